@@ -1,0 +1,10 @@
+"""The ``crm-xl`` command line: a thin shell over library functions (one module per command group)."""
+
+from __future__ import annotations
+
+from crm_xl.cli.app import app, main
+
+# Each module registers its commands on ``app`` when imported.
+from crm_xl.cli import register as _register  # noqa: F401,E402
+
+__all__ = ["app", "main"]

@@ -1,0 +1,131 @@
+"""The typer application and what every command shares: errors, language, atomic output."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable, Iterator
+
+import typer
+from rich.console import Console
+
+from crm_xl import __version__
+from crm_xl.i18n import normalize_lang, pick
+from crm_xl.ports.errors import UnreadableWorkbook
+
+app = typer.Typer(
+    name="crm-xl",
+    help="crm-xl — a CRM register for foreign-trade sales teams that lives in an Excel workbook.\n\n"
+         "Example: crm-xl demo --out crm-xl-demo",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
+
+
+class State:
+    debug: bool = False
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"crm-xl {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for unexpected errors."),
+) -> None:
+    State.debug = debug
+
+
+def lang_option(default: str | None = None):
+    return typer.Option(default, "--lang", help="Language of messages and outputs: zh-CN, zh-TW or en "
+                                               "(default: the workbook's language).")
+
+
+def resolve_lang(lang: str | None, fallback: str = "zh-CN") -> str:
+    try:
+        return normalize_lang(lang) if lang else fallback
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+def fail(message: str, code: int = EXIT_UNREADABLE) -> None:
+    err_console.print(f"crm-xl: {message}", markup=False)
+    raise typer.Exit(code)
+
+
+def handle_errors(lang_of: Callable[[dict], str | None] = lambda kw: kw.get("lang")):
+    """Turn library errors into one clear line and exit code 2 (no traceback unless --debug)."""
+
+    def decorate(fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            try:
+                return fn(*args, **kwargs)
+            except typer.Exit:
+                raise
+            except UnreadableWorkbook as exc:
+                lang = _safe_lang(lang_of(kwargs))
+                if State.debug:
+                    raise
+                fail(exc.message(lang))
+            except (OSError, ValueError) as exc:
+                if State.debug:
+                    raise
+                fail(f"{type(exc).__name__}: {exc}")
+            except Exception as exc:  # a bug: one clear line, the traceback with --debug
+                if State.debug:
+                    raise
+                fail(pick(f"内部错误 {type(exc).__name__}: {exc}（加 --debug 查看详情）",
+                          f"internal error {type(exc).__name__}: {exc} (run with --debug for details)",
+                          _safe_lang(lang_of(kwargs))))
+        return wrapper
+
+    return decorate
+
+
+def _safe_lang(lang: str | None) -> str:
+    try:
+        return normalize_lang(lang) if lang else "zh-CN"
+    except ValueError:
+        return "zh-CN"
+
+
+@contextmanager
+def atomic_output(dst: str | Path, suffix: str | None = None) -> Iterator[Path]:
+    """Yield a temp path beside ``dst``; on success rename it into place, on failure remove it."""
+    dst = Path(dst)
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{dst.stem}.", suffix=suffix or dst.suffix, dir=dst.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, dst)
+    except BaseException:
+        tmp_path.unlink(missing_ok=True)
+        raise
+
+
+def say(zh: str, en: str, lang: str) -> None:
+    console.print(pick(zh, en, lang), markup=False)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

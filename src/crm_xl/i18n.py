@@ -1,0 +1,98 @@
+"""Languages of the register and label folding.
+
+The register is shown in simplified Chinese (zh-CN), traditional Chinese (zh-TW) or English (en).
+Labels and messages are written once in zh-CN and en; zh-TW is derived with OpenCC (``s2tw``),
+with a small table of overrides where the character conversion alone reads wrong.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+LANGS: tuple[str, ...] = ("zh-CN", "zh-TW", "en")
+DEFAULT_LANG = "zh-CN"
+
+_LANG_ALIASES = {
+    "zh": "zh-CN", "zh-cn": "zh-CN", "zh_cn": "zh-CN", "zh-hans": "zh-CN", "cn": "zh-CN",
+    "zh-tw": "zh-TW", "zh_tw": "zh-TW", "zh-hant": "zh-TW", "zh-hk": "zh-TW", "tw": "zh-TW",
+    "en": "en", "en-us": "en", "en-gb": "en", "en_us": "en", "english": "en",
+}
+
+# Where OpenCC's character conversion is not what a Taiwanese or Hong Kong user would write.
+_TW_OVERRIDES = {"臺賬": "台帳", "聯繫人": "聯絡人", "信息": "資訊", "郵件": "郵件"}
+
+
+def normalize_lang(lang: str | None) -> str:
+    """Return one of LANGS for a user-supplied language tag (``zh_cn``, ``EN``, ``zh-Hant`` …)."""
+    if not lang:
+        return DEFAULT_LANG
+    key = lang.strip().lower()
+    if key in _LANG_ALIASES:
+        return _LANG_ALIASES[key]
+    raise ValueError(f"unknown language {lang!r}; use one of {', '.join(LANGS)}")
+
+
+@lru_cache(maxsize=1)
+def _converter():
+    import opencc
+
+    return opencc.OpenCC("s2tw")
+
+
+@lru_cache(maxsize=8192)
+def to_traditional(text: str) -> str:
+    """Simplified → traditional Chinese (Taiwan standard characters)."""
+    out = _converter().convert(text)
+    for wrong, right in _TW_OVERRIDES.items():
+        out = out.replace(wrong, right)
+    return out
+
+
+def pick(zh: str, en: str, lang: str, tw: str | None = None) -> str:
+    """Choose the text for ``lang`` from a zh-CN and an English original."""
+    if lang == "en":
+        return en
+    if lang == "zh-TW":
+        return tw if tw is not None else to_traditional(zh)
+    return zh
+
+
+_SPACE = re.compile(r"[\s_\-·•.:：/\\()（）\[\]【】]+")
+
+
+@lru_cache(maxsize=65536)
+def fold(text: str) -> str:
+    """Fold a header or label for matching: NFKC (full-width → half-width), case, spaces, punctuation.
+
+    ``"  Customer ID "``, ``"customer_id"``, ``"ＣＵＳＴＯＭＥＲ　ＩＤ"`` all fold to ``"customerid"``;
+    traditional characters are folded to simplified ones is NOT done here (labels are registered in
+    both scripts instead).
+    """
+    t = unicodedata.normalize("NFKC", str(text)).casefold()
+    return _SPACE.sub("", t)
+
+
+class Text:
+    """A piece of text in zh-CN and English, rendered in the reader's language at display time."""
+
+    __slots__ = ("zh", "en")
+
+    def __init__(self, zh: str, en: str) -> None:
+        self.zh, self.en = zh, en
+
+    def __call__(self, lang: str) -> str:
+        return pick(self.zh, self.en, lang)
+
+    def __str__(self) -> str:
+        return self.en
+
+    def __repr__(self) -> str:
+        return f"Text({self.zh!r}, {self.en!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Text) and (self.zh, self.en) == (other.zh, other.en)
+
+    def __hash__(self) -> int:
+        return hash((self.zh, self.en))

@@ -1,0 +1,244 @@
+"""Turning raw cell values into typed columns (pure core, vectorized over distinct values).
+
+Each ``parse_*`` function takes a pandas Series of whatever the file port delivered (Arrow-typed
+numbers, timestamps, booleans or text) and returns ``(typed, bad)``: the typed Series and a
+boolean mask of cells that held something that could not be read. Bad cells become NA in the
+typed Series and an "unreadable value" record for validation — never an exception, never a
+silently emptied cell.
+
+Dates read from Excel dates, Excel serial numbers and text: ``2026-03-05``, ``2026/3/5``,
+``2026年3月5日``, ``2026.3.5``, ``05.03.2026`` (always day first), ``05/03/2026`` (day first when
+``day_first``, else month first), full-width digits included.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from crm_xl.i18n import fold
+from crm_xl.schema.model import Column, Enum
+
+EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+_SERIAL_MIN, _SERIAL_MAX = 1, 2_958_465  # 1900-01-01 .. 9999-12-31
+
+_YMD = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$")
+_DMY = re.compile(r"^(\d{1,2})\s*([-/.])\s*(\d{1,2})\s*[-/.]\s*(\d{4})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+_YMD_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_NUMBER_CLEAN = re.compile(r"[,\s'’_]|^[¥￥$€£]|^(?:RMB|CNY|USD|EUR)\s*", re.IGNORECASE)
+
+
+def _norm_text(value: object) -> str:
+    return unicodedata.normalize("NFKC", str(value)).strip()
+
+
+@lru_cache(maxsize=200_000)
+def parse_datetime_text(text: str, day_first: bool = True) -> dt.datetime | None:
+    """One text value → datetime, or None when it is not a date we can be sure of."""
+    t = _norm_text(text)
+    if not t:
+        return None
+    try:
+        m = _YMD.match(t)
+        if m:
+            y, mo, d, hh, mm, ss = m.groups()
+            return dt.datetime(int(y), int(mo), int(d), int(hh or 0), int(mm or 0), int(ss or 0))
+        m = _DMY.match(t)
+        if m:
+            a, sep, b, y, hh, mm, ss = m.groups()
+            if sep == "." or day_first:
+                d, mo = int(a), int(b)
+            else:
+                mo, d = int(a), int(b)
+            return dt.datetime(int(y), mo, d, int(hh or 0), int(mm or 0), int(ss or 0))
+        m = _YMD_COMPACT.match(t)
+        if m:
+            return dt.datetime(int(m[1]), int(m[2]), int(m[3]))
+        number = float(t)
+    except (ValueError, OverflowError):
+        return None
+    return serial_to_datetime(number)
+
+
+def serial_to_datetime(number: float) -> dt.datetime | None:
+    if not np.isfinite(number) or not (_SERIAL_MIN <= number <= _SERIAL_MAX):
+        return None
+    return EXCEL_EPOCH + dt.timedelta(days=float(number))
+
+
+def _blank(s: pd.Series) -> pd.Series:
+    """Missing or whitespace-only cells."""
+    if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
+        return s.isna() | s.astype("string").str.strip().eq("").fillna(True)
+    return s.isna()
+
+
+def parse_datetime(s: pd.Series, day_first: bool = True, date_only: bool = False) -> tuple[pd.Series, pd.Series]:
+    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        out = s.astype("datetime64[ns]")
+        bad = pd.Series(False, index=s.index)
+    elif pd.api.types.is_numeric_dtype(s.dtype) and s.dtype != bool:
+        num = s.astype("float64")
+        ok = num.between(_SERIAL_MIN, _SERIAL_MAX)
+        out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
+        out[ok] = (EXCEL_EPOCH + pd.to_timedelta(num[ok], unit="D")).astype("datetime64[ns]")
+        bad = num.notna() & ~ok
+    else:
+        blank = _blank(s)
+        values = s[~blank]
+        uniques = pd.unique(values.astype(object))
+        table = {}
+        for u in uniques:
+            if isinstance(u, (dt.datetime, pd.Timestamp)):
+                table[u] = pd.Timestamp(u).to_pydatetime()
+            elif isinstance(u, dt.date):
+                table[u] = dt.datetime(u.year, u.month, u.day)
+            elif isinstance(u, (int, float, np.integer, np.floating)) and not isinstance(u, bool):
+                table[u] = serial_to_datetime(float(u))
+            else:
+                table[u] = parse_datetime_text(str(u), day_first)
+        mapped = values.astype(object).map(table)
+        out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
+        out[mapped.index] = pd.to_datetime(mapped, errors="coerce")
+        bad = pd.Series(False, index=s.index)
+        bad[mapped.index] = mapped.isna()
+    if date_only:
+        out = out.dt.normalize()
+    return out, bad
+
+
+_PCT = re.compile(r"^(-?\d+(?:\.\d+)?)\s*%$")
+
+
+@lru_cache(maxsize=200_000)
+def parse_number_text(text: str) -> float | None:
+    t = _norm_text(text)
+    if not t:
+        return None
+    pct = _PCT.match(t.replace(",", ""))
+    if pct:
+        return float(pct[1]) / 100
+    t = _NUMBER_CLEAN.sub("", t)
+    if t.startswith("(") and t.endswith(")"):  # accounting negative
+        t = "-" + t[1:-1]
+    try:
+        value = float(t)
+    except ValueError:
+        return None
+    return value if np.isfinite(value) else None
+
+
+def parse_number(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+    if s.dtype == bool or pd.api.types.is_bool_dtype(s.dtype):
+        return pd.Series(np.nan, index=s.index), s.notna()
+    if pd.api.types.is_numeric_dtype(s.dtype):
+        return s.astype("float64"), pd.Series(False, index=s.index)
+    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        return pd.Series(np.nan, index=s.index), s.notna()
+    blank = _blank(s)
+    values = s[~blank].astype(object)
+    table = {}
+    for u in pd.unique(values):
+        if isinstance(u, bool):
+            table[u] = None
+        elif isinstance(u, (int, float, np.integer, np.floating)):
+            table[u] = float(u)
+        elif isinstance(u, (dt.date, dt.datetime)):
+            table[u] = None
+        else:
+            table[u] = parse_number_text(str(u))
+    mapped = values.map(table)
+    out = pd.Series(np.nan, index=s.index)
+    out[mapped.index] = mapped.astype("float64")
+    bad = pd.Series(False, index=s.index)
+    bad[mapped.index] = mapped.isna()
+    return out, bad
+
+
+def _int_text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (dt.datetime, pd.Timestamp)):
+        return value.strftime("%Y-%m-%d") if value.time() == dt.time() else value.isoformat(sep=" ")
+    return str(value)
+
+
+def parse_text(s: pd.Series) -> pd.Series:
+    """Text columns: stripped strings, NA for blanks; IDs typed as numbers lose the ``.0``."""
+    if pd.api.types.is_float_dtype(s.dtype):
+        obj = s.astype(object).where(s.notna(), None)
+        out = obj.map(lambda v: None if v is None else _int_text(v))
+    elif pd.api.types.is_string_dtype(s.dtype) or s.dtype == object:
+        obj = s.astype(object)
+        out = obj.map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) else _int_text(v).strip())
+    else:
+        out = s.astype(object).map(lambda v: None if pd.isna(v) else _int_text(v))
+    out = out.astype("string")
+    return out.mask(out.eq("")).astype("string")
+
+
+def parse_enum(s: pd.Series, enum: Enum) -> tuple[pd.Series, pd.Series]:
+    text = parse_text(s)
+    lookup = enum.lookup()
+    values = text.dropna()
+    table = {u: lookup.get(fold(u)) for u in pd.unique(values)}
+    if enum.name == "bool" and pd.api.types.is_bool_dtype(s.dtype):
+        table.update({"True": "yes", "False": "no", "true": "yes", "false": "no"})
+    mapped = values.map(table)
+    out = pd.Series(pd.NA, index=s.index, dtype="string")
+    out[mapped.index] = mapped.astype("string")
+    bad = pd.Series(False, index=s.index)
+    bad[mapped.index] = mapped.isna()
+    return out, bad
+
+
+_CURRENCY_ALIASES = {"RMB": "CNY", "¥": "CNY", "￥": "CNY", "人民币": "CNY", "元": "CNY", "$": "USD",
+                     "US$": "USD", "美元": "USD", "€": "EUR", "欧元": "EUR", "£": "GBP", "英镑": "GBP",
+                     "日元": "JPY", "港币": "HKD", "港元": "HKD"}
+
+
+@lru_cache(maxsize=4096)
+def normalize_currency(text: str) -> str:
+    t = _norm_text(text)
+    return _CURRENCY_ALIASES.get(t, _CURRENCY_ALIASES.get(t.upper(), t.upper()))
+
+
+@lru_cache(maxsize=4096)
+def normalize_country(text: str) -> str:
+    """ISO alpha-2 when the text is a code (any case), an alpha-3 code or a country name."""
+    t = _norm_text(text)
+    if len(t) == 2:
+        return t.upper()
+    import pycountry
+
+    try:
+        return pycountry.countries.lookup(t).alpha_2
+    except LookupError:
+        return t
+
+
+def parse_column(s: pd.Series, column: Column, enums: dict[str, Enum], day_first: bool = True
+                 ) -> tuple[pd.Series, pd.Series]:
+    """Parse one raw column by its schema kind → (typed Series, mask of unreadable cells)."""
+    kind = column.kind
+    if kind in ("date", "datetime"):
+        return parse_datetime(s, day_first, date_only=(kind == "date"))
+    if kind in ("number", "integer", "money", "probability", "score"):
+        out, bad = parse_number(s)
+        if kind == "probability":
+            out = out.where(~((out > 1) & (out <= 100)), out / 100)  # 70 → 70 %
+        return out, bad
+    if kind == "enum":
+        return parse_enum(s, enums[column.enum or ""])
+    text = parse_text(s)
+    none = pd.Series(False, index=s.index)
+    if kind == "currency":
+        return text.map(normalize_currency, na_action="ignore").astype("string"), none
+    if kind == "country":
+        return text.map(normalize_country, na_action="ignore").astype("string"), none
+    return text, none

@@ -1,0 +1,270 @@
+"""File port, writing side: a register workbook built with xlsxwriter.
+
+``write_register`` writes every register sheet as an Excel Table in the chosen language with a
+styled, frozen header row, column widths, number/date formats, dropdowns fed from a hidden Lists
+sheet, input messages explaining each column, a Settings sheet pre-filled with the values in force
+and notes citing the policy clause, and a short how-to sheet. Text is always written as text, so a
+value starting with ``=`` can never become a formula.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from pathlib import Path
+from typing import Any, Callable
+
+import pandas as pd
+import xlsxwriter
+
+from crm_xl import __version__
+from crm_xl.findings import column_letter
+from crm_xl.i18n import pick
+from crm_xl.register import ROW, Register
+from crm_xl.schema import ENUMS, SHEETS, Column, Sheet
+from crm_xl.settings import SCALAR_KEYS, Settings, format_value, setting_note
+
+LISTS_SHEET = "Lists"
+HEADER_COLOR = "#1F4E78"
+DERIVED_COLOR = "#E7E6E6"
+EMPTY_ROWS = 500  # rows below the data that keep dropdowns and formats for new entries
+BIG = 50_000
+
+HOWTO_TITLE = ("使用说明", "How to use")
+SHEET_ORDER = ("customers", "contacts", "opportunities", "activities", "orders", "tickets", "surveys",
+               "staff", "changelog", "settings", "stages", "fx_rates", "holidays")
+
+
+def _howto_lines(lang: str, macros: bool) -> list[tuple[str, str]]:
+    t = lambda zh, en: pick(zh, en, lang)  # noqa: E731
+    lines = [
+        ("title", t("crm-xl 外贸客户关系管理台账", "crm-xl — customer register for foreign-trade sales")),
+        ("text", t(f"版本 {__version__}。每个工作表是一张 Excel 表格：在表格最后一行下面直接输入即可自动扩展。",
+                   f"Version {__version__}. Each sheet is an Excel Table: type below its last row to extend it.")),
+        ("head", t("工作表", "Sheets")),
+    ]
+    for key in SHEET_ORDER:
+        s = SHEETS[key]
+        lines.append(("sheet", f"{s.label(lang)} — {pick(s.purpose_zh, s.purpose_en, lang)}"))
+    lines += [
+        ("head", t("填写规则", "Rules")),
+        ("text", t("带下拉箭头的列请从列表中选择；选中单元格时会显示该列的填写说明。",
+                   "Columns with a dropdown take a value from the list; selecting a cell shows what the column expects.")),
+        ("text", t("日期可写 2026-03-05、2026/3/5 或 2026年3月5日；金额按行内币种填写，系统按汇率表折算本位币。",
+                   "Dates may be 2026-03-05, 2026/3/5 or 2026年3月5日; amounts are in the row's currency and are converted with the FX sheet.")),
+        ("text", t("灰色列（规模分类、ABC分类、客户等级、风险等级、加权金额……）由 crm-xl 计算，请勿手工填写。",
+                   "Grey columns (scale, ABC, level, risk, weighted amount …) are computed by crm-xl; do not type in them.")),
+        ("text", t("更正已录入的信息时，请在“变更日志”中记录更正原因和时间（制度要求）。",
+                   "When you correct a recorded value, log the reason and time in the Change log (policy requirement).")),
+        ("text", t("“参数设置”“阶段概率”“汇率”“节假日”中的数值由经理维护，所有规则都从这里读取。",
+                   "Managers maintain Settings, Stage probabilities, FX rates and Holidays; every rule reads them.")),
+        ("head", t("检查与报表", "Checks and reports")),
+    ]
+    if macros:
+        lines.append(("text", t("在“控制台”点击按钮：校验、刷新报表、生成跟进计划、生成投诉单（需安装 Python 与 crm-xl）。",
+                                "On the Control sheet click Validate, Refresh report, Follow-ups or Complaint form (needs Python and crm-xl).")))
+    lines += [
+        ("code", "crm-xl validate " + t("台账.xlsx", "register.xlsx")),
+        ("code", "crm-xl analyze " + t("台账.xlsx", "register.xlsx") + " --format text"),
+        ("code", "crm-xl followups " + t("台账.xlsx", "register.xlsx") + " --out followups.xlsx"),
+        ("code", "crm-xl report " + t("台账.xlsx", "register.xlsx") + " --kind monthly --out report.html"),
+    ]
+    return lines
+
+
+class _Formats:
+    def __init__(self, wb: xlsxwriter.Workbook) -> None:
+        self.wb = wb
+        self.header = wb.add_format({"bold": True, "font_color": "#FFFFFF", "bg_color": HEADER_COLOR,
+                                     "border": 1, "text_wrap": True, "valign": "vcenter"})
+        self.header_derived = wb.add_format({"bold": True, "font_color": "#1F1F1F", "bg_color": "#BFBFBF",
+                                             "border": 1, "text_wrap": True, "valign": "vcenter"})
+        self.title = wb.add_format({"bold": True, "font_size": 16, "font_color": HEADER_COLOR})
+        self.head = wb.add_format({"bold": True, "font_size": 12, "font_color": HEADER_COLOR})
+        self.code = wb.add_format({"font_name": "Consolas", "bg_color": "#F2F2F2"})
+        self.wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+        self._cache: dict[tuple[str | None, bool], Any] = {}
+
+    def cell(self, num_format: str | None, derived: bool):
+        key = (num_format, derived)
+        if key not in self._cache:
+            props: dict[str, Any] = {}
+            if num_format:
+                props["num_format"] = num_format
+            if derived:
+                props["bg_color"] = DERIVED_COLOR
+            self._cache[key] = self.wb.add_format(props) if props else None
+        return self._cache[key]
+
+
+def _plain(value: Any) -> Any:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def _writer_for(column: Column, lang: str) -> Callable[[Any, Any, int, int, Any, Any], None]:
+    enum = ENUMS.get(column.enum or "")
+
+    def write(ws, value, r, c, fmt, _):
+        value = _plain(value)
+        if value is None:
+            if fmt is not None:
+                ws.write_blank(r, c, None, fmt)
+            return
+        if enum is not None:
+            ws.write_string(r, c, enum.label(str(value), lang), fmt)
+        elif isinstance(value, (pd.Timestamp, dt.datetime, dt.date)):
+            if isinstance(value, pd.Timestamp):
+                value = value.to_pydatetime()
+            if not isinstance(value, dt.datetime):
+                value = dt.datetime(value.year, value.month, value.day)
+            ws.write_datetime(r, c, value, fmt)
+        elif isinstance(value, bool):
+            ws.write_boolean(r, c, value, fmt)
+        elif isinstance(value, (int, float)):
+            ws.write_number(r, c, value, fmt)
+        else:
+            ws.write_string(r, c, str(value), fmt)  # never a formula
+
+    return write
+
+
+def _add_lists(wb: xlsxwriter.Workbook, lang: str, settings: Settings) -> dict[str, str]:
+    ws = wb.add_worksheet(LISTS_SHEET)
+    names: dict[str, str] = {}
+    lists = {name: e.labels(lang) for name, e in ENUMS.items()}
+    lists["currency_codes"] = sorted({r.currency for r in settings.fx_rates} | {settings.base_currency})
+    for c, (name, labels) in enumerate(lists.items()):
+        ws.write_string(0, c, name)
+        for r, label in enumerate(labels, start=1):
+            ws.write_string(r, c, label)
+        letter = column_letter(c)
+        ref = f"=Lists!${letter}$2:${letter}${len(labels) + 1}"
+        wb.define_name(f"list_{name}", ref)
+        names[name] = f"=list_{name}"
+    ws.hide()
+    return names
+
+
+def _validation(column: Column, lang: str, lists: dict[str, str]) -> dict[str, Any] | None:
+    help_text = column.help(lang)
+    title = column.label(lang)[:32]
+    if column.derived:
+        return {"validate": "any", "input_title": title, "input_message": help_text[:255]} if help_text else None
+    if column.kind == "enum" and column.enum:
+        options = {"validate": "list", "source": lists[column.enum], "error_type": "warning",
+                   "error_title": title, "error_message": pick("请从下拉列表中选择", "Please choose from the list", lang)}
+    elif column.kind == "currency":
+        options = {"validate": "list", "source": lists["currency_codes"], "error_type": "information",
+                   "error_message": pick("该币种不在汇率表中，请先在“汇率”表添加汇率", "Add a rate for this currency on the FX sheet", lang)}
+    elif column.kind in ("date", "datetime"):
+        options = {"validate": "date", "criteria": "between", "minimum": dt.date(1900, 1, 1),
+                   "maximum": dt.date(2100, 12, 31), "error_type": "warning",
+                   "error_message": pick("请输入日期，如 2026-03-05", "Please enter a date such as 2026-03-05", lang)}
+    elif column.kind in ("money", "number", "integer", "probability", "score") and column.minimum is not None:
+        options = {"validate": "decimal", "criteria": "between" if column.maximum is not None else ">=",
+                   "error_type": "warning",
+                   "error_message": pick("数值超出允许范围", "The number is outside the allowed range", lang)}
+        if column.maximum is not None:
+            options.update(minimum=column.minimum, maximum=column.maximum)
+        else:
+            options["value"] = column.minimum
+    else:
+        options = {"validate": "any"}
+    if help_text:
+        options.update(input_title=title, input_message=help_text[:255])
+    elif options["validate"] == "any":
+        return None
+    return options
+
+
+def _write_table(wb, fmts: _Formats, sheet: Sheet, frame: pd.DataFrame | None, lang: str,
+                 lists: dict[str, str], columns: list[Column]) -> None:
+    ws = wb.add_worksheet(sheet.label(lang)[:31])
+    n = 0 if frame is None else len(frame)
+    last_row = n + EMPTY_ROWS if n < BIG else n
+    writers = [_writer_for(c, lang) for c in columns]
+    cell_formats = [fmts.cell(c.num_format, c.derived) for c in columns]
+    for c, column in enumerate(columns):
+        ws.set_column(c, c, column.width, cell_formats[c] if n < BIG else None)
+    ws.set_row(0, 32)
+    if n:
+        data = [frame[c.key].tolist() if c.key in frame.columns else [None] * n for c in columns]
+        for r in range(n):
+            for c in range(len(columns)):
+                writers[c](ws, data[c][r], r + 1, c, cell_formats[c], None)
+    table_rows = max(n, 1)
+    ws.add_table(0, 0, table_rows, len(columns) - 1, {
+        "name": f"T_{sheet.key}",
+        "style": "Table Style Light 9",
+        "columns": [{"header": c.label(lang), "header_format": fmts.header_derived if c.derived else fmts.header}
+                    for c in columns],
+    })
+    for c, column in enumerate(columns):
+        options = _validation(column, lang, lists)
+        if options:
+            ws.data_validation(1, c, last_row, c, options)
+    ws.freeze_panes(1, 1 if sheet.id_column else 0)
+
+
+def _settings_frames(settings: Settings, lang: str) -> dict[str, pd.DataFrame]:
+    values = pd.DataFrame({
+        "key": list(SCALAR_KEYS),
+        "value": [format_value(getattr(settings, k)) for k in SCALAR_KEYS],
+        "note": [setting_note(k, lang) for k in SCALAR_KEYS],
+    })
+    stages = pd.DataFrame([{"stage": s, **rule.model_dump()} for s, rule in settings.stages.items()])
+    fx = pd.DataFrame([r.model_dump() for r in settings.fx_rates]) if settings.fx_rates else None
+    hol = [{"date": d, "name": pick("公司休息日", "Company day off", lang), "kind": "holiday"} for d in settings.extra_holidays]
+    hol += [{"date": d, "name": pick("调休上班", "Working day", lang), "kind": "workday"} for d in settings.extra_workdays]
+    return {"settings": values, "stages": stages, "fx_rates": fx, "holidays": pd.DataFrame(hol) if hol else None}
+
+
+def _howto(wb, fmts: _Formats, lang: str, macros: bool) -> None:
+    ws = wb.add_worksheet(pick(*HOWTO_TITLE, lang))
+    ws.set_column(0, 0, 110)
+    ws.hide_gridlines(2)
+    for r, (kind, text) in enumerate(_howto_lines(lang, macros)):
+        fmt = {"title": fmts.title, "head": fmts.head, "code": fmts.code}.get(kind, fmts.wrap)
+        ws.write_string(r, 0, ("  • " + text) if kind == "sheet" else text, fmt)
+
+
+def write_register(path: str | Path, register: Register | None = None, *, lang: str = "zh-CN",
+                   settings: Settings | None = None, before_sheets: Callable | None = None,
+                   vba_project: str | Path | None = None) -> Path:
+    """Write a register workbook to ``path`` (callers write to a temp path and rename).
+
+    ``register`` supplies the records (None = an empty register). ``before_sheets(workbook,
+    formats)`` may add sheets (e.g. the Control sheet) before the register sheets.
+    """
+    path = Path(path)
+    settings = settings or (register.settings if register else Settings())
+    settings = settings.model_copy(update={"language": lang})
+    total = sum(len(f) for f in register.frames.values()) if register else 0
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": total >= BIG, "strings_to_formulas": False,
+                                         "strings_to_urls": False, "strings_to_numbers": False})
+    try:
+        wb.set_properties({"title": pick("客户关系管理台账", "Customer register", lang), "author": "crm-xl",
+                           "comments": f"crm-xl {__version__}"})
+        if vba_project:
+            wb.add_vba_project(str(vba_project))
+        fmts = _Formats(wb)
+        if before_sheets:
+            before_sheets(wb, fmts)
+        _howto(wb, fmts, lang, bool(vba_project))
+        lists = _add_lists(wb, lang, settings)
+        settings_frames = _settings_frames(settings, lang)
+        for key in SHEET_ORDER:
+            sheet = SHEETS[key]
+            if key in settings_frames:
+                frame = settings_frames[key]
+            else:
+                frame = register.frames.get(key) if register else None
+            _write_table(wb, fmts, sheet, frame, lang, lists, list(sheet.columns))
+        wb.worksheets()[0].activate()
+    finally:
+        wb.close()
+    return path

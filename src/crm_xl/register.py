@@ -1,0 +1,210 @@
+"""The Register: the workbook's data in memory (pure core, no file I/O).
+
+One pandas DataFrame per sheet with every schema column under its canonical key, canonical enum
+codes, typed values, and ``_row``: the Excel row number of each record. Cells that could not be
+read are NA in the frame and listed in ``unreadable`` for validation to report. User columns the
+schema does not know are kept under their own header names and otherwise ignored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from crm_xl.findings import Finding, column_letter
+from crm_xl.messages import MISSING_COLUMN, UNKNOWN_OPTION, UNREADABLE, expected_text
+from crm_xl.parsing import parse_column, parse_text
+from crm_xl.schema import ENUMS, SHEETS, Sheet
+from crm_xl.settings import Settings, SettingsRows, load_settings
+
+ROW = "_row"
+UNREADABLE_COLUMNS = ["sheet", "row", "column", "value", "kind"]
+
+
+def empty_frame(sheet: Sheet) -> pd.DataFrame:
+    """A typed frame with no rows (a sheet the workbook does not have)."""
+    raw = pd.DataFrame({c.key: pd.Series([], dtype=object) for c in sheet.columns})
+    frame, _ = build_frame(sheet, raw, pd.Series([], dtype="int64"))
+    return frame
+
+
+def build_frame(sheet: Sheet, raw: pd.DataFrame, rows: pd.Series, day_first: bool = True,
+                extras: Iterable[str] = ()) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Type a raw frame (canonical column names, any cell types) → (typed frame, unreadable cells).
+
+    ``rows`` holds the Excel row number of each raw record. Records whose schema cells are all
+    blank are dropped (empty table rows are not records).
+    """
+    raw = raw.reset_index(drop=True)
+    rows = pd.Series(np.asarray(rows, dtype="int64"))
+    present = [c.key for c in sheet.columns if c.key in raw.columns]
+    if present and len(raw):
+        blank = np.ones(len(raw), dtype=bool)
+        for key in present:
+            col = raw[key]
+            if col.dtype == object or pd.api.types.is_string_dtype(col.dtype):
+                blank &= (col.isna() | col.astype("string").str.strip().eq("").fillna(True)).to_numpy()
+            else:
+                blank &= col.isna().to_numpy()
+        keep = ~blank
+        raw, rows = raw[keep].reset_index(drop=True), rows[keep].reset_index(drop=True)
+    data: dict[str, Any] = {}
+    bad_parts = []
+    for column in sheet.columns:
+        if column.key in raw.columns:
+            typed, bad = parse_column(raw[column.key], column, ENUMS, day_first)
+            if bad.any():
+                idx = np.flatnonzero(bad.to_numpy())
+                bad_parts.append(pd.DataFrame({
+                    "sheet": sheet.key, "row": rows.iloc[idx].to_numpy(), "column": column.key,
+                    "value": raw[column.key].iloc[idx].astype(object).to_numpy(),
+                    "kind": "enum" if column.kind == "enum" else column.kind,
+                }))
+        else:
+            typed, _ = parse_column(pd.Series([None] * len(raw), dtype=object), column, ENUMS, day_first)
+        data[column.key] = typed.reset_index(drop=True)
+    for name in extras:
+        if name in raw.columns and name not in data:
+            data[name] = raw[name].reset_index(drop=True)
+    frame = pd.DataFrame(data, index=pd.RangeIndex(len(raw)))
+    frame[ROW] = rows.to_numpy()
+    unreadable = pd.concat(bad_parts, ignore_index=True) if bad_parts else pd.DataFrame(columns=UNREADABLE_COLUMNS)
+    return frame, unreadable
+
+
+@dataclass
+class Register:
+    frames: dict[str, pd.DataFrame]
+    settings: Settings = field(default_factory=Settings)
+    lang: str = "zh-CN"
+    source: str | None = None
+    unreadable: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=UNREADABLE_COLUMNS))
+    findings: list[Finding] = field(default_factory=list)  # reader-level: settings, missing columns
+    positions: dict[str, dict[str, int]] = field(default_factory=dict)  # sheet → column → 0-based index
+    sheet_names: dict[str, str] = field(default_factory=dict)  # sheet key → name in the workbook
+    extras: dict[str, list[str]] = field(default_factory=dict)
+
+    def __getitem__(self, sheet: str) -> pd.DataFrame:
+        return self.frames[sheet]
+
+    def has_sheet(self, sheet: str) -> bool:
+        """True when the workbook itself had this sheet (not just an empty stand-in)."""
+        return sheet in self.sheet_names
+
+    def counts(self) -> dict[str, int]:
+        return {k: len(v) for k, v in self.frames.items()}
+
+    def column_index(self, sheet: str, column: str) -> int | None:
+        pos = self.positions.get(sheet)
+        if pos is not None:
+            return pos.get(column)
+        keys = SHEETS[sheet].keys if sheet in SHEETS else []
+        return keys.index(column) if column in keys else None
+
+    def cell(self, sheet: str, row: int | None, column: str | None) -> str | None:
+        """A1 address of a cell, when its column is in the workbook."""
+        if row is None or column is None:
+            return None
+        index = self.column_index(sheet, column)
+        return None if index is None else f"{column_letter(index)}{int(row)}"
+
+    def sheet_label(self, sheet: str) -> str:
+        return self.sheet_names.get(sheet) or SHEETS[sheet].label(self.lang)
+
+    def reader_findings(self) -> list[Finding]:
+        """Findings for unreadable cells plus the reader's own findings, with cell addresses."""
+        out = list(self.findings)
+        for rec in self.unreadable.itertuples(index=False):
+            column = SHEETS[rec.sheet].column(rec.column)
+            if rec.kind == "enum":
+                options = ENUMS[column.enum or ""].labels(self.lang)
+                out.append(Finding(rec.sheet, int(rec.row), rec.column, UNKNOWN_OPTION, "error",
+                                   {"value": rec.value, "options": options}, rec.value))
+            else:
+                out.append(Finding(rec.sheet, int(rec.row), rec.column, UNREADABLE, "error",
+                                   {"value": rec.value, "expected": expected_text(rec.kind)}, rec.value))
+        return [f if f.cell or f.row is None else _with_cell(f, self.cell(f.sheet, f.row, f.column)) for f in out]
+
+    @classmethod
+    def from_records(cls, records: Mapping[str, pd.DataFrame | list[dict[str, Any]]],
+                     settings: Settings | None = None, lang: str = "zh-CN", source: str | None = None
+                     ) -> "Register":
+        """Build a Register from canonical-keyed records (tests, demo data, the Excel port).
+
+        Records are parsed exactly as cells read from a file are; row numbers are assigned as if
+        each sheet's header were in row 1, unless a ``_row`` column is given. Settings sheets in
+        ``records`` are applied over ``settings`` (or the defaults).
+        """
+        frames: dict[str, pd.DataFrame] = {}
+        unreadable = []
+        raw_frames = {k: (v if isinstance(v, pd.DataFrame) else pd.DataFrame(list(v))) for k, v in records.items()}
+        base = settings or Settings()
+        day_first = base.date_day_first
+        for key, sheet in SHEETS.items():
+            raw = raw_frames.get(key)
+            if raw is None:
+                frames[key] = empty_frame(sheet)
+                continue
+            rows = raw[ROW] if ROW in raw.columns else pd.Series(np.arange(2, len(raw) + 2))
+            frame, bad = build_frame(sheet, raw.drop(columns=[ROW], errors="ignore"), rows, day_first)
+            frames[key] = frame
+            unreadable.append(bad)
+        reg = cls(frames=frames, settings=base, lang=lang, source=source,
+                  unreadable=_concat(unreadable), sheet_names={k: SHEETS[k].label(lang) for k in raw_frames if k in SHEETS})
+        if any(k in raw_frames for k in ("settings", "stages", "fx_rates", "holidays")):
+            reg.settings, found = settings_from_frames(frames, base, {k: k in raw_frames for k in SHEETS})
+            reg.findings.extend(found)
+        return reg
+
+
+def _with_cell(f: Finding, cell: str | None) -> Finding:
+    from dataclasses import replace
+
+    return replace(f, cell=cell)
+
+
+def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    parts = [p for p in parts if len(p)]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=UNREADABLE_COLUMNS)
+
+
+def _records(frame: pd.DataFrame, columns: list[str]) -> list[tuple[int, dict[str, Any]]]:
+    out = []
+    for rec in frame[columns + [ROW]].to_dict("records"):
+        row = int(rec.pop(ROW))
+        clean = {}
+        for k, v in rec.items():
+            if v is pd.NA or v is pd.NaT or (isinstance(v, float) and np.isnan(v)):
+                v = None
+            elif isinstance(v, pd.Timestamp):
+                v = v.date()
+            clean[k] = v
+        out.append((row, clean))
+    return out
+
+
+def settings_from_frames(frames: Mapping[str, pd.DataFrame], base: Settings | None = None,
+                         present: Mapping[str, bool] | None = None,
+                         raw_values: list[tuple[int, str, Any]] | None = None) -> tuple[Settings, list[Finding]]:
+    """Settings from the typed settings frames; sheets the workbook lacks keep their defaults."""
+    present = present or {}
+    if raw_values is None:
+        s = frames.get("settings")
+        raw_values = [] if s is None else [
+            (int(r), str(k), v) for r, k, v in zip(s[ROW], s["key"], s["value"]) if isinstance(k, str)]
+    rows = SettingsRows(
+        values=raw_values,
+        stages=_records(frames["stages"], ["stage", "probability", "min_probability", "max_probability", "stale_days"])
+        if present.get("stages") else None,
+        fx_rates=_records(frames["fx_rates"], ["currency", "rate", "valid_from"]) if present.get("fx_rates") else None,
+        holidays=_records(frames["holidays"], ["date", "name", "kind"]) if present.get("holidays") else None,
+    )
+    settings, findings = load_settings(rows)
+    if base is not None and not raw_values:
+        settings = base.model_copy(update={k: getattr(settings, k) for k in ("stages", "fx_rates", "extra_holidays",
+                                                                               "extra_workdays") if present.get(
+            {"stages": "stages", "fx_rates": "fx_rates"}.get(k, "holidays"))})
+    return settings, findings

@@ -1,0 +1,148 @@
+"""Canonical enumerations (SPEC "Canonical enumerations"): code → labels in zh-CN / zh-TW / en."""
+
+from __future__ import annotations
+
+from crm_xl.schema.model import Enum, Option as O
+
+
+def _e(name: str, *options: O, aliases: tuple[tuple[str, str], ...] = ()) -> Enum:
+    return Enum(name, tuple(options), aliases)
+
+
+STAGE = _e(
+    "stage",
+    O("lead", "潜在客户", "Lead"),
+    O("interested", "意向客户", "Interested"),
+    O("qualified", "需求明确", "Qualified"),
+    O("negotiation", "商务谈判", "Negotiation"),
+    O("contract", "合同签订", "Contract signed"),
+    O("execution", "项目执行", "Execution"),
+    aliases=(("潜在客户阶段", "lead"), ("意向客户阶段", "interested"), ("需求明确阶段", "qualified"),
+             ("商务谈判阶段", "negotiation"), ("合同签订阶段", "contract"), ("项目执行阶段", "execution"),
+             ("prospect", "lead"), ("contract", "contract"), ("won", "contract")),
+)
+OPPORTUNITY_STATUS = _e(
+    "opportunity_status",
+    O("open", "进行中", "Open"), O("won", "赢单", "Won"), O("lost", "丢单", "Lost"),
+)
+SOURCE_CHANNEL = _e(
+    "source_channel",
+    O("trade_fair", "展会", "Trade fair"),
+    O("referral", "客户推荐", "Referral"),
+    O("online_platform", "网络平台", "Online platform"),
+    O("sales_outreach", "销售开发", "Sales outreach"),
+    O("marketing_event", "市场活动", "Marketing event"),
+    O("inbound", "客户来询", "Inbound inquiry"),
+    aliases=(("广交会", "trade_fair"), ("exhibition", "trade_fair"), ("阿里巴巴", "online_platform"),
+             ("alibaba", "online_platform"), ("推荐", "referral"), ("来询", "inbound")),
+)
+METHOD = _e(
+    "method",
+    O("phone", "电话", "Phone"), O("email", "邮件", "E-mail"), O("visit", "拜访", "Visit"),
+    O("video", "视频会议", "Video call"), O("im", "即时通讯", "Instant messaging"),
+    O("trade_fair", "展会", "Trade fair"), O("other", "其他", "Other"),
+    aliases=(("e-mail", "email"), ("电子邮件", "email"), ("微信", "im"), ("wechat", "im"),
+             ("whatsapp", "im"), ("上门拜访", "visit"), ("视频", "video"), ("zoom", "video")),
+)
+TICKET_TYPE = _e(
+    "ticket_type",
+    O("inquiry", "咨询", "Inquiry"), O("feedback", "反馈", "Feedback"), O("complaint", "投诉", "Complaint"),
+)
+URGENCY = _e(
+    "urgency",
+    O("high", "紧急", "High"), O("medium", "一般", "Medium"), O("low", "较低", "Low"),
+    aliases=(("高", "high"), ("中", "medium"), ("低", "low"), ("urgent", "high"), ("normal", "medium")),
+)
+TICKET_STATUS = _e(
+    "ticket_status",
+    O("received", "已受理", "Received"),
+    O("assigned", "已分配", "Assigned"),
+    O("investigating", "调查中", "Investigating"),
+    O("proposed", "方案待确认", "Solution proposed"),
+    O("implementing", "处理中", "Implementing"),
+    O("awaiting_feedback", "待客户反馈", "Awaiting feedback"),
+    O("closed", "已关闭", "Closed"),
+    O("reopened", "重新处理", "Reopened"),
+)
+TICKET_CATEGORY = _e(
+    "ticket_category",
+    O("quality", "质量", "Quality"), O("delivery", "交期", "Delivery"), O("packaging", "包装", "Packaging"),
+    O("documents", "单证", "Documents"), O("price", "价格", "Price"), O("service", "服务", "Service"),
+    O("other", "其他", "Other"),
+)
+ORDER_STATUS = _e(
+    "order_status",
+    O("confirmed", "已确认", "Confirmed"), O("in_production", "生产中", "In production"),
+    O("shipped", "已发货", "Shipped"), O("delivered", "已到货", "Delivered"),
+    O("closed", "已结清", "Closed"), O("cancelled", "已取消", "Cancelled"),
+)
+CUSTOMER_STATUS = _e(
+    "customer_status",
+    O("prospect", "潜在", "Prospect"), O("active", "合作中", "Active"),
+    O("dormant", "休眠", "Dormant"), O("lost", "流失", "Lost"),
+)
+PAYMENT_TERMS = _e(
+    "payment_terms",
+    O("TT", "T/T 电汇", "T/T"), O("LC", "L/C 信用证", "L/C"), O("DP", "D/P 付款交单", "D/P"),
+    O("DA", "D/A 承兑交单", "D/A"), O("OA", "O/A 赊销", "O/A"), O("prepaid", "预付款", "Prepaid"),
+    aliases=(("电汇", "TT"), ("信用证", "LC"), ("付款交单", "DP"), ("承兑交单", "DA"), ("赊销", "OA"),
+             ("t/t", "TT"), ("l/c", "LC"), ("d/p", "DP"), ("d/a", "DA"), ("o/a", "OA"), ("预付", "prepaid")),
+)
+INCOTERMS = _e(
+    "incoterms",
+    *(O(c, c, c) for c in ("EXW", "FCA", "CPT", "CIP", "DAP", "DPU", "DDP", "FAS", "FOB", "CFR", "CIF")),
+    aliases=(("C&F", "CFR"), ("CNF", "CFR")),
+)
+CREDIT_RATING = _e("credit_rating", *(O(c, c, c) for c in "ABCD"))
+DECISION_ROLE = _e(
+    "decision_role",
+    O("decision_maker", "决策人", "Decision maker"), O("influencer", "影响者", "Influencer"),
+    O("purchaser", "采购执行", "Purchaser"), O("user", "使用者", "User"), O("other", "其他", "Other"),
+)
+BOOL = _e(
+    "bool",
+    O("yes", "是", "Yes"), O("no", "否", "No"),
+    aliases=(("true", "yes"), ("false", "no"), ("y", "yes"), ("n", "no"), ("1", "yes"), ("0", "no"),
+             ("√", "yes"), ("✓", "yes"), ("×", "no"), ("x", "no"), ("对", "yes"), ("重要", "yes")),
+)
+PURCHASE_FREQUENCY = _e(
+    "purchase_frequency",
+    O("monthly", "每月", "Monthly"), O("quarterly", "每季度", "Quarterly"),
+    O("half_yearly", "每半年", "Half-yearly"), O("yearly", "每年", "Yearly"),
+    O("irregular", "不定期", "Irregular"),
+)
+STAFF_ROLE = _e(
+    "staff_role",
+    O("sales", "业务员", "Salesperson"), O("manager", "销售经理", "Sales manager"),
+    O("service", "客服", "Customer service"), O("other", "其他", "Other"),
+)
+HOLIDAY_KIND = _e(
+    "holiday_kind",
+    O("holiday", "休息日", "Day off"), O("workday", "调休上班", "Working day"),
+)
+# Derived (written by crm-xl, never typed)
+SCALE = _e("scale", O("large", "大型", "Large"), O("medium", "中型", "Medium"), O("small", "小型", "Small"))
+COOP = _e("coop", O("long", "长期", "Long-term"), O("mid", "中期", "Mid-term"), O("short", "短期", "Short-term"))
+ABC = _e("abc", *(O(c, c, c) for c in "ABC"))
+LEVEL = _e("level", O("level_1", "一级", "Level 1"), O("level_2", "二级", "Level 2"), O("level_3", "三级", "Level 3"))
+RISK = _e("risk", O("high", "高", "High"), O("medium", "中", "Medium"), O("low", "低", "Low"))
+KPI_GRADE = _e(
+    "kpi_grade",
+    O("excellent", "优秀", "Excellent"), O("good", "良好", "Good"), O("pass", "合格", "Pass"),
+    O("fail", "不合格", "Fail"),
+)
+SEVERITY = _e(
+    "severity", O("error", "错误", "Error"), O("warning", "警告", "Warning"), O("info", "提示", "Info"),
+)
+
+ENUMS: dict[str, Enum] = {
+    e.name: e
+    for e in (
+        STAGE, OPPORTUNITY_STATUS, SOURCE_CHANNEL, METHOD, TICKET_TYPE, URGENCY, TICKET_STATUS,
+        TICKET_CATEGORY, ORDER_STATUS, CUSTOMER_STATUS, PAYMENT_TERMS, INCOTERMS, CREDIT_RATING,
+        DECISION_ROLE, BOOL, PURCHASE_FREQUENCY, STAFF_ROLE, HOLIDAY_KIND, SCALE, COOP, ABC, LEVEL,
+        RISK, KPI_GRADE, SEVERITY,
+    )
+}
+
+STAGE_ORDER: tuple[str, ...] = STAGE.codes

@@ -1,0 +1,355 @@
+"""One declaration per register sheet (SPEC "The register").
+
+Adding a column means editing one place: here. The template builder, the reader's header mapping,
+validation messages and the docs are all generated from these declarations.
+"""
+
+from __future__ import annotations
+
+from crm_xl.schema.model import Column as C, Sheet
+
+DATE = "yyyy-mm-dd"
+DATETIME = "yyyy-mm-dd hh:mm"
+MONEY = "#,##0.00"
+PCT = "0%"
+INT = "#,##0"
+NUM = "#,##0.##"
+
+
+def _id(key, zh, en, prefix_zh, prefix_en, **kw) -> C:
+    return C(key, zh, en, "id", required=True, unique=True, width=12,
+             help_zh=f"唯一编号，如 {prefix_zh}", help_en=f"Unique ID, e.g. {prefix_en}", **kw)
+
+
+def _ref(key, zh, en, target, required=False, **kw) -> C:
+    return C(key, zh, en, "id", required=required, width=12, ref=target,
+             help_zh=f"填写已存在的{zh}", help_en=f"An existing {en}", **kw)
+
+
+def _date(key, zh, en, help_zh="", help_en="", **kw) -> C:
+    return C(key, zh, en, "date", num_format=DATE, width=12, help_zh=help_zh or "日期，如 2026-03-05",
+             help_en=help_en or "Date, e.g. 2026-03-05", **kw)
+
+
+def _dt(key, zh, en, help_zh="", help_en="", **kw) -> C:
+    return C(key, zh, en, "datetime", num_format=DATETIME, width=17,
+             help_zh=help_zh or "日期时间，如 2026-03-05 14:30", help_en=help_en or "Date and time, e.g. 2026-03-05 14:30", **kw)
+
+
+def _money(key, zh, en, help_zh="", help_en="", **kw) -> C:
+    return C(key, zh, en, "money", num_format=MONEY, minimum=0, width=14,
+             help_zh=help_zh or "金额，不小于 0，币种见币种列", help_en=help_en or "Amount ≥ 0 in the row's currency", **kw)
+
+
+def _enum(key, zh, en, enum, help_zh="", help_en="", **kw) -> C:
+    return C(key, zh, en, "enum", enum=enum, width=kw.pop("width", 12),
+             help_zh=help_zh or "请从下拉列表选择", help_en=help_en or "Choose from the list", **kw)
+
+
+def _owner(required=True) -> C:
+    return C("owner", "负责人", "Owner", "text", required=required, width=10,
+             help_zh="负责的业务员姓名（与人员与目标表一致）", help_en="Responsible salesperson (as in Staff)")
+
+
+def _currency(required=False) -> C:
+    return C("currency", "币种", "Currency", "currency", required=required, width=8,
+             help_zh="ISO 4217 币种代码，如 USD、EUR、CNY", help_en="ISO 4217 code, e.g. USD, EUR, CNY")
+
+
+CUSTOMERS = Sheet(
+    "customers", "客户", "Customers", id_column="customer_id",
+    purpose_zh="一行一个客户公司：基本信息、业务信息、决策信息（000 二(一)）",
+    purpose_en="One row per customer company: basic, business and decision information",
+    columns=(
+        _id("customer_id", "客户编号", "Customer ID", "C0001", "C0001"),
+        C("company_name", "公司名称", "Company name", required=True, width=28,
+          help_zh="客户公司全称（含公司类型，如 有限公司 / GmbH / Ltd.）", help_en="Full legal company name"),
+        C("country", "国家/地区", "Country", "country", required=True, width=9,
+          help_zh="ISO 3166 两位代码，如 US、DE、CN", help_en="ISO 3166 alpha-2 code, e.g. US, DE, CN"),
+        C("address", "地址", "Address", width=30),
+        C("industry", "行业", "Industry", width=14),
+        C("business_scope", "经营范围", "Business scope", width=20),
+        C("legal_rep", "法定代表人", "Legal representative", width=12),
+        _enum("source_channel", "来源渠道", "Source channel", "source_channel", required=True,
+              help_zh="客户从哪里来：展会、客户推荐、网络平台…", help_en="Where the customer came from"),
+        C("referrer", "推荐人", "Referrer", width=12,
+          help_zh="来源为客户推荐时填写推荐人", help_en="Who referred the customer (for referrals)"),
+        _owner(),
+        _date("first_contact_date", "首次接触日期", "First contact date", required=True,
+              help_zh="首次与客户接触的日期；应在规定工作日内录入", help_en="Date of the first contact; enter within the deadline"),
+        _date("entered_date", "录入日期", "Entered date", required=True,
+              help_zh="录入本系统的日期", help_en="Date the record was entered"),
+        _date("coop_start_date", "合作开始日期", "Cooperation start", help_zh="首笔订单或合同日期",
+              help_en="Date of the first order or contract"),
+        _money("annual_purchase_amount", "年度采购额", "Annual purchase amount",
+               help_zh="客户年度采购额（无订单时用于规模分类）", help_en="Yearly purchases (sizes customers without orders)"),
+        _currency(),
+        _enum("purchase_frequency", "采购频率", "Purchase frequency", "purchase_frequency"),
+        _money("budget", "采购预算", "Budget"),
+        C("products_of_interest", "意向产品", "Products of interest", width=18),
+        C("decision_process", "决策流程", "Decision process", width=18,
+          help_zh="客户内部决策流程、关键决策人", help_en="How the customer decides; key decision makers"),
+        _enum("payment_terms", "付款方式", "Payment terms", "payment_terms", width=10),
+        _enum("incoterms", "贸易术语", "Incoterms", "incoterms", width=9),
+        _enum("credit_rating", "信用等级", "Credit rating", "credit_rating", width=8,
+              help_zh="A 最好 … D 最差", help_en="A best … D worst"),
+        _money("credit_limit", "信用额度", "Credit limit"),
+        _enum("important", "重要客户", "Important", "bool", width=8,
+              help_zh="重要客户的信息需二次核对（核对人、核对日期）", help_en="Important customers need a second check"),
+        C("reviewed_by", "核对人", "Reviewed by", width=10, help_zh="二次核对人", help_en="Who double-checked"),
+        _date("reviewed_date", "核对日期", "Reviewed date"),
+        _date("last_info_update", "信息更新日期", "Last info update",
+              help_zh="最近一次全面核实客户信息的日期", help_en="Last full review of the customer's information"),
+        _enum("status", "客户状态", "Status", "customer_status", required=True),
+        C("notes", "备注", "Notes", width=24),
+        _enum("scale", "规模分类", "Scale", "scale", derived=True, help_zh="由 crm-xl 计算", help_en="Computed by crm-xl"),
+        _enum("abc", "ABC分类", "ABC class", "abc", derived=True, width=8, help_zh="由 crm-xl 计算", help_en="Computed by crm-xl"),
+        _enum("level", "客户等级", "Level", "level", derived=True, help_zh="由 crm-xl 计算", help_en="Computed by crm-xl"),
+        _enum("coop", "合作年限分类", "Cooperation class", "coop", derived=True, help_zh="由 crm-xl 计算", help_en="Computed by crm-xl"),
+        _enum("risk", "风险等级", "Risk", "risk", derived=True, width=8, help_zh="由 crm-xl 计算", help_en="Computed by crm-xl"),
+        C("completeness", "信息完整度", "Completeness", "probability", num_format=PCT, width=10, derived=True,
+          help_zh="由 crm-xl 计算", help_en="Computed by crm-xl"),
+        _date("next_revisit_date", "下次回访日期", "Next revisit", derived=True,
+              help_zh="由 crm-xl 按规模回访周期计算", help_en="Computed from the revisit cycle"),
+    ),
+)
+
+CONTACTS = Sheet(
+    "contacts", "联系人", "Contacts", id_column="contact_id",
+    purpose_zh="客户公司中的联系人及其决策角色", purpose_en="People at customers and their decision roles",
+    columns=(
+        _id("contact_id", "联系人编号", "Contact ID", "P0001", "P0001"),
+        _ref("customer_id", "客户编号", "Customer ID", "customers.customer_id", required=True),
+        C("name", "姓名", "Name", required=True, width=14),
+        C("title", "职务", "Title", width=14),
+        _enum("decision_role", "决策角色", "Decision role", "decision_role"),
+        C("phone", "电话", "Phone", "phone", width=16,
+          help_zh="含国家代码，如 +49 30 1234567；无代码时按客户国家识别", help_en="With country code; else the customer's country is assumed"),
+        C("email", "电子邮箱", "E-mail", "email", width=24),
+        C("wechat", "微信", "WeChat", width=12),
+        C("whatsapp", "WhatsApp", "WhatsApp", width=14),
+        _date("birthday", "生日", "Birthday", help_zh="用于生日关怀", help_en="For birthday greetings"),
+        C("preferred_language", "沟通语言", "Preferred language", width=10),
+        C("preferences", "偏好", "Preferences", width=20),
+    ),
+)
+
+OPPORTUNITIES = Sheet(
+    "opportunities", "销售机会", "Opportunities", id_column="opportunity_id",
+    purpose_zh="销售机会及其阶段（000 三(二)）", purpose_en="Sales opportunities and their stage",
+    columns=(
+        _id("opportunity_id", "机会编号", "Opportunity ID", "O0001", "O0001"),
+        _ref("customer_id", "客户编号", "Customer ID", "customers.customer_id", required=True),
+        _ref("contact_id", "联系人编号", "Contact ID", "contacts.contact_id"),
+        C("title", "机会名称", "Title", required=True, width=24),
+        _enum("source", "来源", "Source", "source_channel"),
+        C("product", "产品", "Product", width=16),
+        C("region", "区域", "Region", width=10),
+        _enum("stage", "销售阶段", "Stage", "stage", required=True,
+              help_zh="潜在客户→意向客户→需求明确→商务谈判→合同签订→项目执行", help_en="Lead → … → Execution"),
+        C("probability", "成交概率", "Probability", "probability", num_format=PCT, width=9, minimum=0, maximum=1,
+          help_zh="留空则按阶段默认概率；0–100%", help_en="Blank = stage default; 0–100%"),
+        _money("amount", "预计金额", "Amount", help_zh="需求明确阶段起必填", help_en="Required from 'qualified'"),
+        _currency(),
+        C("quantity", "数量", "Quantity", "number", num_format=NUM, minimum=0, width=10),
+        _date("created_date", "创建日期", "Created", required=True),
+        _date("expected_close_date", "预计成交日期", "Expected close", help_zh="需求明确阶段起必填",
+              help_en="Required from 'qualified'"),
+        C("competitors", "竞争对手", "Competitors", width=18),
+        C("next_step", "下一步", "Next step", width=20),
+        _date("next_followup_date", "下次跟进日期", "Next follow-up"),
+        C("followup_method", "跟进方式", "Follow-up method", "enum", enum="method", width=10,
+          help_zh="计划的跟进方式", help_en="Planned follow-up method"),
+        C("followup_goal", "跟进目标", "Follow-up goal", width=18, help_zh="计划跟进的预期目标",
+          help_en="What the next follow-up should achieve"),
+        _owner(),
+        _enum("status", "状态", "Status", "opportunity_status", required=True),
+        C("lost_reason", "丢单原因", "Lost reason", width=18, help_zh="丢单时必填", help_en="Required when lost"),
+        _date("won_date", "赢单日期", "Won date"),
+        _ref("order_id", "订单编号", "Order ID", "orders.order_id"),
+        C("weighted_amount", "加权金额(本币)", "Weighted amount (base)", "money", num_format=MONEY, width=14,
+          derived=True, help_zh="由 crm-xl 计算：金额×概率，折算本位币", help_en="Computed: amount × probability in base currency"),
+    ),
+)
+
+ACTIVITIES = Sheet(
+    "activities", "跟进记录", "Activities", id_column="activity_id",
+    purpose_zh="每一次与客户的联系（000 三(三)）", purpose_en="Each contact made with a customer",
+    columns=(
+        _id("activity_id", "记录编号", "Activity ID", "A0001", "A0001"),
+        _date("date", "日期", "Date", required=True),
+        _ref("customer_id", "客户编号", "Customer ID", "customers.customer_id", required=True),
+        _ref("opportunity_id", "机会编号", "Opportunity ID", "opportunities.opportunity_id"),
+        _ref("contact_id", "联系人编号", "Contact ID", "contacts.contact_id"),
+        _enum("method", "跟进方式", "Method", "method", required=True),
+        C("summary", "沟通内容", "Summary", required=True, width=30),
+        C("outcome", "结果", "Outcome", width=18),
+        C("next_action", "下一步行动", "Next action", width=18),
+        _date("next_date", "下次跟进日期", "Next date"),
+        _owner(),
+    ),
+)
+
+ORDERS = Sheet(
+    "orders", "订单", "Orders", id_column="order_id",
+    purpose_zh="已确认订单：交付与回款（001 三）", purpose_en="Confirmed orders: delivery and payment",
+    columns=(
+        _id("order_id", "订单编号", "Order ID", "SO0001", "SO0001"),
+        _ref("customer_id", "客户编号", "Customer ID", "customers.customer_id", required=True),
+        _ref("opportunity_id", "机会编号", "Opportunity ID", "opportunities.opportunity_id"),
+        _date("order_date", "下单日期", "Order date", required=True),
+        C("product", "产品", "Product", required=True, width=16),
+        C("spec", "规格", "Spec", width=14),
+        C("quantity", "数量", "Quantity", "number", num_format=NUM, minimum=0, width=10, required=True),
+        _money("unit_price", "单价", "Unit price"),
+        _currency(required=True),
+        _money("amount", "金额", "Amount", required=True, help_zh="应等于 数量×单价", help_en="Should equal quantity × unit price"),
+        _money("cost", "成本", "Cost", help_zh="本单成本（同币种），用于毛利", help_en="Cost in the order currency (for margin)"),
+        _date("promised_delivery_date", "承诺交期", "Promised delivery"),
+        _date("ship_date", "发货日期", "Ship date"),
+        _date("arrival_date", "到货日期", "Arrival date"),
+        _enum("status", "订单状态", "Status", "order_status", required=True),
+        C("invoice_no", "发票号", "Invoice no.", width=12),
+        _money("invoiced_amount", "开票金额", "Invoiced amount"),
+        _money("received_amount", "已收款", "Received amount"),
+        _date("payment_due_date", "应收款日期", "Payment due"),
+        _date("paid_date", "收款日期", "Paid date"),
+        _owner(),
+    ),
+)
+
+TICKETS = Sheet(
+    "tickets", "服务与投诉", "Service tickets", id_column="ticket_id",
+    purpose_zh="客户咨询、反馈与投诉（000 四）", purpose_en="Inquiries, feedback and complaints",
+    columns=(
+        _id("ticket_id", "工单编号", "Ticket ID", "T0001", "T0001"),
+        _enum("type", "类型", "Type", "ticket_type", required=True),
+        _dt("received_at", "受理时间", "Received at", required=True),
+        C("channel", "渠道", "Channel", "enum", enum="method", width=10),
+        _ref("customer_id", "客户编号", "Customer ID", "customers.customer_id", required=True),
+        C("complainant", "投诉人", "Complainant", width=12),
+        C("contact_info", "联系方式", "Contact info", width=18),
+        _ref("order_id", "订单编号", "Order ID", "orders.order_id"),
+        C("product", "产品", "Product", width=14),
+        _enum("category", "问题类别", "Category", "ticket_category"),
+        C("description", "问题描述", "Description", required=True, width=30),
+        C("expected_resolution", "期望解决方式", "Expected resolution", width=18),
+        _enum("urgency", "紧急程度", "Urgency", "urgency", required=True),
+        C("responsible_dept", "责任部门", "Responsible dept.", width=12),
+        C("assignee", "处理人", "Assignee", width=10),
+        _dt("first_response_at", "首次响应时间", "First response at"),
+        _enum("status", "处理状态", "Status", "ticket_status", required=True),
+        C("status_history", "状态记录", "Status history", width=24,
+          help_zh="状态变化，用 > 分隔，如 已受理>已分配>调查中", help_en="Status changes separated by >, e.g. received>assigned"),
+        C("root_cause", "原因分析", "Root cause", width=18),
+        C("solution", "解决方案", "Solution", width=20),
+        _money("compensation", "赔偿金额", "Compensation"),
+        _dt("closed_at", "关闭时间", "Closed at"),
+        C("satisfaction", "满意度", "Satisfaction", "score", minimum=1, maximum=5, width=8,
+          help_zh="1–5 分", help_en="1–5"),
+        C("reopened_count", "重开次数", "Reopened", "integer", num_format=INT, minimum=0, width=8),
+    ),
+)
+
+SURVEYS = Sheet(
+    "surveys", "满意度调查", "Surveys", id_column="survey_id",
+    purpose_zh="客户满意度调查结果（000 四(四)，002 四.4）", purpose_en="Customer satisfaction survey answers",
+    columns=(
+        _id("survey_id", "调查编号", "Survey ID", "S0001", "S0001"),
+        _ref("customer_id", "客户编号", "Customer ID", "customers.customer_id", required=True),
+        _date("date", "日期", "Date", required=True),
+        C("channel", "调查方式", "Channel", "enum", enum="method", width=10),
+        *(C(k, zh, en, "score", minimum=1, maximum=5, width=9, help_zh="1–5 分", help_en="1–5")
+          for k, zh, en in (("product_score", "产品评分", "Product"), ("service_score", "服务评分", "Service"),
+                            ("communication_score", "沟通评分", "Communication"),
+                            ("delivery_score", "交付评分", "Delivery"), ("overall_score", "总体评分", "Overall"))),
+        C("nps", "推荐意愿(NPS)", "NPS", "score", minimum=0, maximum=10, width=9, help_zh="0–10 分", help_en="0–10"),
+        C("comments", "意见建议", "Comments", width=30),
+    ),
+)
+
+STAFF = Sheet(
+    "staff", "人员与目标", "Staff & targets", id_column=None,
+    purpose_zh="业务员及各考核期目标（003 五）", purpose_en="Salespeople and their targets per period",
+    columns=(
+        C("staff_id", "工号", "Staff ID", "id", required=True, width=10),
+        C("name", "姓名", "Name", required=True, width=10),
+        C("team", "团队", "Team", width=10),
+        _enum("role", "岗位", "Role", "staff_role"),
+        C("period", "考核期", "Period", required=True, width=10,
+          help_zh="如 2026-10（月）、2026-Q3（季）、2026（年）", help_en="e.g. 2026-10, 2026-Q3, 2026"),
+        _money("sales_target", "销售额目标(本币)", "Sales target (base)"),
+        C("quantity_target", "数量目标", "Quantity target", "number", num_format=NUM, minimum=0, width=10),
+        C("new_customer_target", "新客户目标", "New customer target", "integer", num_format=INT, minimum=0, width=10),
+        _money("expense", "费用(本币)", "Expense (base)"),
+        C("teamwork_score", "团队协作评分", "Teamwork score", "score", minimum=0, maximum=100, width=10,
+          help_zh="主管评分 0–100", help_en="Manager's score 0–100"),
+    ),
+)
+
+CHANGELOG = Sheet(
+    "changelog", "变更日志", "Change log", id_column=None,
+    purpose_zh="更正已录入信息时记录更正原因和时间（000 二(二)2）",
+    purpose_en="Corrections of recorded values with reason and time",
+    columns=(
+        _dt("at", "时间", "At", required=True),
+        C("user", "更正人", "User", required=True, width=10),
+        C("sheet", "工作表", "Sheet", required=True, width=12),
+        C("record_id", "记录编号", "Record ID", "id", required=True, width=12),
+        C("column", "字段", "Column", required=True, width=14),
+        C("old_value", "原值", "Old value", width=16),
+        C("new_value", "新值", "New value", width=16),
+        C("reason", "更正原因", "Reason", required=True, width=24),
+    ),
+)
+
+SETTINGS = Sheet(
+    "settings", "参数设置", "Settings", settings_table=True,
+    purpose_zh="制度参数：经理可修改，所有规则从这里读取", purpose_en="Policy parameters the manager may change",
+    columns=(
+        C("key", "参数", "Key", "id", required=True, unique=True, width=30),
+        C("value", "取值", "Value", width=14),
+        C("note", "说明", "Note", width=70),
+    ),
+)
+
+STAGES = Sheet(
+    "stages", "阶段概率", "Stage probabilities", settings_table=True,
+    purpose_zh="各销售阶段的默认成交概率与允许范围（000 三(四)）",
+    purpose_en="Default win probability per stage and the band allowed for overrides",
+    columns=(
+        _enum("stage", "销售阶段", "Stage", "stage", required=True, unique=True),
+        C("probability", "默认概率", "Default probability", "probability", num_format=PCT, required=True,
+          minimum=0, maximum=1, width=10),
+        C("min_probability", "最低概率", "Band minimum", "probability", num_format=PCT, minimum=0, maximum=1, width=10),
+        C("max_probability", "最高概率", "Band maximum", "probability", num_format=PCT, minimum=0, maximum=1, width=10),
+        C("stale_days", "无跟进天数上限", "Stale after days", "integer", num_format=INT, minimum=0, width=12),
+    ),
+)
+
+FX_RATES = Sheet(
+    "fx_rates", "汇率", "FX rates", settings_table=True,
+    purpose_zh="外币折算本位币的汇率（1 单位外币 = 多少本位币）", purpose_en="Units of base currency per 1 unit of currency",
+    columns=(
+        C("currency", "币种", "Currency", "currency", required=True, width=8),
+        C("rate", "汇率", "Rate", "number", num_format="0.0000", required=True, minimum=0, width=10),
+        _date("valid_from", "生效日期", "Valid from", help_zh="留空表示一直有效；有多个日期时按交易日期取最近的",
+              help_en="Blank = always; the latest rate on or before the transaction date applies"),
+        C("note", "说明", "Note", width=20),
+    ),
+)
+
+HOLIDAYS = Sheet(
+    "holidays", "节假日", "Holidays", settings_table=True,
+    purpose_zh="公司自定的休息日或调休上班日（补充法定节假日）", purpose_en="Company days off or extra working days",
+    columns=(
+        _date("date", "日期", "Date", required=True),
+        C("name", "名称", "Name", width=16),
+        _enum("kind", "类型", "Kind", "holiday_kind", required=True),
+    ),
+)
+
+REGISTER_SHEETS: tuple[Sheet, ...] = (
+    CUSTOMERS, CONTACTS, OPPORTUNITIES, ACTIVITIES, ORDERS, TICKETS, SURVEYS, STAFF, CHANGELOG,
+    SETTINGS, STAGES, FX_RATES, HOLIDAYS,
+)

@@ -1,0 +1,332 @@
+"""Typed Settings: every policy number, with the defaults of SPEC "Settings and their defaults".
+
+The workbook's Settings sheets (参数设置 key/value rows, 阶段概率, 汇率, 节假日) override the
+defaults; what is missing keeps its default, and a value of the wrong type is a finding (S001),
+never a crash. Code never hard-codes a policy number: it reads it from here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from crm_xl.findings import Finding
+from crm_xl.i18n import Text, fold
+from crm_xl.messages import SETTING_INVALID, SETTING_UNKNOWN
+from crm_xl.schema.enums import STAGE_ORDER
+
+
+def _f(default: Any, zh: str, en: str, clause: str = "") -> Any:
+    return Field(default, description=en, json_schema_extra={"zh": zh, "clause": clause})
+
+
+class StageRule(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    probability: float = Field(ge=0, le=1)
+    min_probability: float = Field(ge=0, le=1)
+    max_probability: float = Field(ge=0, le=1)
+    stale_days: int | None = Field(default=None, ge=0)
+
+
+class FxRate(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    currency: str
+    rate: float = Field(gt=0)
+    valid_from: dt.date | None = None
+
+
+# Default stage table (SPEC: 000 §3.2 probabilities; bands are the ranges an override may take
+# without a warning; stale days blank = stale_days_early / stale_days_late).
+DEFAULT_STAGES: dict[str, StageRule] = {
+    "lead": StageRule(probability=0.10, min_probability=0.0, max_probability=0.20),
+    "interested": StageRule(probability=0.20, min_probability=0.10, max_probability=0.40),
+    "qualified": StageRule(probability=0.40, min_probability=0.25, max_probability=0.60),
+    "negotiation": StageRule(probability=0.70, min_probability=0.50, max_probability=0.90),
+    "contract": StageRule(probability=1.0, min_probability=0.90, max_probability=1.0),
+    "execution": StageRule(probability=1.0, min_probability=0.90, max_probability=1.0),
+}
+
+# Reference rates pre-filled in a new workbook's FX sheet (units of CNY per unit); the manager
+# updates them. Only used when a workbook has no FX sheet at all.
+DEFAULT_FX: tuple[FxRate, ...] = (
+    FxRate(currency="CNY", rate=1.0),
+    FxRate(currency="USD", rate=7.10),
+    FxRate(currency="EUR", rate=7.75),
+    FxRate(currency="GBP", rate=9.05),
+    FxRate(currency="JPY", rate=0.047),
+    FxRate(currency="HKD", rate=0.91),
+    FxRate(currency="AUD", rate=4.65),
+)
+
+
+class Settings(BaseModel):
+    """All policy parameters. Field descriptions are the notes shown in the Settings sheet."""
+
+    model_config = ConfigDict(validate_assignment=True, extra="forbid")
+
+    # -- general
+    profile: Literal["trade", "auto"] = _f("trade", "业务类型：trade 外贸 / auto 汽车经销", "Profile: trade or auto")
+    language: Literal["zh-CN", "zh-TW", "en"] = _f("zh-CN", "工作簿语言", "Workbook language")
+    base_currency: str = _f("CNY", "本位币；外币按汇率表折算", "Base currency; others convert via the FX table", "外贸惯例")
+    date_day_first: bool = _f(True, "05/03/2026 这类日期按 日/月/年 理解", "Read 05/03/2026 as day/month/year")
+    # -- classification (F2)
+    scale_large_min: float = _f(5_000_000, "大型客户：近 12 个月采购额（本位币）不低于此值", "Large: trailing-12-month purchases ≥ this (base)", "002 二.1")
+    scale_medium_min: float = _f(1_000_000, "中型客户：不低于此值；低于为小型", "Medium: ≥ this; below is small", "002 二.1")
+    abc_a_share: float = _f(0.80, "A 类：累计销售额占比不超过此值", "A: cumulative share of sales up to this", "001 ABC 分类")
+    abc_b_share: float = _f(0.95, "B 类：累计占比不超过此值；其余为 C 类", "B: cumulative share up to this; rest C", "001 ABC 分类")
+    coop_long_years: float = _f(5, "长期合作：合作年限超过此值（年）", "Long-term: more than this many years", "002 二.3")
+    coop_mid_years: float = _f(2, "中期合作：合作年限不少于此值（年）", "Mid-term: at least this many years", "002 二.3")
+    level1_abc: str = _f("A", "一级客户的 ABC 类别", "ABC classes of level-1 customers", "002 二 分级")
+    level1_min_active_quarters: int = _f(3, "一级客户：近四个季度中有订单的季度数不少于此值", "Level 1: quarters with orders (of last 4) ≥ this", "002 二 分级")
+    level1_min_years: float = _f(2, "一级客户：合作年限不少于此值", "Level 1: cooperation years ≥ this", "002 二 分级")
+    level2_abc: str = _f("A,B", "二级客户的 ABC 类别（逗号分隔）", "ABC classes of level-2 customers", "002 二 分级")
+    level2_min_active_quarters: int = _f(2, "二级客户：有订单的季度数不少于此值", "Level 2: quarters with orders ≥ this", "002 二 分级")
+    level2_min_years: float = _f(0, "二级客户：合作年限不少于此值", "Level 2: cooperation years ≥ this", "002 二 分级")
+    risk_overdue_high_days: int = _f(60, "高风险：应收款逾期超过此天数（或信用等级 C/D）", "High risk: receivable overdue more than this many days", "002 七")
+    risk_new_coop_years: float = _f(1, "中风险：OA/DA 付款且合作不足此年限", "Medium risk: OA/DA terms with less cooperation than this", "002 七")
+    churn_days: int = _f(365, "流失：超过此天数无订单的老客户", "Churned: no order for more than this many days", "003 五 客户维护")
+    # -- customer information (F1)
+    entry_deadline_workdays: int = _f(2, "首次接触后须在此工作日内录入", "Enter a customer within this many working days of first contact", "000 二(二)1, 003")
+    info_review_days: int = _f(90, "客户信息至少每此天数全面核实一次", "Review a customer's information at least every this many days", "004 信息更新(每季度)")
+    important_needs_review: bool = _f(True, "重要客户须有核对人和核对日期", "Important customers need reviewer and review date", "000 二(二)2, 003")
+    amount_tolerance: float = _f(0.01, "金额与 数量×单价 的允许相对误差", "Allowed relative difference of amount vs quantity × unit price", "001 三 订单")
+    # -- sales process (F3)
+    stale_days_early: int = _f(30, "潜在/意向阶段超过此天数无跟进即为停滞", "Lead/interested: stale after this many days without activity", "003 三.3")
+    stale_days_late: int = _f(14, "需求明确/商务谈判阶段超过此天数无跟进即为停滞", "Qualified/negotiation: stale after this many days", "003 三.3")
+    # -- care and follow-ups (F6)
+    revisit_days_large: int = _f(30, "大型客户回访周期（天）：每月", "Revisit cycle for large customers (days)", "002 四.1")
+    revisit_days_medium: int = _f(90, "中型客户回访周期（天）：每季度", "Revisit cycle for medium customers (days)", "002 四.1")
+    revisit_days_small: int = _f(180, "小型客户回访周期（天）：每半年", "Revisit cycle for small customers (days)", "002 四.1")
+    birthday_window_days: int = _f(7, "提前此天数提醒客户生日", "Remind of birthdays this many days ahead", "000 四(三)")
+    holiday_window_days: int = _f(14, "提前此天数提醒节日问候", "Remind of holidays this many days ahead", "000 四(三), 004 三.3")
+    satisfaction_call_days: int = _f(3, "投诉关闭后此工作日内回访满意度", "Satisfaction call within this many working days of closing", "000 四(二)")
+    # -- service (F5)
+    workday_start: dt.time = _f(dt.time(9, 0), "工作时间开始（计算响应时限）", "Working day starts (for SLAs)", "000 四")
+    workday_end: dt.time = _f(dt.time(18, 0), "工作时间结束", "Working day ends", "000 四")
+    inquiry_response_hours: float = _f(24, "咨询/反馈须在此工作小时内回复", "Answer inquiries/feedback within this many working hours", "000 四(一)")
+    complaint_contact_workdays: int = _f(1, "接到投诉后此工作日内与客户联系", "Contact a complaining customer within this many working days", "002 四.3")
+    resolution_days_high: int = _f(3, "紧急投诉解决时限（工作日）", "Resolve high-urgency complaints within (working days)", "000 四(二), 004 四.2")
+    resolution_days_medium: int = _f(7, "一般投诉解决时限（工作日）", "Resolve medium-urgency complaints within (working days)", "000 四(二), 004 四.2")
+    resolution_days_low: int = _f(15, "较低紧急程度投诉解决时限（工作日）", "Resolve low-urgency complaints within (working days)", "000 四(二), 004 四.2")
+    reopen_satisfaction_below: float = _f(3, "关闭后满意度低于此分须重新处理", "Reopen when satisfaction after closing is below this", "000 四(二)")
+    # -- KPI (F7)
+    kpi_weight_sales: float = _f(0.50, "销售业绩权重", "Weight: sales performance", "003 五.3")
+    kpi_weight_customers: float = _f(0.25, "客户开发与维护权重", "Weight: customer development & maintenance", "003 五.3")
+    kpi_weight_process: float = _f(0.15, "销售过程管理权重", "Weight: process management", "003 五.3")
+    kpi_weight_teamwork: float = _f(0.10, "团队协作权重", "Weight: teamwork", "003 五.3")
+    kpi_excellent_min: float = _f(90, "优秀：总分不低于此值", "Excellent: score ≥ this", "000 六(二)")
+    kpi_good_min: float = _f(75, "良好：总分不低于此值", "Good: score ≥ this", "000 六(二)")
+    kpi_pass_min: float = _f(60, "合格：总分不低于此值；低于为不合格", "Pass: score ≥ this; below fails", "000 六(二)")
+    # -- training (F13) and projects (F12), auto profile (F10)
+    new_staff_training_days: int = _f(30, "新员工须在入职此天数内完成培训", "New staff trained within this many days", "000 六, 004 六")
+    milestone_deviation_days: int = _f(7, "里程碑偏差超过此天数报警", "Alert when a milestone deviates more than this many days", "002 六.3")
+    maintenance_interval_months: int = _f(6, "保养提醒：距上次保养月数", "Maintenance every this many months", "004 三")
+    maintenance_interval_km: float = _f(5000, "保养提醒：距上次保养里程（公里）", "Maintenance every this many km", "004 三")
+    # -- tables (their own sheets)
+    stages: dict[str, StageRule] = Field(default_factory=lambda: dict(DEFAULT_STAGES))
+    fx_rates: tuple[FxRate, ...] = Field(default=DEFAULT_FX)
+    extra_holidays: tuple[dt.date, ...] = ()
+    extra_workdays: tuple[dt.date, ...] = ()
+    severity: dict[str, Literal["error", "warning", "info", "off"]] = Field(default_factory=dict)
+
+    @field_validator("base_currency")
+    @classmethod
+    def _upper(cls, v: str) -> str:
+        return v.strip().upper()
+
+    # ---- convenience accessors used by the core
+    def stage_probability(self, stage: str) -> float | None:
+        rule = self.stages.get(stage)
+        return rule.probability if rule else None
+
+    def stale_days(self, stage: str) -> int | None:
+        rule = self.stages.get(stage)
+        if rule and rule.stale_days is not None:
+            return rule.stale_days
+        if stage in ("lead", "interested"):
+            return self.stale_days_early
+        if stage in ("qualified", "negotiation"):
+            return self.stale_days_late
+        return None
+
+    def revisit_days(self, scale: str) -> int:
+        return {"large": self.revisit_days_large, "medium": self.revisit_days_medium}.get(scale, self.revisit_days_small)
+
+    def resolution_days(self, urgency: str) -> int:
+        return {"high": self.resolution_days_high, "low": self.resolution_days_low}.get(urgency, self.resolution_days_medium)
+
+    @property
+    def kpi_weights(self) -> dict[str, float]:
+        return {"sales": self.kpi_weight_sales, "customers": self.kpi_weight_customers,
+                "process": self.kpi_weight_process, "teamwork": self.kpi_weight_teamwork}
+
+    def severity_of(self, code: str, default: str) -> str:
+        return self.severity.get(code, default)
+
+
+SCALAR_KEYS: tuple[str, ...] = tuple(
+    k for k in Settings.model_fields if k not in ("stages", "fx_rates", "extra_holidays", "extra_workdays", "severity")
+)
+
+
+def setting_note(key: str, lang: str) -> str:
+    from crm_xl.i18n import pick
+
+    f = Settings.model_fields[key]
+    extra = f.json_schema_extra or {}
+    clause = extra.get("clause", "")
+    text = pick(extra.get("zh", ""), f.description or "", lang)
+    return f"{text}（{clause}）" if clause and lang != "en" else (f"{text} ({clause})" if clause else text)
+
+
+def format_value(value: Any) -> Any:
+    """A setting's value as written into the Settings sheet."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M")
+    return value
+
+
+_TRUE = {"true", "yes", "y", "1", "是", "对", "√", "✓", "on"}
+_FALSE = {"false", "no", "n", "0", "否", "不", "×", "off"}
+
+
+def _coerce(key: str, raw: Any) -> Any:
+    annotation = Settings.model_fields[key].annotation
+    if annotation is dt.time and isinstance(raw, str) and len(raw.strip()) > 8:
+        from crm_xl.parsing import parse_datetime_text
+
+        parsed = parse_datetime_text(raw.strip())
+        if parsed is not None:
+            return parsed.time()
+    if isinstance(raw, str):
+        text = raw.strip()
+        if annotation is bool:
+            low = fold(text)
+            if low in _TRUE:
+                return True
+            if low in _FALSE:
+                return False
+            return text
+        if annotation in (float, int) and text.endswith("%"):
+            try:
+                return float(text[:-1].replace(",", "")) / 100
+            except ValueError:
+                return text
+        if annotation in (float, int):
+            return text.replace(",", "")
+        return text
+    if annotation is dt.time and isinstance(raw, float) and 0 <= raw < 1:  # Excel time fraction
+        minutes = round(raw * 24 * 60)
+        return dt.time(minutes // 60, minutes % 60)
+    if annotation is int and isinstance(raw, float) and raw.is_integer():
+        return int(raw)
+    return raw
+
+
+@dataclass
+class SettingsRows:
+    """The Settings sheets as read: key/value rows and the tables (already typed by the reader)."""
+
+    values: list[tuple[int, str, Any]]  # (excel row, key, raw value)
+    stages: list[tuple[int, dict[str, Any]]] | None = None
+    fx_rates: list[tuple[int, dict[str, Any]]] | None = None
+    holidays: list[tuple[int, dict[str, Any]]] | None = None
+
+
+def load_settings(rows: SettingsRows) -> tuple[Settings, list[Finding]]:
+    """Build Settings from the sheets; wrong values become findings and keep their default."""
+    findings: list[Finding] = []
+    data: dict[str, Any] = {}
+    severity: dict[str, str] = {}
+    known = {fold(k): k for k in SCALAR_KEYS}
+    for row, key, raw in rows.values:
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            continue
+        folded = fold(key)
+        if folded.startswith("severity"):
+            code = key.split(".", 1)[-1].strip().upper() if "." in key else ""
+            level = fold(str(raw))
+            if code and level in ("error", "warning", "info", "off"):
+                severity[code] = level
+            else:
+                findings.append(_invalid(row, key, raw, "error|warning|info|off", "—"))
+            continue
+        if folded not in known:
+            findings.append(Finding("settings", row, "key", SETTING_UNKNOWN, "warning", {"key": key}, key))
+            continue
+        name = known[folded]
+        try:
+            Settings.model_validate({name: _coerce(name, raw)})
+        except ValidationError:
+            findings.append(_invalid(row, name, raw, _expected(name), format_value(Settings.model_fields[name].default)))
+            continue
+        data[name] = _coerce(name, raw)
+    if severity:
+        data["severity"] = severity
+    if rows.stages:
+        stages = dict(DEFAULT_STAGES)
+        for row, rec in rows.stages:
+            stage = rec.get("stage")
+            if stage not in STAGE_ORDER:
+                continue
+            base = stages[stage].model_dump()
+            base.update({k: v for k, v in rec.items() if k != "stage" and v is not None})
+            try:
+                stages[stage] = StageRule.model_validate(base)
+            except ValidationError as exc:
+                findings.append(_invalid(row, f"stages.{stage}", rec.get("probability"), _range_text(exc),
+                                         DEFAULT_STAGES[stage].probability, sheet="stages", column="probability"))
+        data["stages"] = stages
+    if rows.fx_rates is not None:
+        rates = []
+        for row, rec in rows.fx_rates:
+            if not rec.get("currency"):
+                continue
+            try:
+                rates.append(FxRate.model_validate({k: rec.get(k) for k in ("currency", "rate", "valid_from")}))
+            except ValidationError as exc:
+                findings.append(_invalid(row, f"fx.{rec.get('currency')}", rec.get("rate"), _range_text(exc),
+                                         "—", sheet="fx_rates", column="rate"))
+        data["fx_rates"] = tuple(rates)
+    if rows.holidays:
+        data["extra_holidays"] = tuple(r["date"] for _, r in rows.holidays if r.get("date") and r.get("kind") == "holiday")
+        data["extra_workdays"] = tuple(r["date"] for _, r in rows.holidays if r.get("date") and r.get("kind") == "workday")
+    try:
+        settings = Settings.model_validate(data)
+    except ValidationError as exc:  # cross-field problems: fall back field by field
+        settings = Settings()
+        for err in exc.errors():
+            findings.append(_invalid(None, str(err["loc"][0]), err.get("input"), err["msg"], "—"))
+    return settings, findings
+
+
+def _range_text(exc: ValidationError) -> Text:
+    err = exc.errors()[0]
+    field = ".".join(map(str, err["loc"]))
+    return Text(f"{field} 超出允许范围或格式不对", f"{field}: {err['msg']}")
+
+
+def _expected(name: str) -> Text:
+    annotation = Settings.model_fields[name].annotation
+    if annotation is bool:
+        return Text("应为 是/否（true/false）", "expected yes/no (true/false)")
+    if annotation is int:
+        return Text("应为整数", "expected a whole number")
+    if annotation is float:
+        return Text("应为数字", "expected a number")
+    if annotation is dt.time:
+        return Text("应为时间，如 09:00", "expected a time such as 09:00")
+    options = getattr(annotation, "__args__", ())
+    if options:
+        return Text("可选：" + "、".join(map(str, options)), "one of: " + ", ".join(map(str, options)))
+    return Text("格式不正确", "wrong format")
+
+
+def _invalid(row, key, raw, reason, default, sheet="settings", column="value") -> Finding:
+    return Finding(sheet, row, column, SETTING_INVALID, "error",
+                   {"key": key, "value": raw, "reason": reason, "default": default}, raw)

@@ -1,0 +1,36 @@
+"""Building register workbooks: the template (``crm-xl new``/``build``) and the demo workbook."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from crm_xl.register import Register
+from crm_xl.settings import Settings
+
+
+def demo_register(*, lang: str = "zh-CN", profile: str = "trade", seed: int = 20261123,
+                  as_of: dt.date | None = None, n_customers: int = 200, with_mistakes: bool = True):
+    """The demo company's register (in memory) and the generator's record of planted mistakes."""
+    from crm_xl.demo import generate_demo
+
+    data = generate_demo(seed=seed, as_of=as_of or dt.date.today(), n_customers=n_customers,
+                         profile=profile, with_mistakes=with_mistakes)
+    base = Settings(profile=profile, language=lang)
+    register = Register.from_records(data.frames, settings=base, lang=lang)
+    return register, data
+
+
+def build_workbook(path: str | Path, *, lang: str = "zh-CN", demo: bool = False, profile: str = "trade",
+                   seed: int = 20261123, as_of: dt.date | None = None, macros: bool = False,
+                   n_customers: int = 200) -> dict[str, int]:
+    """Write a register workbook (empty template or demo data); returns record counts per sheet."""
+    from crm_xl.ports.template import write_register
+
+    register = None
+    settings = Settings(profile=profile, language=lang)
+    if demo:
+        register, _ = demo_register(lang=lang, profile=profile, seed=seed, as_of=as_of, n_customers=n_customers)
+        settings = register.settings
+    write_register(path, register, lang=lang, settings=settings)
+    return {k: len(v) for k, v in register.frames.items()} if register else {}
