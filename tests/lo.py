@@ -75,11 +75,24 @@ def soffice() -> str:
     return require_soffice()
 
 
-def convert(path: str | Path, fmt: str, outdir: str | Path, timeout: float = 180) -> Path:
+# Profile settings: recalculate every formula when an .xlsx/.ods is loaded (0 = always), instead of
+# trusting the cached values a writer such as xlsxwriter stored.
+_RECALC_XCU = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema"
+           xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
+"""
+
+
+def convert(path: str | Path, fmt: str, outdir: str | Path, timeout: float = 180, recalc: bool = True) -> Path:
     """Convert `path` with ``soffice --headless --convert-to fmt`` into `outdir`; return the new file.
 
     `fmt` is what ``--convert-to`` takes: ``pdf``, ``xlsx``, ``csv``, or with a filter such as
-    ``pdf:calc_pdf_Export``; the output's extension is the part before the colon.
+    ``pdf:calc_pdf_Export``; the output's extension is the part before the colon. With `recalc`
+    (default) LibreOffice recalculates every formula on load, so the output shows what a client
+    computes rather than the cached values stored in the file.
     """
     soffice = soffice_path()
     if soffice is None:
@@ -88,6 +101,10 @@ def convert(path: str | Path, fmt: str, outdir: str | Path, timeout: float = 180
     out = Path(outdir).resolve()
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="crm-xl-lo-profile-") as profile:
+        if recalc:
+            user = Path(profile) / "user"
+            user.mkdir()
+            (user / "registrymodifications.xcu").write_text(_RECALC_XCU, encoding="utf-8")
         command = [soffice, "--headless", "--norestore", "--nolockcheck",
                    f"-env:UserInstallation={Path(profile).as_uri()}",
                    "--convert-to", fmt, "--outdir", str(out), str(source)]
@@ -109,6 +126,7 @@ def run_macro(
     cells: tuple[str, ...] | list[str] = ("B2",),
     sheet: str | None = None,
     sources: bool = False,
+    recalc: bool = False,
     timeout: float = 180,
 ) -> dict:
     """Open `xlsm_path` in headless LibreOffice, run ``Module.Sub`` `macro` (if given), report as a dict.
@@ -117,6 +135,7 @@ def run_macro(
     (sheet -> code name), ``vba_mode``, ``macro_error`` (None unless UNO raised), ``cells``
     (address -> {sheet, string, value, formula} read after the macro from `sheet`, default the
     first sheet) and, with `sources`, ``sources`` (module -> Basic text LibreOffice imported).
+    With `recalc`, every formula is recalculated after the macro, before cells are read.
     """
     python = SYSTEM_PYTHON
     soffice = soffice_path()
@@ -132,6 +151,8 @@ def run_macro(
         command += ["--sheet", sheet]
     if sources:
         command.append("--sources")
+    if recalc:
+        command.append("--recalc")
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired as exc:

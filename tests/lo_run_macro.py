@@ -5,7 +5,7 @@ Runs under the SYSTEM python (/usr/bin/python3), which has Debian's python3-uno;
 calls it through `tests/lo.py:run_macro`. Usage:
 
     /usr/bin/python3 tests/lo_run_macro.py BOOK.xlsm [--macro Module.Sub] [--cell B2 ...] [--sheet NAME]
-        [--sources] [--soffice /usr/bin/soffice] [--timeout 90]
+        [--sources] [--recalc] [--soffice /usr/bin/soffice] [--timeout 90]
 
 The JSON on stdout has: ``modules`` (element names of the document's VBAProject Basic library),
 ``sheets`` (sheet names), ``codenames`` (sheet name -> code name), ``macro`` and ``macro_error``
@@ -62,7 +62,7 @@ def _cell_report(doc, sheet_name: str | None, address: str) -> dict:  # noqa: AN
 
 
 def inspect(book: Path, macro: str | None, cells: list[str], sheet_name: str | None, soffice: str,
-            timeout: float, with_sources: bool = False) -> dict:
+            timeout: float, with_sources: bool = False, recalc: bool = False) -> dict:
     """Start an isolated soffice, load `book`, run `macro`, and report (see module docstring)."""
     profile = Path(tempfile.mkdtemp(prefix="crm-xl-lo-profile-"))
     pipe = f"crm_xl_{uuid.uuid4().hex}"
@@ -106,6 +106,8 @@ def inspect(book: Path, macro: str | None, cells: list[str], sheet_name: str | N
                 report["macro_result"] = repr(result[0]) if result else None
             except Exception as exc:  # noqa: BLE001 - any UNO error is reported, not raised
                 report["macro_error"] = f"{type(exc).__name__}: {getattr(exc, 'Message', exc)}"
+        if recalc:
+            doc.calculateAll()
         report["cells"] = {address: _cell_report(doc, sheet_name, address) for address in cells}
         return report
     finally:
@@ -133,10 +135,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sheet", help="sheet name for --cell (default: the first sheet)")
     parser.add_argument("--soffice", default=shutil.which("soffice") or "soffice")
     parser.add_argument("--sources", action="store_true", help="include each module's Basic source")
+    parser.add_argument("--recalc", action="store_true", help="recalculate all formulas before reading cells")
     parser.add_argument("--timeout", type=float, default=90.0, help="seconds to wait for soffice to start")
     args = parser.parse_args(argv)
     try:
-        report = inspect(args.book, args.macro, args.cell, args.sheet, args.soffice, args.timeout, args.sources)
+        report = inspect(args.book, args.macro, args.cell, args.sheet, args.soffice, args.timeout, args.sources, args.recalc)
     except Exception as exc:  # noqa: BLE001 - reported as JSON for the harness
         print(json.dumps({"file": str(args.book), "error": f"{type(exc).__name__}: {exc}"}))
         return 2
