@@ -43,6 +43,7 @@ __all__ = [
     "load_macros",
     "procedure_names",
     "sheet_codenames",
+    "strip_vb_name",
     "udf_module_source",
     "xlwings_bas_path",
     "xlwings_module",
