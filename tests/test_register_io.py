@@ -17,7 +17,7 @@ from python_calamine import CalamineWorkbook
 from crm_xl.i18n import LANGS
 from crm_xl.ports.errors import UnreadableWorkbook
 from crm_xl.ports.reader import read_register
-from crm_xl.ports.template import LISTS_SHEET, SHEET_ORDER, write_register
+from crm_xl.ports.template import LISTS_SHEET, sheets_for, write_register
 from crm_xl.register import Register
 from crm_xl.schema import ENUMS, SHEETS
 from crm_xl.settings import SCALAR_KEYS, Settings
@@ -36,11 +36,12 @@ def test_new_workbook_as_the_schema_says(tmp_path, lang):
     assert result.returncode == 0, result.stderr
     wb = CalamineWorkbook.from_path(str(path))
     names = wb.sheet_names
-    for key in SHEET_ORDER:
+    for key in sheets_for("trade"):
         sheet = SHEETS[key]
         assert sheet.label(lang) in names
         header = calamine_rows(path, sheet.label(lang))[0]
-        assert header == [c.label(lang) for c in sheet.columns], key
+        assert header == [c.label(lang) for c in sheet.columns_for("trade")], key
+    assert SHEETS["vehicles"].label(lang) not in names  # an auto-profile sheet
     # dropdowns: the Lists sheet holds each enumeration's labels, and list validations point at them
     lists = calamine_rows(path, LISTS_SHEET)
     columns = {lists[0][i]: [row[i] for row in lists[1:] if row[i] != ""] for i in range(len(lists[0]))}
