@@ -228,6 +228,16 @@ def test_overlapping_members_are_refused(tmp_path: Path):
     assert refused(bomb).reason == "zip_bomb"
 
 
+def test_adjacent_members_with_non_utf8_names_are_not_overlap(tmp_path: Path):
+    """Part names stored without the UTF-8 flag (old tools, WPS) must not look like a bomb."""
+    path = write_zip(tmp_path / "names.xlsx", [
+        member("[Content_Types].xml", CONTENT_TYPES),
+        member("xl/media/图片一.png", b"png" * 10),
+        member("xl/media/图片二.png", b"png" * 10),
+    ])
+    assert check_input(path).members == 3
+
+
 def test_too_many_members_is_refused_before_reading_the_directory(tmp_path: Path):
     path = tmp_path / "many.xlsx"
     with zipfile.ZipFile(path, "w") as z:
@@ -419,3 +429,59 @@ def test_known_hostile_corpus_files_get_the_right_reason(relative: str, reason: 
 ])
 def test_unusual_but_genuine_corpus_files_are_accepted(relative: str, kind: str):
     assert check_input(CORPUS / relative).kind == kind
+
+
+# ---------------------------------------------------------------------------------- fuzz
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_FUZZ_BASE: dict[str, bytes] = {}
+
+
+def _fuzz_base(tmp_dir: Path) -> bytes:
+    if "xlsx" not in _FUZZ_BASE:
+        path = tmp_dir / "base.xlsx"
+        workbook = xlsxwriter.Workbook(path)
+        sheet = workbook.add_worksheet("客户")
+        sheet.write_row(0, 0, ["customer_id", "company_name", "phone"])
+        sheet.write_row(1, 0, ["C001", "ACME 有限公司", "13812345678"])
+        workbook.close()
+        _FUZZ_BASE["xlsx"] = path.read_bytes()
+    return _FUZZ_BASE["xlsx"]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.floats(0, 1, exclude_max=True), st.integers(0, 255)),
+                min_size=1, max_size=8))
+def test_fuzzed_bytes_end_cleanly(tmp_path: Path, edits):
+    data = bytearray(_fuzz_base(tmp_path))
+    for where, value in edits:
+        data[int(where * len(data))] = value
+    path = tmp_path / "fuzz.xlsx"
+    path.write_bytes(bytes(data))
+    with deadline(10):
+        try:
+            check_input(path)
+        except UnreadableWorkbook as error:
+            assert error.reason in REASON_CODES
+    assert path.read_bytes() == bytes(data)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(["xl/worksheets/sheet1.xml", "xl/sharedStrings.xml", "xl/workbook.xml",
+                        "[Content_Types].xml"]),
+       st.binary(max_size=300) | st.text(max_size=300).map(str.encode),
+       st.integers(0, 400))
+def test_fuzzed_xml_parts_end_cleanly(tmp_path: Path, part: str, junk: bytes, at: int):
+    base = tmp_path / "base.xlsx"
+    base.write_bytes(_fuzz_base(tmp_path))
+    with zipfile.ZipFile(base) as z:
+        original = z.read(part)
+    mutated = original[:at] + junk + original[at:]
+    path = replace_part(base, tmp_path / "fuzz.xlsx", part, mutated)
+    with deadline(10):
+        try:
+            check_input(path)
+        except UnreadableWorkbook as error:
+            assert error.reason in REASON_CODES

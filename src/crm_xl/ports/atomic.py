@@ -23,22 +23,32 @@ _STAMP_FORMAT = "%Y%m%d-%H%M%S"
 
 
 def backup_path(dst: str | os.PathLike[str], when: datetime | None = None) -> Path:
-    """``report.xlsx`` → ``report.20261123-140501.bak.xlsx`` (a free name, ``-2``… if taken)."""
+    """``report.xlsx`` → ``report.20261123-140501.bak.xlsx``.
+
+    Several backups within one second get ``-2``, ``-3``… after the stamp, always numbered
+    after the newest existing one, so name order is age order.
+    """
     p = Path(dst)
     stamp = (when or datetime.now()).strftime(_STAMP_FORMAT)
-    candidate = p.with_name(f"{p.stem}.{stamp}.bak{p.suffix}")
-    counter = 2
-    while candidate.exists():
-        candidate = p.with_name(f"{p.stem}.{stamp}-{counter}.bak{p.suffix}")
-        counter += 1
-    return candidate
+    taken = [n for s, n in (_backup_key(b.name, p) for b in list_backups(p)) if s == stamp]
+    suffix = f"-{max(taken) + 1}" if taken else ""
+    return p.with_name(f"{p.stem}.{stamp}{suffix}.bak{p.suffix}")
+
+
+def _backup_pattern(p: Path) -> re.Pattern[str]:
+    return re.compile(
+        rf"^{re.escape(p.stem)}\.(\d{{8}}-\d{{6}})(?:-(\d+))?\.bak{re.escape(p.suffix)}$")
+
+
+def _backup_key(name: str, p: Path) -> tuple[str, int]:
+    match = _backup_pattern(p).match(name)
+    return (match.group(1), int(match.group(2) or 1)) if match else ("", 0)
 
 
 def list_backups(dst: str | os.PathLike[str]) -> list[Path]:
     """Backups of ``dst`` in its directory, newest first."""
     p = Path(dst)
-    pattern = re.compile(
-        rf"^{re.escape(p.stem)}\.(\d{{8}}-\d{{6}})(?:-(\d+))?\.bak{re.escape(p.suffix)}$")
+    pattern = _backup_pattern(p)
     found = []
     if p.parent.is_dir():
         for entry in p.parent.iterdir():

@@ -171,10 +171,8 @@ def _split_country_code(digits: str) -> tuple[str, str]:
 def _mask_phone_match(match: re.Match) -> str:
     text = match.group(0)
     digits = re.sub(r"\D", "", text)
-    international = text.startswith("+") or text.startswith("00")
-    if international:
-        digits = digits[2:] if text.startswith("00") else digits
-        cc, national = _split_country_code(digits)
+    if text.startswith(("+", "00")):
+        cc, national = _split_country_code(digits[2:] if text.startswith("00") else digits)
         if cc:
             return f"+{cc} {_mask_digits(national)}"
     return _mask_digits(digits)
