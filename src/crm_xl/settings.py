@@ -132,6 +132,8 @@ class Settings(BaseModel):
     intent_followup_days_b: int = _f(7, "B级意向客户跟进间隔（天）", "Follow up B-intent prospects every this many days", "004 二")
     intent_followup_days_c: int = _f(14, "C级意向客户跟进间隔（天）", "Follow up C-intent prospects every this many days", "004 二")
     intel_report_day: int = _f(5, "每月此日前汇总上月订单情报", "Summarise last month's intelligence by this day of the month", "001 二")
+    retention_months: int = _f(12, "保有客户回厂率：购车满此月数的客户中，近此月数内回厂维修保养的比例", "Retention: share of customers with a vehicle bought at least this many months ago who came back for service within the last this many months", "004 三(三)3")
+    event_conversion_days: int = _f(30, "活动转化：活动后此天数内购车计为活动成交", "Event conversion: a vehicle bought within this many days after an event counts as converted", "004 二(一)3")
     # -- tables (their own sheets)
     stages: dict[str, StageRule] = Field(default_factory=lambda: dict(DEFAULT_STAGES))
     fx_rates: tuple[FxRate, ...] = Field(default=DEFAULT_FX)
