@@ -154,3 +154,22 @@ def test_diff_flags_changes_without_a_logged_reason(book, tmp_path):
     by_record = {c["record_id"]: c for c in data["changed"]}
     assert by_record["C1"]["logged"] is True and by_record["C1"]["reason"] == "客户更名"
     assert by_record["C3"]["logged"] is False and by_record["C3"]["old"] == "IT" and by_record["C3"]["new"] == "FR"
+
+
+def test_protected_register_locks_derived_columns_only(tmp_path):
+    out = tmp_path / "p.xlsx"
+    r = cli("new", str(out), "--protect", env={"CRM_XL_PROTECT_PASSWORD": "guard"})
+    assert r.returncode == 0, r.stderr
+    wb = openpyxl.load_workbook(out)
+    assert wb["客户"].protection.sheet and wb["客户"].protection.password  # only Excel's hash is stored
+    assert "guard" not in out.read_bytes().decode("latin-1")
+    assert wb["Lists"].protection.sheet
+    filled = tmp_path / "filled.xlsx"
+    write_register(filled, Register.from_records(records()), protect="guard")
+    ws = openpyxl.load_workbook(filled)["客户"]
+    header = [c.value for c in ws[1]]
+    name_col, scale_col = header.index("公司名称") + 1, header.index("规模分类") + 1
+    assert ws.cell(2, name_col).protection.locked is False  # input column editable
+    assert ws.cell(2, scale_col).protection.locked is not False  # derived column locked
+    r = cli("new", str(tmp_path / "q.xlsx"), "--protect", env={"CRM_XL_PROTECT_PASSWORD": ""})
+    assert r.returncode == 2 and "CRM_XL_PROTECT_PASSWORD" in r.stderr
