@@ -334,6 +334,22 @@ def test_realistic_touches(big, demo):
         assert current == row["new_value"]
 
 
+def test_follow_up_work_is_waiting(demo):
+    """The 200-customer demo has stale opportunities, overdue tickets and overdue follow-ups to show."""
+    f = demo.frames
+    opps = f["opportunities"][f["opportunities"]["status"] == "open"]
+    last_touch = f["activities"].dropna(subset=["opportunity_id"]).groupby("opportunity_id")["date"].max()
+    idle = opps["opportunity_id"].map(last_touch).map(lambda d: (AS_OF - d).days)
+    assert idle.notna().all()
+    assert (idle > 30).sum() >= 5 and (idle <= 14).mean() > 0.6
+    assert (opps["next_followup_date"] < AS_OF).sum() >= 3
+    tickets = f["tickets"]
+    open_tickets = tickets[tickets["status"] != "closed"]
+    age = open_tickets["received_at"].map(lambda t: (dt.datetime.combine(AS_OF, dt.time(18)) - t).days)
+    limit = open_tickets["urgency"].map({"high": 3, "medium": 7, "low": 15})
+    assert (age > limit).sum() >= 1 and (age <= limit).sum() >= 1
+
+
 def test_bigger_customers_order_more_often_and_intake_is_seasonal(big):
     orders = big.frames["orders"]
     fx = big.frames["fx_rates"].sort_values("valid_from").groupby("currency")["rate"].last().to_dict() | {"CNY": 1.0}

@@ -8,7 +8,8 @@ Value types in the frames:
 - dates: ``datetime.date``; timestamps (``received_at``, ``first_response_at``, ``closed_at``,
   changelog ``at``): naive ``datetime.datetime`` in the company's local time;
 - text, codes and dates: object columns with ``None`` for an empty cell;
-- money, probability, scores: ``float64`` (money rounded to 2 decimals, ``NaN`` when empty);
+- money, probability, quantities of opportunities, scores, NPS and satisfaction: ``float64``
+  (money rounded to 2 decimals; ``NaN`` when empty);
   always-filled counts (``orders.quantity``, ``reopened_count``): ``int64``; ``important``: ``bool``.
 
 Codes used where SPEC leaves the vocabulary open:
@@ -40,10 +41,10 @@ import phonenumbers
 
 from crm_xl.demo_catalog import (ACTIVITY_OUTCOMES, ACTIVITY_TEXT, COMPETITORS, CONTACT_PREFERENCES,
                                  CUSTOMER_NOTES, DECISION_PROCESSES, DEPARTMENTS, EXECUTION_STEPS,
-                                 EXPECTED_RESOLUTION, INDUSTRIES, LOST_REASONS, MONTH_SEASONALITY,
-                                 NEXT_ACTIONS, NEXT_STEPS, PRODUCTS, PURPOSES, REGION_PRODUCT_MIX,
-                                 REGION_TRANSIT_DAYS, ROOT_CAUSES, SOLUTIONS, STAFF, SURVEY_COMMENTS,
-                                 TEAM_MEMBERS, TICKET_CATEGORY_MIX, TICKET_TEXT)
+                                 EXPECTED_RESOLUTION, GENERIC_PURPOSES, INDUSTRIES, LOST_REASONS,
+                                 MONTH_SEASONALITY, NEXT_ACTIONS, NEXT_STEPS, PRODUCTS, PURPOSES_BY_PRODUCT,
+                                 REGION_PRODUCT_MIX, REGION_TRANSIT_DAYS, ROOT_CAUSES, SOLUTIONS, STAFF,
+                                 SURVEY_COMMENTS, TEAM_MEMBERS, TICKET_CATEGORY_MIX, TICKET_TEXT)
 from crm_xl.demo_locales import (CN_CITY_ASCII, LOCALES, PUBLIC_MAIL_DOMAINS, SUFFIX_VARIANTS, ascii_fold,
                                  mobile_prefixes)
 
@@ -418,7 +419,9 @@ class _TradeDemo:
         first_contact = self.cal.prev_workday(first_contact)
         lag = rng.choice(3, n, p=(0.55, 0.30, 0.15))
         entered = self.cal.add_workdays(first_contact, lag)
-        late = entered > self.today
+        # same-day entry where the lag would run past today or across the company's day off
+        day_off = np.datetime64(self.day_off, "D")
+        late = (entered > self.today) | ((first_contact < day_off) & (entered >= day_off))
         entered[late] = first_contact[late]
 
         # customers are numbered in the order they were entered
@@ -642,7 +645,8 @@ class _TradeDemo:
         self.contact_ids = _ids("P", m, 5)
 
     def _random_contact(self, cust: np.ndarray) -> np.ndarray:
-        return self.contact_start[cust] + np.floor(self.rng.random(len(cust)) * self.contact_counts[cust]).astype(np.int64)
+        offset = np.floor(self.rng.random(len(cust)) * self.contact_counts[cust]).astype(np.int64)
+        return self.contact_start[cust] + offset
 
     # -- orders ---------------------------------------------------------------------------------
     def _orders(self) -> None:
@@ -700,7 +704,8 @@ class _TradeDemo:
         # delivery
         promised = self.cal.prev_workday(odate + _days(rng.uniform(25, 50, m)))
         r = rng.random(m)
-        delay = np.where(r < 0.70, rng.uniform(-4, 2, m), np.where(r < 0.92, rng.uniform(3, 10, m), rng.uniform(11, 25, m)))
+        delay = np.where(r < 0.70, rng.uniform(-4, 2, m),
+                         np.where(r < 0.92, rng.uniform(3, 10, m), rng.uniform(11, 25, m)))
         ship = np.maximum(promised + _days(delay), odate + 15 * _DAY)
         t_lo = np.array([REGION_TRANSIT_DAYS[x][0] for x in self.region])[cust]
         t_hi = np.array([REGION_TRANSIT_DAYS[x][1] for x in self.region])[cust]
@@ -849,8 +854,9 @@ class _TradeDemo:
         self.p_contact = self._random_contact(cust) if total else np.zeros(0, dtype=np.int64)
         same = rng.random(total) < 0.6
         self.p_source = np.where(same, self.source[cust], _pick(rng, _SOURCES, total, _SOURCE_P)).astype(object)
-        purpose = _pick(rng, PURPOSES, total)
-        self.p_title = np.array([f"{a} - {self.products[b]}" for a, b in zip(purpose, self.p_prod)], dtype=object)
+        titles = np.array([[f"{t} - {p.name}" for t in PURPOSES_BY_PRODUCT[i] + GENERIC_PURPOSES]
+                           for i, p in enumerate(PRODUCTS)], dtype=object)
+        self.p_title = titles[self.p_prod, rng.integers(0, titles.shape[1], total)]
         order = np.lexsort((cust, self.p_created))
         for attr in ("p_cust", "p_stage", "p_status", "p_created", "p_close", "p_prob", "p_amount", "p_cur", "p_qty",
                      "p_prod", "p_followup", "p_comp", "p_next", "p_reason", "p_won", "p_order", "p_contact",
@@ -982,7 +988,8 @@ class _TradeDemo:
         closed_at = np.minimum(closed_at, self.now)
         closed = status == "closed"
         closed_at = np.where(closed, closed_at, np.datetime64("NaT"))
-        reopened = np.where(status == "reopened", rng.integers(1, 3, k), np.where(closed & (rng.random(k) < 0.08), 1, 0))
+        reopened = np.where(status == "reopened", rng.integers(1, 3, k),
+                            np.where(closed & (rng.random(k) < 0.08), 1, 0))
         sat = rng.choice([1, 2, 3, 4, 5], k, p=(.03, .07, .15, .40, .35)).astype(float)
         sat = np.where(reopened > 0, np.minimum(sat, 3), sat)
         self.t_sat = np.where(closed, sat, np.nan)
@@ -993,7 +1000,8 @@ class _TradeDemo:
                                                  zip(category, rng.integers(0, 3, k))], None)
         comp_amount = _round_money(self.o_amount[np.maximum(order, 0)] * rng.uniform(0.01, 0.05, k)) if len(
             self.o_amount) else np.zeros(k)
-        self.t_comp = np.where(closed & (ttype == "complaint") & (order >= 0) & (rng.random(k) < 0.4), comp_amount, np.nan)
+        compensated = closed & (ttype == "complaint") & (order >= 0) & (rng.random(k) < 0.4)
+        self.t_comp = np.where(compensated, comp_amount, np.nan)
         prod = np.where(order >= 0, self.o_prod[np.maximum(order, 0)] if len(self.o_prod) else 0, self.picks[cust, 0])
         text_i = rng.integers(0, 3, k)
         self.t_desc = np.array([TICKET_TEXT[t][c][i % len(TICKET_TEXT[t][c])].format(p=self.products[p])
@@ -1097,7 +1105,8 @@ class _TradeDemo:
             "currency": ("text", self.p_cur), "quantity": ("float", self.p_qty),
             "created_date": ("date", self.p_created), "expected_close_date": ("date", self.p_close),
             "competitors": ("text", self.p_comp), "next_step": ("text", self.p_next),
-            "next_followup_date": ("date", self.p_followup), "owner": ("text", self.staff_names[self.owner[self.p_cust]]),
+            "next_followup_date": ("date", self.p_followup),
+            "owner": ("text", self.staff_names[self.owner[self.p_cust]]),
             "status": ("text", self.p_status), "lost_reason": ("text", self.p_reason),
             "won_date": ("date", self.p_won), "order_id": ("text", order_id)})
 

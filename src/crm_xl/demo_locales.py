@@ -191,7 +191,7 @@ LOCALES: dict[str, Locale] = {loc.code: loc for loc in (
     Locale("RU", 6, 0, "独联体", "ru", "{word} {stem}",
            ("Svetlux", "Volga", "Ural", "Neva", "Sibir", "Baltika", "Yug", "Kaspiy", "Altai", "Don", "Tsentr", "Vostok"),
            ("Svetotekhnika", "Elektro", "Energiya", "Svet", "Torgovy Dom"),
-           (("LLC", 0.5), ("OOO", 0.4), ("JSC", 0.1)),
+           (("LLC", 0.8), ("JSC", 0.2)),
            _people("Dmitry Sergey Alexander Andrey Alexey Ivan Mikhail Elena Olga Natalia Tatiana Irina Anna Pavel"),
            _people("Ivanov Smirnov Kuznetsov Popov Vasiliev Petrov Sokolov Mikhailov Novikov Fedorov Volkov Morozov"),
            (("Moscow", "115093"), ("Saint Petersburg", "191186"), ("Yekaterinburg", "620014"), ("Novosibirsk", "630099"), ("Kazan", "420111")),
