@@ -412,7 +412,7 @@ class _TradeDemo:
         coop[new_in_window] = self.window_start + _days(rng.random(n) * span)[new_in_window]
         old = has_coop & ~new_in_window
         coop[old] = (self.window_start - _days(rng.uniform(1, 365 * 10, n)))[old]
-        coop = np.where(has_coop, self.cal.prev_workday(coop), coop)
+        coop = np.where(new_in_window, self.cal.next_workday(coop), np.where(old, self.cal.prev_workday(coop), coop))
         first_contact = coop - _days(rng.uniform(15, 240, n))
         prospect_age = np.clip(rng.exponential(150, n), 3, 700)
         first_contact[~has_coop] = (self.today - _days(prospect_age))[~has_coop]
@@ -971,11 +971,9 @@ class _TradeDemo:
         status = np.where(age > 25, _pick(rng, ("closed", "awaiting_feedback", "reopened"), k, (.93, .03, .04)),
                           np.where(age < 1, _pick(rng, ("received", "assigned", "closed"), k, (.4, .3, .3)),
                                    _pick(rng, _TICKET_FLOW[1:], k, (.1, .15, .15, .15, .12, .25, .08))))
-        youngest_first = np.argsort(age, kind="stable")
-        for s in [s for s in _TICKET_FLOW if s not in set(status)]:
-            spare = [j for j in youngest_first if (status == status[j]).sum() > 1]
-            if spare:
-                status[spare[0]] = s
+        _ensure_each(status, _TICKET_FLOW, np.argsort(age, kind="stable"))
+        complaints = np.flatnonzero(ttype == "complaint")
+        _ensure_each(category, tuple(TICKET_CATEGORY_MIX["complaint"]), complaints[rng.permutation(len(complaints))])
         # response and resolution times
         fr_hours = np.where(rng.random(k) < 0.85, rng.uniform(0.3, 20, k), rng.uniform(26, 60, k))
         first_resp = recv + (fr_hours * 3600).astype("timedelta64[s]")
@@ -1189,6 +1187,19 @@ class _TradeDemo:
         df["currency"] = df["currency"].astype(object)
         df["valid_from"] = pd.Series([r[2] for r in rows], dtype=object)
         return df
+
+
+def _ensure_each(values: np.ndarray, required: tuple[str, ...], candidates: np.ndarray) -> None:
+    """Make every required value appear among `candidates` rows (in place), taking rows whose
+    value occurs more than once there, in the order given."""
+    for wanted in required:
+        present = values[candidates]
+        if wanted in set(present):
+            continue
+        counts = pd.Series(present).value_counts()
+        spare = [j for j, v in zip(candidates, present) if counts[v] > 1]
+        if spare:
+            values[spare[0]] = wanted
 
 
 @lru_cache(maxsize=None)
