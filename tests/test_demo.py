@@ -35,9 +35,9 @@ def demo() -> DemoData:
 
 @pytest.fixture(scope="module")
 def big() -> DemoData:
-    started = time.perf_counter()
+    started = time.process_time()
     data = generate_demo(seed=7, n_customers=2000)
-    assert time.perf_counter() - started < 20, "2,000 customers should take a few seconds at most"
+    assert time.process_time() - started < 10, "2,000 customers should take a second or two of CPU"
     return data
 
 
@@ -410,11 +410,12 @@ def test_invariants_hold_for_other_seeds_sizes_and_dates(seed, n, as_of):
 
 @pytest.mark.slow
 def test_hundred_thousand_customers_in_well_under_a_minute():
-    started = time.perf_counter()
+    # CPU time of this process: other jobs on a shared machine must not make the test flaky
+    started, wall = time.process_time(), time.perf_counter()
     data = generate_demo(seed=3, n_customers=100_000)
-    elapsed = time.perf_counter() - started
+    elapsed, wall = time.process_time() - started, time.perf_counter() - wall
     f = data.frames
-    assert elapsed < 60, f"{elapsed:.1f} s"
+    assert elapsed < 60, f"{elapsed:.1f} s CPU ({wall:.1f} s wall)"
     assert len(f["customers"]) == 100_000 and f["customers"]["customer_id"].is_unique
     assert f["contacts"]["customer_id"].nunique() == 100_000
     assert 1.8 <= len(f["opportunities"]) / 100_000 <= 2.3

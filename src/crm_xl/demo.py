@@ -174,9 +174,14 @@ def _blank(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return out
 
 
+def _numbered(prefix, numbers, width: int) -> np.ndarray:
+    """`prefix` (a string or an array of strings) followed by zero-padded numbers, as objects."""
+    digits = pd.Series(np.asarray(numbers, dtype=np.int64), dtype="int64").astype(str).str.zfill(width)
+    return (prefix + digits).to_numpy(dtype=object)
+
+
 def _ids(prefix: str, count: int, width: int) -> np.ndarray:
-    width = max(width, len(str(count)))
-    return np.array([f"{prefix}{i:0{width}d}" for i in range(1, count + 1)], dtype=object)
+    return _numbered(prefix, np.arange(1, count + 1), max(width, len(str(count))))
 
 
 def _rank_within(groups: np.ndarray, keys: np.ndarray) -> np.ndarray:
@@ -235,10 +240,8 @@ def _frame(sheet: str, cols: dict[str, tuple[str, np.ndarray]]) -> pd.DataFrame:
             data[key] = pd.Series(np.asarray(values, dtype=np.int64), dtype="int64")
         elif kind == "bool":
             data[key] = pd.Series(np.asarray(values, dtype=bool), dtype=bool)
-        else:
-            vals = np.asarray(values, dtype=object).copy()
-            vals[pd.isna(vals)] = None
-            data[key] = pd.Series(vals, dtype=object)
+        else:   # text arrays are built with None for empty cells, never NaN
+            data[key] = pd.Series(np.asarray(values, dtype=object), dtype=object)
     return pd.DataFrame(data)
 
 
@@ -759,8 +762,11 @@ class _TradeDemo:
         inv_day = np.where(shipped, self.o_ship, odate)
         months = inv_day.astype("datetime64[M]").astype(np.int64)
         yymm = (months // 12 + 1970) % 100 * 100 + months % 12 + 1
-        self.o_invoice = np.where(invoiced, [f"{'CI' if s else 'PI'}{y:04d}-{q:05d}" for s, y, q in
-                                             zip(shipped, yymm, range(1, m + 1))], None)
+        kind = pd.Series(np.where(shipped, "CI", "PI"), dtype="str")
+        seq = np.empty(m, dtype=np.int64)
+        seq[np.lexsort((np.arange(m), inv_day))] = np.arange(1, m + 1)   # numbered in issue order
+        number = _numbered(kind + pd.Series(yymm).astype(str).str.zfill(4) + "-", seq, max(5, len(str(m))))
+        self.o_invoice = np.where(invoiced, number, None)
         self.o_opp = np.full(m, None, dtype=object)
         self.order_counts = np.bincount(cust, minlength=n)
         self.o_cny = amount * self._rate(cur, odate)
@@ -1065,8 +1071,10 @@ class _TradeDemo:
         freq = np.where(self.has_coop | (rng.random(n) < 0.3), freq, None)
         budget = np.where(~self.has_coop & (rng.random(n) < 0.4),
                           np.round(rng.uniform(20000, 200000, n) * conv, -3), np.nan)
-        interest = np.array([", ".join(self.products[p] for p in row[: 1 + (self.size[i] > 0.8) + (self.size[i] > 2)])
-                             for i, row in enumerate(self.picks)], dtype=object)
+        shown = 1 + (self.size > 0.8) + (self.size > 2)
+        names = [pd.Series(self.products[self.picks[:, j]], dtype="str") for j in range(3)]
+        interest = (names[0] + np.where(shown > 1, ", " + names[1], "") + np.where(shown > 2, ", " + names[2], "")
+                    ).to_numpy(dtype=object)
         return _frame("customers", {
             "customer_id": ("text", self.customer_ids), "company_name": ("text", self.company_name),
             "country": ("text", self.country), "address": ("text", self.address),
@@ -1213,15 +1221,17 @@ def _person(country: str, first: str, last: str) -> str:
     return f"{last}{first}" if country == "CN" else f"{first} {last}"
 
 
-def _mobiles(rng: np.random.Generator, locale, count: int) -> list[str]:
+def _mobiles(rng: np.random.Generator, locale, count: int) -> np.ndarray:
     """E.164 mobile numbers valid for the locale's country."""
     prefixes = mobile_prefixes(locale)
     which = rng.integers(0, len(prefixes), count)
     digits = rng.random(count)
-    out = []
-    for w, d in zip(which, digits):
-        head, free = prefixes[w]
-        out.append(f"+{locale.dial}{head}{int(d * 10 ** free):0{free}d}")
+    heads = np.array([f"+{locale.dial}{h}" for h, _ in prefixes], dtype=object)[which]
+    free = np.array([f for _, f in prefixes])[which]
+    out = np.empty(count, dtype=object)
+    for width in np.unique(free):
+        m = free == width
+        out[m] = _numbered(heads[m], np.floor(digits[m] * 10 ** int(width)), int(width))
     return out
 
 
