@@ -44,7 +44,7 @@ import holidays
 import numpy as np
 import pandas as pd
 
-__all__ = ["MAX_YEAR", "MIN_YEAR", "WorkCalendar", "holidays_in_window"]
+__all__ = ["MAX_YEAR", "MIN_YEAR", "WorkCalendar", "calendar_for", "holidays_in_window"]
 
 MIN_YEAR = 1900
 MAX_YEAR = 2199
@@ -628,3 +628,10 @@ def holidays_in_window(country_code: str | None, start: DateLike, end: DateLike,
             for year in range(max(s.year, MIN_YEAR), min(e.year, MAX_YEAR) + 1)
             for d, name in _named_holidays(country, year, lang)
             if s <= d <= e]
+
+
+def calendar_for(settings: Any, country: str | None = "CN") -> WorkCalendar:
+    """The company's working calendar from the workbook's Settings (holiday table, working hours)."""
+    return WorkCalendar(country=country, extra_holidays=frozenset(settings.extra_holidays),
+                        extra_workdays=frozenset(settings.extra_workdays),
+                        day_start=settings.workday_start, day_end=settings.workday_end)
