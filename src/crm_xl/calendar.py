@@ -631,7 +631,16 @@ def holidays_in_window(country_code: str | None, start: DateLike, end: DateLike,
 
 
 def calendar_for(settings: Any, country: str | None = "CN") -> WorkCalendar:
-    """The company's working calendar from the workbook's Settings (holiday table, working hours)."""
-    return WorkCalendar(country=country, extra_holidays=frozenset(settings.extra_holidays),
-                        extra_workdays=frozenset(settings.extra_workdays),
-                        day_start=settings.workday_start, day_end=settings.workday_end)
+    """The company's working calendar from the workbook's Settings (holiday table, working hours).
+
+    Calendars are immutable, so equal Settings share one (and its cached day tables).
+    """
+    return _calendar(country, frozenset(settings.extra_holidays), frozenset(settings.extra_workdays),
+                     settings.workday_start, settings.workday_end)
+
+
+@lru_cache(maxsize=32)
+def _calendar(country: str | None, extra_holidays: frozenset[date], extra_workdays: frozenset[date],
+              day_start: time, day_end: time) -> WorkCalendar:
+    return WorkCalendar(country=country, extra_holidays=extra_holidays, extra_workdays=extra_workdays,
+                        day_start=day_start, day_end=day_end)
