@@ -75,3 +75,20 @@ def fill_owner(owner: pd.Series, fallback: pd.Series) -> pd.Series:
     o = owner.astype("string").to_numpy(dtype=object, na_value=None)
     f = fallback.astype("string").to_numpy(dtype=object, na_value=None)
     return pd.Series(np.where(pd.isna(o), f, o), index=owner.index, dtype="string")
+
+
+def as_followup_plan(items: pd.DataFrame, customers: pd.DataFrame) -> pd.DataFrame:
+    """Items in the columns of :data:`crm_xl.followups.FOLLOWUP_COLUMNS` (``code`` = kind, no
+    greeting, customer_name from ``customers``) plus ``subject``, ready to concatenate with the
+    follow-up plan; the owner falls back to the customer's owner, then stays blank."""
+    cust = customers.dropna(subset=["customer_id"]).drop_duplicates("customer_id").set_index("customer_id")
+    out = pd.DataFrame({
+        "owner": fill_owner(items["owner"], items["customer_id"].map(cust["owner"])),
+        "due": items["due"], "priority": items["priority"], "code": items["kind"], "reason": items["reason"],
+        "why": items["why"], "greeting": pd.Series(pd.NA, index=items.index, dtype="string"),
+        "customer_id": items["customer_id"],
+        "customer_name": items["customer_id"].map(cust["company_name"]).astype("string"),
+        "contact_id": items["contact_id"], "opportunity_id": items["opportunity_id"], "ticket_id": items["ticket_id"],
+        "subject": items["subject"],
+    })
+    return out.reset_index(drop=True)
