@@ -129,7 +129,8 @@ def test_mileage_going_down_is_reported_on_the_lower_reading_whatever_the_row_or
     w2 = next(f for f in low if f.record_id == "W2")
     assert w2.params["previous"] == 4000 and w2.params["previous_date"] == dt.date(2026, 1, 10)
     veh = next(f for f in low if f.sheet == "vehicles")
-    assert veh.params["previous"] == 12000 and veh.column == "mileage"
+    assert veh.params["previous"] == 12000 and veh.column == "mileage" and "9000 km" in veh.message("en")
+    assert "12000 km" in veh.message("zh-CN")
 
 
 def test_increasing_mileage_and_same_day_readings_are_fine():

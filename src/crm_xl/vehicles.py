@@ -229,7 +229,7 @@ def vehicle_findings(register: Register) -> list[Finding]:
     low = _decreasing(readings)
     for r in low.itertuples(index=False):
         out.append(_finding(register, r.sheet, r.row, "mileage", MILEAGE_DECREASED,
-                            {"vin": r.vin, "mileage": r.mileage, "date": _day(r.date), "previous": r.previous,
+                            {"vin": r.vin, "mileage": round(r.mileage), "date": _day(r.date), "previous": round(r.previous),
                              "previous_date": _day(r.previous_date)}, r.mileage, r.record_id))
     # dates before the purchase
     bought = veh.dropna(subset=["vin", "purchase_date"]).drop_duplicates("vin").set_index("vin")
