@@ -17,7 +17,7 @@ from python_calamine import CalamineWorkbook
 from crm_xl.i18n import LANGS
 from crm_xl.ports.errors import UnreadableWorkbook
 from crm_xl.ports.reader import read_register
-from crm_xl.ports.template import LISTS_SHEET, SHEET_ORDER, write_register
+from crm_xl.ports.template import LISTS_SHEET, sheets_for, write_register
 from crm_xl.register import Register
 from crm_xl.schema import ENUMS, SHEETS
 from crm_xl.settings import SCALAR_KEYS, Settings
@@ -36,11 +36,12 @@ def test_new_workbook_as_the_schema_says(tmp_path, lang):
     assert result.returncode == 0, result.stderr
     wb = CalamineWorkbook.from_path(str(path))
     names = wb.sheet_names
-    for key in SHEET_ORDER:
+    for key in sheets_for("trade"):
         sheet = SHEETS[key]
         assert sheet.label(lang) in names
         header = calamine_rows(path, sheet.label(lang))[0]
-        assert header == [c.label(lang) for c in sheet.columns], key
+        assert header == [c.label(lang) for c in sheet.columns_for("trade")], key
+    assert SHEETS["vehicles"].label(lang) not in names  # an auto-profile sheet
     # dropdowns: the Lists sheet holds each enumeration's labels, and list validations point at them
     lists = calamine_rows(path, LISTS_SHEET)
     columns = {lists[0][i]: [row[i] for row in lists[1:] if row[i] != ""] for i in range(len(lists[0]))}
@@ -174,14 +175,33 @@ def test_settings_override_defaults(tmp_path):
 
 
 @pytest.mark.parametrize("content,reason", [
-    (None, "missing"), (b"", "empty"), (b"hello, this is not a workbook", "not_a_spreadsheet"),
+    (None, "file_missing"), (b"", "empty_file"), (b"hello, this is not a workbook", "not_a_spreadsheet"),
 ])
 def test_bad_input_exit_2_one_line(tmp_path, content, reason):
     path = tmp_path / "in.xlsx"
     if content is not None:
         path.write_bytes(content)
-    with pytest.raises(UnreadableWorkbook):
+    with pytest.raises(UnreadableWorkbook) as exc:
         read_register(path)
+    assert exc.value.reason == reason
+
+
+def test_encrypted_register_needs_its_password(tmp_path, monkeypatch):
+    from crm_xl.ports.crypto import encrypt_workbook
+
+    monkeypatch.delenv("CRM_XL_PASSWORD", raising=False)
+    plain, locked = tmp_path / "p.xlsx", tmp_path / "locked.xlsx"
+    write_register(plain, Register.from_records(_records()))
+    encrypt_workbook(plain, locked, "s3cret")
+    with pytest.raises(UnreadableWorkbook) as exc:
+        read_register(locked)
+    assert exc.value.reason == "password_required"
+    with pytest.raises(UnreadableWorkbook) as exc:
+        read_register(locked, password="nope")
+    assert exc.value.reason == "wrong_password"
+    assert read_register(locked, password="s3cret").counts()["customers"] == 2
+    monkeypatch.setenv("CRM_XL_PASSWORD", "s3cret")
+    assert read_register(locked).counts()["customers"] == 2
 
 
 def test_workbook_without_register_sheets(tmp_path):

@@ -32,10 +32,17 @@ BIG = 50_000
 
 HOWTO_TITLE = ("使用说明", "How to use")
 SHEET_ORDER = ("customers", "contacts", "opportunities", "activities", "orders", "tickets", "surveys",
-               "staff", "changelog", "settings", "stages", "fx_rates", "holidays")
+               "vehicles", "service_visits", "events", "intelligence", "projects", "milestones",
+               "project_changes", "staff", "training_sessions", "training_attendance", "changelog",
+               "settings", "stages", "fx_rates", "holidays")
 
 
-def _howto_lines(lang: str, macros: bool) -> list[tuple[str, str]]:
+def sheets_for(profile: str) -> list[str]:
+    """The register sheets a workbook of this profile has, in workbook order."""
+    return [k for k in SHEET_ORDER if profile in SHEETS[k].profiles]
+
+
+def _howto_lines(lang: str, macros: bool, profile: str = "trade") -> list[tuple[str, str]]:
     t = lambda zh, en: pick(zh, en, lang)  # noqa: E731
     lines = [
         ("title", t("crm-xl 外贸客户关系管理台账", "crm-xl — customer register for foreign-trade sales")),
@@ -43,7 +50,7 @@ def _howto_lines(lang: str, macros: bool) -> list[tuple[str, str]]:
                    f"Version {__version__}. Each sheet is an Excel Table: type below its last row to extend it.")),
         ("head", t("工作表", "Sheets")),
     ]
-    for key in SHEET_ORDER:
+    for key in sheets_for(profile):
         s = SHEETS[key]
         lines.append(("sheet", f"{s.label(lang)} — {pick(s.purpose_zh, s.purpose_en, lang)}"))
     lines += [
@@ -237,14 +244,14 @@ def _settings_frames(settings: Settings, lang: str) -> dict[str, pd.DataFrame]:
     return {"settings": values, "stages": stages, "fx_rates": fx, "holidays": pd.DataFrame(hol) if hol else None}
 
 
-def _howto(wb, fmts: _Formats, lang: str, macros: bool) -> None:
+def _howto(wb, fmts: _Formats, lang: str, macros: bool, profile: str) -> None:
     ws = wb.add_worksheet(pick(*HOWTO_TITLE, lang))
     ws.set_column(0, 0, 110)
     ws.hide_gridlines(2)
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
     r = 0
-    for kind, text in _howto_lines(lang, macros):
+    for kind, text in _howto_lines(lang, macros, profile):
         if kind == "head":
             r += 1  # a blank line before each section
         fmt = {"title": fmts.title, "head": fmts.head, "code": fmts.code}.get(kind, fmts.wrap)
@@ -276,16 +283,16 @@ def write_register(path: str | Path, register: Register | None = None, *, lang: 
         fmts = _Formats(wb)
         if before_sheets:
             before_sheets(wb, fmts)
-        _howto(wb, fmts, lang, bool(vba_project))
+        _howto(wb, fmts, lang, bool(vba_project), settings.profile)
         lists = _add_lists(wb, lang, settings)
         settings_frames = _settings_frames(settings, lang)
-        for key in SHEET_ORDER:
+        for key in sheets_for(settings.profile):
             sheet = SHEETS[key]
             if key in settings_frames:
                 frame = settings_frames[key]
             else:
                 frame = register.frames.get(key) if register else None
-            _write_table(wb, fmts, sheet, frame, lang, lists, list(sheet.columns))
+            _write_table(wb, fmts, sheet, frame, lang, lists, sheet.columns_for(settings.profile))
         wb.worksheets()[0].activate()
     finally:
         wb.close()
