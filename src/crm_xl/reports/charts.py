@@ -78,12 +78,18 @@ def _style_axes(ax, chart: Chart) -> None:
         ax.set_ylabel(chart.y_label)
 
 
+MAX_TICKS = 14  # category labels on an x axis; beyond that every k-th is shown
+
+
 def _category_ticks(ax, categories: list[str]) -> None:
     labels = [_short(c) for c in categories]
-    ax.set_xticks(range(len(labels)))
+    step = max(1, math.ceil(len(labels) / MAX_TICKS))
+    # keep the last category labelled (the latest month) and step back from it
+    shown = list(range(len(labels) - 1, -1, -step))[::-1]
+    ax.set_xticks(shown)
     longest = max((len(x) for x in labels), default=0)
-    rotate = len(labels) > 6 or longest * len(labels) > 60
-    ax.set_xticklabels(labels, rotation=45 if rotate else 0, ha="right" if rotate else "center",
+    rotate = len(shown) > 6 or longest * len(shown) > 60
+    ax.set_xticklabels([labels[i] for i in shown], rotation=45 if rotate else 0, ha="right" if rotate else "center",
                        rotation_mode="anchor")
 
 
@@ -95,7 +101,7 @@ def _draw(ax, chart: Chart, lang: str) -> None:
             colour = PALETTE[i % len(PALETTE)]
             if s.lower is not None and s.upper is not None:
                 ax.fill_between(x, _nan(s.lower), _nan(s.upper), facecolor=colour, alpha=0.18, hatch="///",
-                                edgecolor=colour, linewidth=0.0, label=f"{s.name} {label('interval', lang)}")
+                                edgecolor=colour, linewidth=0.0, label=label("interval", lang))
             ax.plot(x, _nan(s.values), color=colour, marker=MARKERS[i % len(MARKERS)], markersize=4,
                     linestyle="--" if s.dashed else LINESTYLES[i % len(LINESTYLES)], linewidth=1.8, label=s.name)
         _category_ticks(ax, chart.categories)
@@ -124,7 +130,6 @@ def _draw(ax, chart: Chart, lang: str) -> None:
         ax.set_yticks(y)
         ax.set_yticklabels([_short(c) for c in chart.categories])
         ax.invert_yaxis()
-        ax.xaxis.set_major_formatter(_formatter(chart.fmt))
     elif chart.kind == "scatter":
         for i, s in enumerate(chart.series):
             ax.scatter(_nan(s.x or []), _nan(s.values), color=PALETTE[i % len(PALETTE)],
@@ -134,8 +139,11 @@ def _draw(ax, chart: Chart, lang: str) -> None:
                     ax.annotate(_short(text), (xv, yv), textcoords="offset points", xytext=(4, 4), fontsize=7)
         ax.xaxis.set_major_formatter(_formatter(chart.x_fmt))
         ax.xaxis.set_major_locator(MaxNLocator(integer=chart.x_fmt in ("int", "money")))
-    if chart.kind != "barh":
-        ax.yaxis.set_major_formatter(_formatter(chart.fmt))
+        ax.margins(x=0.12, y=0.12)  # room for the point labels at the edges
+    value_axis = ax.xaxis if chart.kind == "barh" else ax.yaxis
+    value_axis.set_major_formatter(_formatter(chart.fmt))
+    if chart.fmt == "int":  # counts: whole-number ticks only (no 0, 0, 1, 1, 2 on small counts)
+        value_axis.set_major_locator(MaxNLocator(integer=True))
     if n > 1 or any(s.lower is not None for s in chart.series):
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
 
