@@ -104,6 +104,8 @@ def test_html_header_figures_and_escaping():
     # self-contained: no fetched resources
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|//)|url\(\s*["']?https?:|@import""", html)
     assert html.count("<svg") == 4 and "<style>" in html
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert len(ids) == len(set(ids))  # several charts on one page: no id defined twice
 
 
 def test_html_approved_and_english():

@@ -177,6 +177,11 @@ def render_svg(chart: Chart, lang: str) -> str:
             plt.close(fig)
     svg = buf.getvalue()
     svg = svg[svg.index("<svg"):]
+    # ids unique per chart: several charts share one HTML page (glyph and clip ids would collide)
+    prefix = re.sub(r"[^A-Za-z0-9_-]", "_", chart.key) + "-"
+    svg = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{prefix}{m[1]}"', svg)
+    svg = re.sub(r'(xlink:href|href)="#([^"]+)"', lambda m: f'{m[1]}="#{prefix}{m[2]}"', svg)
+    svg = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{prefix}{m[1]})", svg)
     # scale with the page: width 100 %, height from the viewBox; an accessible name for screen readers
     svg = _SIZE.sub(lambda m: f'<svg{m[1]} width="100%" role="img" aria-label="{_attr(chart.title)}"', svg, count=1)
     return svg
