@@ -666,7 +666,7 @@ def service_sections(x: ReportInputs) -> tuple[list[Section], list[str]]:
               series=[Series(name=L("on_time_rate"), values=[_f(v) for v in on_time])]),
     ], tables=[_ticket_type_table(sla, p, lang)])
     analysis = sv.analysis
-    cat = analysis["category"]
+    cat = analysis["category"].sort_values("count", ascending=False, kind="stable")
     cat_labels = [_enum("ticket_category", c, lang) for c in cat["category"]]
     complaints = Section(key="complaints", title=L("sec.complaints"), charts=[
         Chart(key="complaints_by_category", title=t("投诉按问题类别", "Complaints by category", lang), kind="barh",

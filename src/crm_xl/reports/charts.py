@@ -88,7 +88,7 @@ def _category_ticks(ax, categories: list[str]) -> None:
     shown = list(range(len(labels) - 1, -1, -step))[::-1]
     ax.set_xticks(shown)
     longest = max((len(x) for x in labels), default=0)
-    rotate = len(shown) > 6 or longest * len(shown) > 60
+    rotate = longest * len(shown) > 48 or (len(shown) > 8 and longest > 2)
     ax.set_xticklabels([labels[i] for i in shown], rotation=45 if rotate else 0, ha="right" if rotate else "center",
                        rotation_mode="anchor")
 
