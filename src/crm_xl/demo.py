@@ -45,7 +45,7 @@ from crm_xl.demo_catalog import (ACTIVITY_OUTCOMES, ACTIVITY_TEXT, COMPETITORS, 
                                  MONTH_SEASONALITY, NEXT_ACTIONS, NEXT_STEPS, PRODUCTS, PURPOSES_BY_PRODUCT,
                                  REGION_PRODUCT_MIX, REGION_TRANSIT_DAYS, ROOT_CAUSES, SOLUTIONS, STAFF,
                                  SURVEY_COMMENTS, TEAM_MEMBERS, TICKET_CATEGORY_MIX, TICKET_TEXT)
-from crm_xl.demo_operations import OPERATION_COLUMNS, TRADE, operations_frames
+from crm_xl.demo_operations import OPERATION_COLUMNS, TRADE, activity_targets, operations_frames
 from crm_xl.demo_locales import (CN_CITY_ASCII, LOCALES, PUBLIC_MAIL_DOMAINS, SUFFIX_VARIANTS, ascii_fold,
                                  mobile_prefixes)
 
@@ -361,6 +361,8 @@ class _TradeDemo:
                                       "name": pd.Series(["公司年会（全员休假）"], dtype=object),
                                       "kind": pd.Series(["holiday"], dtype=object)}),
         }
+        frames["staff"]["activity_target"] = activity_targets(np.random.default_rng([self.seed, 5]), frames["staff"],
+                                                              frames["activities"], self.as_of)
         staff = [(sid, name, team, "manager" if role == "销售主管" else "sales", hired)
                  for (sid, name, team, role), hired in zip(STAFF, self.hire_dates)]
         frames.update(operations_frames(np.random.default_rng([self.seed, 4]), self.as_of, frames["customers"],
@@ -1204,8 +1206,7 @@ class _TradeDemo:
             df[c] = df[c].astype(object)
         # planned follow-ups per month (001 二 订单活动计划) and hire dates (training deadline), drawn
         # from their own stream so the columns above stay as they were
-        extra = np.random.default_rng([self.seed, 5])
-        df["activity_target"] = extra.integers(25, 45, len(df)).astype(float)
+        df["activity_target"] = np.nan   # set in build() from the activities' run rate
         hired = {s[0]: d for s, d in zip(STAFF, self.hire_dates)}
         df["hire_date"] = pd.Series([hired[sid] for sid in df["staff_id"]], dtype=object)
         return df

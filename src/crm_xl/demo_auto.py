@@ -21,7 +21,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from crm_xl.demo_operations import AUTO, OPERATION_COLUMNS, operations_frames
+from crm_xl.demo_operations import AUTO, OPERATION_COLUMNS, activity_targets, operations_frames
 from crm_xl.vehicles import with_check_digit
 
 __all__ = ["AUTO_MISTAKE_KINDS", "AUTO_SHEET_COLUMNS", "AUTO_STAFF", "MODELS", "generate_auto"]
@@ -162,6 +162,8 @@ class _AutoDemo:
         rows = self.rows
         frames = {k: _frame(k, v) for k, v in rows.items() if k in AUTO_SHEET_COLUMNS and k not in OPERATION_COLUMNS}
         frames["staff"] = self.staff_frame()
+        frames["staff"]["activity_target"] = activity_targets(np.random.default_rng([self.seed, 26]), frames["staff"],
+                                                              frames["activities"], today)
         frames["fx_rates"] = _frame("fx_rates", [{"currency": "CNY", "rate": 1.0}])
         ops = operations_frames(np.random.default_rng([self.seed, 24]), today, frames["customers"], frames["orders"],
                                 self.staff, AUTO)
@@ -418,7 +420,7 @@ class _AutoDemo:
                              "new_customer_target": float(rng.integers(5, 10)) if sales else None,
                              "expense": round(float(rng.uniform(2000, 6000)), 2),
                              "teamwork_score": float(np.clip(round(rng.normal(84, 6)), 60, 99)),
-                             "activity_target": float(rng.integers(30, 50)) if sales else float(rng.integers(40, 60)),
+                             "activity_target": None,   # set from the activities' run rate in build()
                              "hire_date": hired})
         return _frame("staff", rows)
 

@@ -110,6 +110,16 @@ def _deadline(day: dt.date, report_day: int) -> dt.date:
     return first.replace(day=min(report_day, 28))
 
 
+def activity_targets(rng: np.random.Generator, staff: pd.DataFrame, activities: pd.DataFrame,
+                     as_of: dt.date) -> np.ndarray:
+    """Planned contacts per staff row (001 二 订单活动计划): a little above the person's monthly
+    run rate over the last year (NaN for people who log no customer contacts)."""
+    recent = activities[[d is not None and (as_of - d).days <= 365 for d in activities["date"]]]
+    rate = recent.groupby("owner").size() / 12
+    base = staff["name"].map(rate).to_numpy(dtype=float)
+    return np.where(base > 0, np.maximum(np.round(base * rng.uniform(1.0, 1.3, len(staff))), 3), np.nan)
+
+
 def operations_frames(rng: np.random.Generator, as_of: dt.date, customers: pd.DataFrame, orders: pd.DataFrame,
                       staff: Sequence[tuple[str, str, str, str, dt.date]], vocab: Vocabulary,
                       report_day: int = 5) -> dict[str, pd.DataFrame]:
