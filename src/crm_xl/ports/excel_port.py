@@ -36,7 +36,8 @@ from crm_xl.settings import Settings
 Block = list[list[Any]]
 HEADER_SCAN_ROWS = 10
 
-__all__ = ["Block", "ExcelPort", "RecordingPort", "XlwingsPort", "cell_address", "parse_address", "read_register"]
+__all__ = ["Block", "ExcelPort", "RecordingPort", "SheetLayout", "XlwingsPort", "cell_address", "link_formula",
+           "parse_address", "read_register", "read_settings", "sheet_ref"]
 
 
 @runtime_checkable
@@ -390,8 +391,10 @@ def _plain(v: Any) -> Any:
     return v
 
 
-def read_register(port: ExcelPort) -> tuple[Register, dict[str, SheetLayout]]:
+def read_register(port: ExcelPort, only: Sequence[str] | None = None) -> tuple[Register, dict[str, SheetLayout]]:
     """Read every register sheet in one call each → (Register, layout per sheet key).
+
+    `only` limits the reading to these sheet keys (e.g. the Settings sheets for the UDFs).
 
     Same rules as the file reader: sheet and header labels in any language (folded), the header
     found among the first rows, Excel row numbers kept in ``_row``, unknown columns kept, the
@@ -403,12 +406,12 @@ def read_register(port: ExcelPort) -> tuple[Register, dict[str, SheetLayout]]:
     votes: Counter[str] = Counter()
     for name in port.sheet_names():
         key = lookup.get(fold(name))
-        if key and key not in found:
+        if key and key not in found and (only is None or key in only):
             found[key] = name
             for code in LANGS:
                 if fold(SHEETS[key].label(code)) == fold(name):
                     votes[code] += 1
-    if not any(k in found for k in DATA_SHEETS):
+    if only is None and not any(k in found for k in DATA_SHEETS):
         from crm_xl.ports.errors import UnreadableWorkbook
 
         raise UnreadableWorkbook(port.book_name(), "no_register_sheets")
@@ -472,3 +475,12 @@ def read_register(port: ExcelPort) -> tuple[Register, dict[str, SheetLayout]]:
     register.extras = extras
     return register, layouts
 
+
+
+SETTINGS_SHEETS = ("settings", "stages", "fx_rates", "holidays")
+
+
+def read_settings(port: ExcelPort) -> Settings:
+    """The workbook's Settings (its four Settings sheets, defaults where missing or wrong)."""
+    register, _ = read_register(port, only=SETTINGS_SHEETS)
+    return register.settings
