@@ -23,7 +23,7 @@ def demo_register(*, lang: str = "zh-CN", profile: str = "trade", seed: int = 20
 
 def build_workbook(path: str | Path, *, lang: str = "zh-CN", demo: bool = False, profile: str = "trade",
                    seed: int = 20261123, as_of: dt.date | None = None, macros: bool = False,
-                   n_customers: int = 200) -> dict[str, int]:
+                   n_customers: int = 200, protect: str | None = None) -> dict[str, int]:
     """Write a register workbook (empty template or demo data); returns record counts per sheet.
 
     With `macros` the workbook is an .xlsm with the Control sheet's buttons and the VBA project.
@@ -38,9 +38,9 @@ def build_workbook(path: str | Path, *, lang: str = "zh-CN", demo: bool = False,
     if macros:
         from crm_xl.ports.xlsm import write_macro_register
 
-        write_macro_register(path, register, lang=lang, settings=settings)
+        write_macro_register(path, register, lang=lang, settings=settings, protect=protect)
     else:
-        write_register(path, register, lang=lang, settings=settings)
+        write_register(path, register, lang=lang, settings=settings, protect=protect)
     return {k: len(v) for k, v in register.frames.items()} if register else {}
 
 

@@ -100,7 +100,8 @@ def control_sheet(workbook: Any, formats: Any, lang: str) -> Any:
     return ws
 
 
-def macro_hooks(lang: str, workdir: str | Path, with_xlwings: bool = True) -> dict[str, Callable[[Any, Any], None]]:
+def macro_hooks(lang: str, workdir: str | Path, with_xlwings: bool = True,
+                protect: str | None = None) -> dict[str, Callable[[Any, Any], None]]:
     """``before_sheets``/``after_sheets`` for `write_register` that make the workbook an .xlsm with buttons.
 
     The VBA project is built into `workdir`, which must exist until the workbook is closed.
@@ -108,7 +109,9 @@ def macro_hooks(lang: str, workdir: str | Path, with_xlwings: bool = True) -> di
     control_name = pick(*CONTROL_TITLE, lang)
 
     def before(workbook: Any, formats: Any) -> None:
-        control_sheet(workbook, formats, lang)
+        sheet = control_sheet(workbook, formats, lang)
+        if protect:
+            sheet.protect(protect)  # the buttons still work on a protected sheet
 
     def after(workbook: Any, formats: Any) -> None:
         names = [ws.name for ws in workbook.worksheets()]
@@ -121,11 +124,11 @@ def macro_hooks(lang: str, workdir: str | Path, with_xlwings: bool = True) -> di
 
 
 def write_macro_register(path: str | Path, register: Any = None, *, lang: str = "zh-CN", settings: Any = None,
-                         created: Any = None, with_xlwings: bool = True) -> Path:
+                         created: Any = None, with_xlwings: bool = True, protect: str | None = None) -> Path:
     """Write the register as an .xlsm with the Control sheet and the VBA project."""
     from crm_xl.ports.template import write_register
 
     # xlsxwriter reads the project file when the workbook is closed: keep it until then.
     with tempfile.TemporaryDirectory(prefix="crm-xl-vba-") as workdir:
         return write_register(path, register, lang=lang, settings=settings, created=created, macros=True,
-                              **macro_hooks(lang, workdir, with_xlwings))
+                              protect=protect, **macro_hooks(lang, workdir, with_xlwings, protect))
