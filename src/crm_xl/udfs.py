@@ -8,7 +8,8 @@ an argument that cannot be used shows its message in the cell.
 `UDFS` is the registry the VBA wrapper module (``CrmUdfs`` in the workbook) is generated from, so
 the functions work in a standalone workbook without "Import Functions". The first paragraph of
 each docstring is the description Excel's function wizard shows (VBA text is Windows-1252, so
-those descriptions are English; arguments are described in `ARG_HELP`).
+those descriptions are English; arguments are described in `ARG_HELP`). Argument names become
+VBA parameter names, so none may be a VBA keyword (``Date``, ``Type``, ``End``, ``Currency`` …).
 
 On Linux ``xlwings.func`` is a no-op decorator: the functions are ordinary Python functions here.
 """
@@ -106,21 +107,21 @@ def CRM_NEXT_REVISIT(last_date: Any, scale: Any, caller: Any = None) -> Any:
 
 
 @xw.func
-def CRM_WORKDAYS(start: Any, end: Any, caller: Any = None) -> Any:
+def CRM_WORKDAYS(start_date: Any, end_date: Any, caller: Any = None) -> Any:
     """Working days after start up to end on the company calendar (China + Settings holidays)."""
-    return _run(formulas.workdays_between, caller, start, end)
+    return _run(formulas.workdays_between, caller, start_date, end_date)
 
 
 @xw.func
-def CRM_FX(amount: Any, currency: Any, date: Any = None, caller: Any = None) -> Any:
+def CRM_FX(amount: Any, currency_code: Any, on_date: Any = None, caller: Any = None) -> Any:
     """Amount converted into the base currency with the Settings FX table (rate valid on date)."""
-    return _run(lambda a, c, d, s: formulas.convert_currency(a, c, s, d), caller, amount, currency, date)
+    return _run(lambda a, c, d, s: formulas.convert_currency(a, c, s, d), caller, amount, currency_code, on_date)
 
 
 @xw.func
-def CRM_SLA_DUE(received_at: Any, type: Any, urgency: Any = None, caller: Any = None) -> Any:  # noqa: A002
+def CRM_SLA_DUE(received_at: Any, ticket_type: Any, urgency: Any = None, caller: Any = None) -> Any:
     """Deadline of a ticket: complaint resolution by urgency, or inquiry answer in working hours."""
-    return _run(formulas.sla_due, caller, received_at, type, urgency)
+    return _run(formulas.sla_due, caller, received_at, ticket_type, urgency)
 
 
 ARG_HELP: dict[str, dict[str, str]] = {
@@ -129,9 +130,9 @@ ARG_HELP: dict[str, dict[str, str]] = {
     "CRM_SCALE": {"amount": "Yearly purchases in the base currency"},
     "CRM_ABC": {"amounts_range": "All customers' sales (a column)", "amount": "This customer's sales"},
     "CRM_NEXT_REVISIT": {"last_date": "Date of the last contact", "scale": "Customer scale"},
-    "CRM_WORKDAYS": {"start": "Start date", "end": "End date"},
-    "CRM_FX": {"amount": "Amount", "currency": "ISO currency code", "date": "Date of the rate (optional)"},
-    "CRM_SLA_DUE": {"received_at": "Date and time received", "type": "Ticket type",
+    "CRM_WORKDAYS": {"start_date": "Start date", "end_date": "End date"},
+    "CRM_FX": {"amount": "Amount", "currency_code": "ISO currency code", "on_date": "Date of the rate (optional)"},
+    "CRM_SLA_DUE": {"received_at": "Date and time received", "ticket_type": "Ticket type",
                     "urgency": "Urgency (complaints; blank = medium)"},
 }
 
