@@ -133,7 +133,7 @@ def followups(port: ExcelPort | None = None, as_of: dt.date | None = None) -> Ou
 
 
 def complaint_form(port: ExcelPort | None = None, as_of: dt.date | None = None) -> Outcome:
-    """生成投诉单 Complaint form for a ticket."""
+    """生成投诉单 Complaint form: the handling form of every complaint that is not closed."""
     return _run(_complaint_form, port, as_of)
 
 
@@ -355,7 +355,10 @@ def _refresh(session: Session) -> Outcome:
                   session.t("排名", "Rank")],
                  [[k.get("owner"), k.get("score"), _cell_value(k.get("grade"), "kpi_grade", lang), k.get("rank")]
                   for k in kpi])
-    plan = write_followups(session, data.get("followups", []))
+    try:
+        plan = write_followups(session, followup_plan(session))
+    except Unavailable:
+        plan = 0
     dashboard = [
         [session.t("crm-xl 仪表板", "crm-xl Dashboard"), None],
         [session.t("截至日期", "As of"), data.get("as_of")],
@@ -374,28 +377,92 @@ def _refresh(session: Session) -> Outcome:
 
 
 # ----------------------------------------------------------------------------------- follow-ups
-def write_followups(session: Session, items: Sequence[dict[str, Any]]) -> int:
-    """The Follow-ups sheet from the follow-up JSON records (owner, due, priority, reason, IDs)."""
-    keys = ["owner", "due", "priority", "reason", "customer_id", "contact_id", "opportunity_id", "ticket_id"]
-    header = [session.t("负责人", "Owner"), session.t("到期日", "Due"), session.t("优先级", "Priority"),
-              session.t("原因", "Reason"), session.t("客户编号", "Customer ID"), session.t("联系人编号", "Contact ID"),
-              session.t("机会编号", "Opportunity ID"), session.t("工单编号", "Ticket ID")]
-    _write_table(session, FOLLOWUPS_SHEET, header, [[_cell_value(item.get(k), None, session.lang) for k in keys]
-                                                    for item in items])
-    return len(items)
+FOLLOWUP_HEADERS = {
+    "owner": ("负责人", "Owner"), "due": ("到期日", "Due"), "priority": ("优先级", "Priority"), "code": ("代码", "Code"),
+    "reason": ("原因", "Reason"), "why": ("说明", "Details"), "greeting": ("问候建议", "Greeting"),
+    "customer_id": ("客户编号", "Customer ID"), "customer_name": ("客户名称", "Customer"),
+    "contact_id": ("联系人编号", "Contact ID"), "opportunity_id": ("机会编号", "Opportunity ID"),
+    "ticket_id": ("工单编号", "Ticket ID"),
+}
+
+
+def followup_plan(session: Session) -> pd.DataFrame:
+    """The follow-up plan, built exactly as ``crm-xl followups`` builds it."""
+    build = _capability("crm_xl.followups", "build_followups", ("跟进计划", "follow-ups"))
+    from crm_xl.cli.service import _overdue_for, _scale_for  # the CLI's scale/receivable glue, shared
+
+    reg, day = session.register, session.as_of
+    return build(reg, day, session.lang, scale=_scale_for(reg, day), overdue=_overdue_for(reg, day))
+
+
+def write_followups(session: Session, plan: pd.DataFrame) -> int:
+    """The Follow-ups sheet (跟进计划): one row per item, the plan's columns, one block."""
+    columns = [c for c in FOLLOWUP_HEADERS if c in plan.columns]
+    rows = [[_cell_value(v, None, session.lang) for v in record]
+            for record in plan[columns].astype(object).itertuples(index=False, name=None)]
+    _write_table(session, FOLLOWUPS_SHEET, [session.t(*FOLLOWUP_HEADERS[c]) for c in columns], rows)
+    return len(rows)
 
 
 def _followups(session: Session) -> Outcome:
     session.status("正在生成跟进计划…", "building the follow-up plan…")
-    data = _analysis(session).to_json(session.lang)
-    if "followups" not in data:
-        raise Unavailable(("跟进计划", "follow-ups"))
-    count = write_followups(session, data["followups"])
-    return Outcome(True, session.t(f"跟进计划已生成：{count} 项。", f"Follow-up plan written: {count} items."),
+    count = write_followups(session, followup_plan(session))
+    return Outcome(True, session.t(f"跟进计划已生成：{count} 项，见“{FOLLOWUPS_SHEET[0]}”表。",
+                                   f"Follow-up plan written: {count} items on the {FOLLOWUPS_SHEET[1]} sheet."),
                    {"followups": count})
 
 
 # ----------------------------------------------------------------------------------- complaint form
+FORM_SHEET = ("投诉处理单", "Complaint form")
+
+
+def form_block(context: dict[str, Any]) -> list[list[Any]]:
+    """One complaint-handling form (from ``forms.complaint_context``) as rows of a printable sheet."""
+    L, t, c = context["L"], context["t"], context["c"]
+    rows: list[list[Any]] = [[L["title"], None, None, None], [L["ticket_id"], t["ticket_id"], L["printed"], context["printed"]]]
+    rows.append([L["sec_customer"], None, None, None])
+    rows += [[L["customer"], f"{c['customer_id']} {c['company_name']}".strip(), L["country"], c["country"]],
+             [L["owner"], c["owner"], L["complainant"], t["complainant"]], [L["contact_info"], t["contact_info"], None, None]]
+    rows.append([L["sec_complaint"], None, None, None])
+    rows += [[L["received_at"], t["received_at"], L["channel"], t["channel"]],
+             [L["order_id"], t["order_id"], L["product"], t["product"]],
+             [L["category"], t["category"], L["urgency"], t["urgency"]],
+             [L["status"], t["status"], None, None], [L["description"], t["description"], None, None],
+             [L["expected_resolution"], t["expected_resolution"], None, None]]
+    rows.append([L["sec_sla"], None, None, None])
+    rows.append([L["deadline"], L["due"], L["done_at"], L["sla_status"]])
+    rows += [[r["label"], r["due"], r["done"], r["status"]] for r in context["sla"]]
+    rows.append([L["sec_steps"], None, None, None])
+    rows.append([L["step_no"], L["step_status"], L["step_at"], L["step_note"]])
+    rows += [[i, st["status"], st["at"], st["note"]] for i, st in enumerate(context["steps"], start=1)] or [
+        [L["no_steps"], None, None, None]]
+    rows.append([L["sec_result"], None, None, None])
+    rows += [[L["responsible_dept"], t["responsible_dept"], L["assignee"], t["assignee"]],
+             [L["root_cause"], t["root_cause"], None, None], [L["solution"], t["solution"], None, None],
+             [L["compensation"], t["compensation"], L["closed_at"], t["closed_at"]],
+             [L["satisfaction"], (t["satisfaction"] + " " + context["reopen"]).strip(), None, None]]
+    rows.append([L["sec_sign"], None, None, None])
+    rows += [[L["sign_handler"], L["sign_date"], None, None], [L["sign_head"], L["sign_date"], None, None],
+             [L["sign_customer"], L["sign_date"], None, None], [L["footnote"], None, None, None]]
+    return [[None if v == "" else v for v in row] for row in rows]
+
+
 def _complaint_form(session: Session) -> Outcome:
-    _capability("crm_xl.forms", "complaint_form", ("投诉处理单", "complaint form"))
-    raise Unavailable(("投诉处理单", "complaint form"))
+    """Forms of every complaint that is not closed, stacked on one printable sheet (one block)."""
+    context = _capability("crm_xl.forms", "complaint_context", ("投诉处理单", "complaint form"))
+    open_ids = _capability("crm_xl.forms", "open_complaints", ("投诉处理单", "complaint form"))
+    from crm_xl.calendar import calendar_for
+    from crm_xl.service import ticket_sla
+
+    session.status("正在生成投诉处理单…", "writing the complaint forms…")
+    reg = session.register
+    ids = open_ids(reg)
+    if not ids:
+        return Outcome(True, session.t("没有未关闭的投诉。", "No open complaints."), {"forms": 0})
+    sla = ticket_sla(reg, session.as_of, calendar_for(reg.settings))
+    block: list[list[Any]] = []
+    for tid in ids:
+        block += form_block(context(reg, tid, session.as_of, session.lang, sla=sla)) + [[None] * 4]
+    _write_table(session, FORM_SHEET, block[0], block[1:])
+    return Outcome(True, session.t(f"已生成 {len(ids)} 张投诉处理单，见“{FORM_SHEET[0]}”表。",
+                                   f"Wrote {len(ids)} complaint forms on the {FORM_SHEET[1]} sheet."), {"forms": len(ids)})

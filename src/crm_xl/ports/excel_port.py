@@ -251,6 +251,31 @@ class RecordingPort:
         write_register(path, register, lang=lang or register.lang, settings=register.settings)
         return cls.from_file(path)
 
+    def save_values(self, path: str | Path) -> Path:
+        """Write every sheet's values (no formats) to an .xlsx, e.g. to run the CLI on the same data."""
+        import datetime as dt
+
+        import xlsxwriter
+
+        book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
+                                               "strings_to_numbers": False})
+        dates = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+        try:
+            for name, grid in self.sheets.items():
+                ws = book.add_worksheet(name)
+                for r, row in enumerate(grid):
+                    for c, v in enumerate(row):
+                        if isinstance(v, dt.datetime) or isinstance(v, dt.date):
+                            ws.write_datetime(r, c, v if isinstance(v, dt.datetime) else
+                                              dt.datetime(v.year, v.month, v.day), dates)
+                        elif isinstance(v, str):
+                            ws.write_string(r, c, v)
+                        elif v is not None:
+                            ws.write(r, c, v)
+        finally:
+            book.close()
+        return Path(path)
+
     # -- bookkeeping
     def _call(self, name: str, sheet: str | None = None) -> None:
         self.calls.append((name, sheet))
