@@ -52,9 +52,10 @@ MACROS_ENV = "CRM_XL_MACROS"
 
 def macros_dir() -> Path:
     """The folder of the VBA sources: $CRM_XL_MACROS, the repository's macros/, or the package's data/macros."""
+    from crm_xl.resources import resource_dirs
+
     candidates = [Path(os.environ[MACROS_ENV])] if os.environ.get(MACROS_ENV) else []
-    here = Path(__file__).resolve()
-    candidates += [here.parents[3] / "macros", here.parents[1] / "data" / "macros"]
+    candidates += resource_dirs("macros")
     for path in candidates:
         if path.is_dir() and any(path.glob("*.bas")):
             return path
