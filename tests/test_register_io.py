@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import subprocess
 import sys
 import zipfile
@@ -223,6 +224,8 @@ def test_new_refuses_to_overwrite(tmp_path):
 
 def test_committed_template_is_current():
     root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root / "src")}  # this checkout's crm_xl, not an installed one
     result = subprocess.run([sys.executable, "-m", "crm_xl", "build", "--check", "--dir", str(root / "workbook")],
-                            capture_output=True, text=True, timeout=180)
+                            capture_output=True, text=True, timeout=180, env=env)
+    assert {"crm.xlsx", "crm.xlsm"} <= {p.name for p in (root / "workbook").iterdir()}
     assert result.returncode == 0, result.stdout + result.stderr

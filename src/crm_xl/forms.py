@@ -10,6 +10,8 @@ from ``status_history`` with their dates, root cause, solution, compensation, sa
 
 from __future__ import annotations
 
+from crm_xl.resources import resource_dirs
+
 import os
 import re
 import shutil
@@ -34,7 +36,7 @@ __all__ = ["LibreOfficeError", "complaint_context", "open_complaints", "render_h
            "pdf_engine", "soffice_binary", "write_form_workbook"]
 
 TEMPLATE = "complaint_form.html.j2"
-_TEMPLATE_DIRS = [Path(__file__).resolve().parent / "templates", Path(__file__).resolve().parents[2] / "templates"]
+_TEMPLATE_DIRS = resource_dirs("templates")
 
 _LABELS: dict[str, tuple[str, str]] = {
     "title": ("投诉处理单", "Complaint Handling Form"),

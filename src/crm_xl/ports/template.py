@@ -275,11 +275,15 @@ def _howto(wb, fmts: _Formats, lang: str, macros: bool, profile: str) -> None:
 def write_register(path: str | Path, register: Register | None = None, *, lang: str = "zh-CN",
                    settings: Settings | None = None, before_sheets: Callable | None = None,
                    vba_project: str | Path | None = None, created: dt.datetime | None = None,
+                   after_sheets: Callable | None = None, macros: bool = False,
                    protect: str | None = None) -> Path:
     """Write a register workbook to ``path`` (callers write to a temp path and rename).
 
     ``register`` supplies the records (None = an empty register). ``before_sheets(workbook,
-    formats)`` may add sheets (e.g. the Control sheet) before the register sheets. ``protect``
+    formats)`` may add sheets (e.g. the Control sheet) before the register sheets;
+    ``after_sheets(workbook, formats)`` runs once every sheet exists (e.g. to attach a VBA project
+    that needs every sheet's code name). ``macros`` (or a ``vba_project``) makes the how-to sheet
+    mention the Control sheet's buttons. ``protect``
     is a sheet-protection password: derived columns and generated sheets are locked, input
     columns stay editable (the password is never stored anywhere but in Excel's own hash).
     """
@@ -297,7 +301,7 @@ def write_register(path: str | Path, register: Register | None = None, *, lang: 
         fmts = _Formats(wb)
         if before_sheets:
             before_sheets(wb, fmts)
-        _howto(wb, fmts, lang, bool(vba_project), settings.profile)
+        _howto(wb, fmts, lang, bool(vba_project) or macros, settings.profile)
         lists = _add_lists(wb, lang, settings)
         settings_frames = _settings_frames(settings, lang)
         for key in sheets_for(settings.profile):
@@ -311,6 +315,8 @@ def write_register(path: str | Path, register: Register | None = None, *, lang: 
             for ws in wb.worksheets():
                 if ws.name in (LISTS_SHEET, pick(*HOWTO_TITLE, lang)):
                     ws.protect(protect)
+        if after_sheets:
+            after_sheets(wb, fmts)
         wb.worksheets()[0].activate()
     finally:
         wb.close()

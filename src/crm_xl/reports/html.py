@@ -7,6 +7,8 @@ named ``<script>`` is shown, never executed, and a missing value is an error, no
 
 from __future__ import annotations
 
+from crm_xl.resources import resource_dirs
+
 from functools import lru_cache
 from pathlib import Path
 
@@ -18,7 +20,7 @@ from crm_xl.reports.labels import format_delta, format_value, label
 from crm_xl.reports.model import Report
 
 _HERE = Path(__file__).resolve()
-TEMPLATE_DIRS = (_HERE.parents[3] / "templates", _HERE.parents[1] / "templates")
+TEMPLATE_DIRS = tuple(resource_dirs("templates"))
 
 # Font stacks: the installed Noto CJK face first, then what Windows/macOS readers have.
 FONTS = {
