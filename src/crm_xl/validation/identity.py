@@ -1,0 +1,198 @@
+"""V2xx: unique IDs, references between sheets, and duplicate customers (F1.6)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import numpy as np
+import pandas as pd
+
+from crm_xl.i18n import Text, to_traditional
+from crm_xl.register import ROW
+from crm_xl.schema import SHEETS
+from crm_xl.validation import codes as C
+from crm_xl.validation.contact_points import split_values
+from crm_xl.validation.context import Context, col_label
+from crm_xl.validation.fields import ROW_SHEETS, phone_results
+
+# Legal forms stripped before comparing company names, as word sequences (lower case, no
+# punctuation) at the end of the name …
+FOREIGN_LEGAL_FORMS: tuple[str, ...] = (
+    "co ltd", "company limited", "co limited", "corp ltd", "pty ltd", "pty limited", "pvt ltd",
+    "private limited", "public limited company", "ltd", "limited", "llc", "l l c", "llp", "lp", "plc",
+    "inc", "incorporated", "corp", "corporation", "co", "company", "gmbh co kg", "gmbh & co kg", "gmbh",
+    "mbh", "ag", "kg", "ohg", "ug", "e k", "sa", "s a", "sas", "s a s", "sarl", "s a r l", "srl", "s r l",
+    "spa", "s p a", "sl", "s l", "sau", "ltda", "s a de c v", "sa de cv", "bv", "b v", "nv", "n v",
+    "sp z o o", "spzoo", "s c", "oy", "oyj", "ab", "as", "a s", "aps", "asa", "kft", "zrt", "sro", "s r o",
+    "doo", "d o o", "kk", "k k", "jsc", "ojsc", "pjsc", "ooo", "tic ltd sti", "ltd sti", "as", "bhd",
+    "sdn bhd", "pte ltd", "pte", "tbk", "pt", "fze", "fzco", "fzc", "fz llc", "est", "wll", "w l l",
+    "group", "holdings", "holding",
+)
+# … and Chinese ones (compared in traditional characters, so both scripts match).
+CHINESE_LEGAL_FORMS: tuple[str, ...] = tuple(sorted({to_traditional(s) for s in (
+    "股份有限公司", "有限责任公司", "集团有限公司", "集团股份有限公司", "有限公司", "集团公司", "集团",
+    "总公司", "分公司", "公司", "商行", "株式会社",
+)}, key=len, reverse=True))
+_FOREIGN = sorted({tuple(f.replace("&", " ").split()) for f in FOREIGN_LEGAL_FORMS}, key=len, reverse=True)
+_PUNCT = re.compile(r"[^\w]+|_")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+# Public mail providers: a shared domain there says nothing about the company.
+PUBLIC_MAIL_DOMAINS: frozenset[str] = frozenset({
+    "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "msn.com", "yahoo.com",
+    "ymail.com", "aol.com", "icloud.com", "me.com", "mac.com", "proton.me", "protonmail.com", "zoho.com",
+    "gmx.com", "gmx.de", "gmx.net", "web.de", "t-online.de", "mail.ru", "yandex.ru", "yandex.com",
+    "qq.com", "foxmail.com", "163.com", "126.com", "yeah.net", "sina.com", "sina.cn", "sohu.com",
+    "aliyun.com", "139.com", "189.cn", "naver.com", "hanmail.net", "daum.net", "rediffmail.com",
+    "orange.fr", "free.fr", "wanadoo.fr", "laposte.net", "libero.it", "virgilio.it", "bigpond.com",
+    "uol.com.br", "bol.com.br", "terra.com.br", "seznam.cz", "wp.pl", "o2.pl", "interia.pl",
+})
+_PUBLIC_PREFIXES = ("yahoo.", "hotmail.", "outlook.", "live.", "gmx.", "yandex.")
+
+
+def normalize_company(names: pd.Series) -> pd.Series:
+    """Company names → comparison keys: width, case, punctuation, script and legal form folded.
+
+    ``"ACME Trading Co., Ltd."``, ``"Acme Trading Ltd"``, ``"ＡＣＭＥ trading GmbH"`` → ``"acmetrading"``;
+    ``"深圳华为技术有限公司"`` and ``"深圳華為技術股份有限公司"`` give the same key.
+    """
+    uniques = pd.unique(names.dropna().to_numpy(dtype=object))
+    folded = [unicodedata.normalize("NFKC", str(u)).casefold() for u in uniques]
+    cjk = [i for i, t in enumerate(folded) if _CJK.search(t)]
+    if cjk:  # one OpenCC call for all Chinese names
+        converted = to_traditional_batch([folded[i] for i in cjk])
+        for i, t in zip(cjk, converted):
+            folded[i] = t
+    table = {u: _strip_legal_form(t) for u, t in zip(uniques, folded)}
+    return names.map(table)
+
+
+def to_traditional_batch(texts: list[str]) -> list[str]:
+    from crm_xl.i18n import _converter
+
+    out = _converter().convert("\n".join(t.replace("\n", " ") for t in texts)).split("\n")
+    return out if len(out) == len(texts) else [to_traditional(t) for t in texts]
+
+
+def _strip_legal_form(text: str) -> str:
+    words = _PUNCT.sub(" ", text.replace("&", " ")).split()
+    full = "".join(words)
+    changed = True
+    while changed and words:
+        changed = False
+        for form in _FOREIGN:
+            if len(words) > len(form) and tuple(words[-len(form):]) == form:
+                words = words[:-len(form)]
+                changed = True
+                break
+        joined = "".join(words)
+        for form in CHINESE_LEGAL_FORMS:
+            if len(joined) > len(form) and joined.endswith(form):
+                joined = joined[:-len(form)]
+                words = [joined]
+                changed = True
+                break
+    key = "".join(words)
+    return key or full
+
+
+def check_unique_ids(ctx: Context) -> None:
+    for key in ROW_SHEETS:
+        frame = ctx.frame(key)
+        for column in SHEETS[key].columns:
+            if not column.unique or not len(frame) or not ctx.present(key, column.key):
+                continue
+            s = frame[column.key]
+            dup = (s.notna() & s.duplicated(keep="first")).to_numpy()
+            if dup.any():
+                first = frame.loc[s.notna()].drop_duplicates(column.key).set_index(column.key)[ROW]
+                ctx.add(key, column.key, C.DUPLICATE_ID, dup,
+                        row_params={"first_row": s.map(first).to_numpy(dtype=object)})
+
+
+def _customer_of(ctx: Context, sheet: str) -> pd.Series:
+    frame = ctx.frame(sheet)
+    id_col = SHEETS[sheet].id_column
+    return frame.drop_duplicates(id_col).set_index(id_col)["customer_id"]
+
+
+def check_references(ctx: Context) -> None:
+    """V202 references to missing records; V203 references to another customer's record."""
+    for key in ROW_SHEETS:
+        frame = ctx.frame(key)
+        if not len(frame):
+            continue
+        for column in SHEETS[key].columns:
+            if not column.ref or not ctx.present(key, column.key):
+                continue
+            target, target_col = column.ref.split(".")
+            if not ctx.has_sheet(target):
+                continue
+            s = frame[column.key]
+            known = ctx.frame(target)[target_col]
+            missing = s.notna() & ~s.isin(known.dropna())
+            ctx.add(key, column.key, C.MISSING_REFERENCE, missing.to_numpy(),
+                    {"column": col_label(key, column.key), "target": Text(SHEETS[target].zh, SHEETS[target].en)})
+            if (column.key != "customer_id" and "customer_id" in frame.columns
+                    and SHEETS[target].has("customer_id") and SHEETS[target].id_column == target_col):
+                other = s.map(_customer_of(ctx, target))
+                mismatch = (s.notna() & other.notna() & frame["customer_id"].notna()
+                            & (other != frame["customer_id"])).fillna(False)
+                ctx.add(key, column.key, C.REFERENCE_OTHER_CUSTOMER, mismatch.to_numpy(),
+                        {"column": col_label(key, column.key)},
+                        {"other": other.astype(object).to_numpy(), "customer": frame["customer_id"].astype(object).to_numpy()})
+
+
+def _flag_later(groups: pd.DataFrame, key: str) -> pd.DataFrame:
+    """Rows (customer, key, pos) whose key was first used by another customer → with that customer."""
+    groups = groups.dropna(subset=[key, "customer_id"])
+    groups = groups.drop_duplicates(["customer_id", key])
+    first = groups.drop_duplicates(key).set_index(key)
+    later = groups[groups.duplicated(key, keep="first")]
+    return later.assign(other=later[key].map(first["customer_id"]), other_pos=later[key].map(first["pos"]))
+
+
+def check_duplicate_customers(ctx: Context) -> None:
+    """V204 same normalized name, V205 same company e-mail domain + country, V206 same phone."""
+    customers, contacts = ctx.frame("customers"), ctx.frame("contacts")
+    if ctx.active(C.DUPLICATE_NAME) and len(customers):
+        keys = normalize_company(customers["company_name"])
+        df = pd.DataFrame({"customer_id": customers["customer_id"].astype(object), "name": keys.astype(object),
+                           "pos": np.arange(len(customers))})
+        later = _flag_later(df, "name")
+        later = later[later["other"] != later["customer_id"]]
+        if len(later):
+            other_pos = later["other_pos"].to_numpy(dtype="int64")
+            ctx.add("customers", "company_name", C.DUPLICATE_NAME, later["pos"].to_numpy(dtype="int64"),
+                    row_params={"other": later["other"].to_numpy(),
+                                "other_name": customers["company_name"].astype(object).to_numpy()[other_pos],
+                                "first_row": customers[ROW].to_numpy()[other_pos]})
+    if not len(contacts) or not len(customers):
+        return
+    country = contacts["customer_id"].map(customers.drop_duplicates("customer_id").set_index("customer_id")["country"])
+    if ctx.active(C.DUPLICATE_DOMAIN) and ctx.present("contacts", "email"):
+        emails = split_values(contacts["email"])
+        domain = emails.str.rsplit("@", n=1).str[-1].str.lower().where(emails.str.contains("@", regex=False))
+        public = domain.isin(PUBLIC_MAIL_DOMAINS) | domain.str.startswith(_PUBLIC_PREFIXES).fillna(False)
+        domain = domain.where(~public)
+        pos = emails.index.to_numpy()
+        df = pd.DataFrame({"customer_id": contacts["customer_id"].astype(object).to_numpy()[pos],
+                           "country": country.astype(object).to_numpy()[pos],
+                           "domain": domain.to_numpy(dtype=object), "pos": pos})
+        df["key"] = df["domain"] + "|" + df["country"]
+        later = _flag_later(df, "key")
+        if len(later):
+            ctx.add("contacts", "email", C.DUPLICATE_DOMAIN, later["pos"].to_numpy(dtype="int64"),
+                    row_params={"other": later["other"].to_numpy(), "domain": later["domain"].to_numpy(),
+                                "country": later["country"].to_numpy()})
+    if ctx.active(C.DUPLICATE_PHONE) and ctx.present("contacts", "phone"):
+        phones, _, e164 = phone_results(ctx)
+        if len(phones):
+            pos = phones.index.to_numpy()
+            df = pd.DataFrame({"customer_id": contacts["customer_id"].astype(object).to_numpy()[pos],
+                               "phone": e164.to_numpy(dtype=object), "pos": pos})
+            later = _flag_later(df, "phone")
+            if len(later):
+                ctx.add("contacts", "phone", C.DUPLICATE_PHONE, later["pos"].to_numpy(dtype="int64"),
+                        row_params={"other": later["other"].to_numpy(), "phone": later["phone"].to_numpy()})
