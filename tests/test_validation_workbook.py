@@ -55,7 +55,8 @@ def unusual(records: dict) -> dict:
 
 
 PLANTED = [  # (sheet, index, changes, [(code, cell), …])
-    ("customers", 0, {"country": "XX"}, [("V104", "C2")]),
+    ("customers", 0, {"country": "XX"}, [("V104", "C2")]),  # … so P1's national number has no region:
+    ("contacts", 0, {}, [("V107", "F2")]),
     ("customers", 0, {"entered_date": "2026-13-45"}, [("R001", "L2")]),
     ("customers", 0, {"currency": "EURO"}, [("V105", "O2")]),
     ("customers", 0, {"annual_purchase_amount": "-100"}, [("V102", "N2")]),
@@ -167,7 +168,7 @@ def test_cli_text_is_in_the_workbook_language(hostile):
     res = runner.invoke(app, ["validate", str(hostile), "--as-of", "2026-11-23"])
     assert "订单" in res.output and "金额" in res.output and "数量×单价" in res.output
     res = runner.invoke(app, ["validate", str(hostile), "--as-of", "2026-11-23", "--lang", "en"])
-    assert "Orders" in res.output and "quantity × unit price" in res.output
+    assert "Orders – 订单" in res.output and "quantity × unit price" in res.output
     res = runner.invoke(app, ["validate", str(hostile), "--as-of", "2026-11-23", "--lang", "zh-TW"])
     assert "訂單" in res.output
 

@@ -133,7 +133,9 @@ def print_text(result, lang: str, max_rows: int = 200, file=None) -> None:
     for f in result.findings:
         groups.setdefault(f.sheet, []).append(f)
     for sheet, items in groups.items():
-        table = Table(title=f"{reg.sheet_label(sheet)} ({len(items)})", title_justify="left", expand=False)
+        tab, label = reg.sheet_label(sheet), SHEETS[sheet].label(lang)
+        title = tab if tab == label else f"{label} – {tab}"  # the tab's own name, where the user looks
+        table = Table(title=f"{title} ({len(items)})", title_justify="left", expand=False)
         for head in (pick("单元格", "Cell", lang), pick("字段", "Column", lang), pick("级别", "Severity", lang),
                      pick("代码", "Code", lang), pick("问题", "Message", lang)):
             table.add_column(head, overflow="fold")
