@@ -20,8 +20,12 @@ import tempfile
 import time
 from pathlib import Path
 
+import logging
+
 import numpy as np
 import pandas as pd
+
+logging.getLogger("fastexcel").setLevel(logging.ERROR)
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -35,14 +39,25 @@ STAGES = ["lead", "interested", "qualified", "negotiation", "contract", "executi
 
 
 def _phones(countries: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Distinct valid mobile numbers in international format, one per customer's country."""
     import phonenumbers
 
-    base = {}
-    for c in set(countries):
+    out = np.empty(len(countries), dtype=object)
+    for c in sorted(set(countries)):
+        where = np.flatnonzero(countries == c)
         ex = phonenumbers.example_number_for_type(c, phonenumbers.PhoneNumberType.MOBILE)
-        base[c] = phonenumbers.format_number(ex, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-    tails = rng.integers(0, 10_000, len(countries))
-    return np.array([base[c][:-4] + f"{t:04d}" for c, t in zip(countries, tails)], dtype=object)
+        text = phonenumbers.format_number(ex, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+        digits = [i for i, ch in enumerate(text) if ch.isdigit()][-6:]
+        pool: set[str] = set()
+        while len(pool) < len(where):
+            chars = list(text)
+            for i, d in zip(digits, rng.integers(0, 10, len(digits))):
+                chars[i] = str(d)
+            number = "".join(chars)
+            if number not in pool and phonenumbers.is_valid_number(phonenumbers.parse(number)):
+                pool.add(number)
+        out[where] = sorted(pool)
+    return out
 
 
 def build_frames(n: int, seed: int = 7) -> dict[str, pd.DataFrame]:
@@ -68,7 +83,7 @@ def build_frames(n: int, seed: int = 7) -> dict[str, pd.DataFrame]:
         "incoterms": rng.choice(["FOB", "CIF", "EXW"], n), "credit_rating": rng.choice(list("ABC"), n),
         "important": np.where(important, "yes", "no"),
         "reviewed_by": np.where(important, "Manager", None), "reviewed_date": np.where(important, entered, pd.NaT),
-        "last_info_update": pd.Timestamp(AS_OF) - pd.to_timedelta(rng.integers(0, 120, n), unit="D"),
+        "last_info_update": pd.Timestamp(AS_OF) - pd.to_timedelta(rng.integers(0, 100, n), unit="D"),
         "status": rng.choice(["prospect", "active", "dormant"], n),
     })
     contacts = pd.DataFrame({
@@ -81,14 +96,15 @@ def build_frames(n: int, seed: int = 7) -> dict[str, pd.DataFrame]:
     m = 2 * n
     cust = np.repeat(ids, 2)
     stage = rng.choice(STAGES, m)
-    created = pd.Timestamp("2025-01-01") + pd.to_timedelta(rng.integers(0, 600, m), unit="D")
+    created = pd.Timestamp(AS_OF) - pd.to_timedelta(rng.integers(1, 300, m), unit="D")
+    expected_close = np.maximum(created, pd.Timestamp(AS_OF) + pd.to_timedelta(rng.integers(-10, 200, m), unit="D"))
     prob = np.array([{"lead": .1, "interested": .2, "qualified": .4, "negotiation": .7}.get(s, 1.0) for s in stage])
     opportunities = pd.DataFrame({
         "opportunity_id": np.char.add("O", np.char.zfill(np.arange(1, m + 1).astype(str), 7)).astype(object),
         "customer_id": cust, "title": "Pumps order", "product": rng.choice(["Pump", "Valve", "Motor"], m),
         "region": "EU", "stage": stage, "probability": prob, "amount": rng.integers(1000, 500_000, m).astype(float),
         "currency": "USD", "quantity": rng.integers(1, 1000, m).astype(float), "created_date": created,
-        "expected_close_date": created + pd.to_timedelta(rng.integers(10, 200, m), unit="D"),
+        "expected_close_date": expected_close,
         "competitors": "Acme", "next_step": "Send quote", "owner": rng.choice(owners, m),
         "status": np.where(np.isin(stage, ["contract", "execution"]), "won", "open"),
         "won_date": np.where(np.isin(stage, ["contract", "execution"]), created, pd.NaT),

@@ -165,11 +165,12 @@ def test_cli_exit_codes(tmp_path, hostile):
 
 
 def test_cli_text_is_in_the_workbook_language(hostile):
-    res = runner.invoke(app, ["validate", str(hostile), "--as-of", "2026-11-23"])
+    wide = {"COLUMNS": "250"}
+    res = runner.invoke(app, ["validate", str(hostile), "--as-of", "2026-11-23"], env=wide)
     assert "订单" in res.output and "金额" in res.output and "数量×单价" in res.output
-    res = runner.invoke(app, ["validate", str(hostile), "--as-of", "2026-11-23", "--lang", "en"])
+    res = runner.invoke(app, ["validate", str(hostile), "--as-of", "2026-11-23", "--lang", "en"], env=wide)
     assert "Orders – 订单" in res.output and "quantity × unit price" in res.output
-    res = runner.invoke(app, ["validate", str(hostile), "--as-of", "2026-11-23", "--lang", "zh-TW"])
+    res = runner.invoke(app, ["validate", str(hostile), "--as-of", "2026-11-23", "--lang", "zh-TW"], env=wide)
     assert "訂單" in res.output
 
 

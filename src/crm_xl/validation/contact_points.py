@@ -38,12 +38,18 @@ def split_values(s: pd.Series) -> pd.Series:
     The result keeps the frame's index (repeated for cells with several values), NFKC-normalized
     and stripped, without blanks.
     """
-    text = s.dropna().astype(str)
+    text = s.dropna().astype(object).astype(str)
     if not len(text):
         return pd.Series([], dtype=object)
-    text = pd.Series([unicodedata.normalize("NFKC", t) for t in text], index=text.index, dtype=object)
-    parts = text.str.split(_SPLIT, regex=True).explode().str.strip()
-    return parts[parts.notna() & parts.ne("")]
+    wide = ~text.map(str.isascii).astype(bool)
+    if wide.any():
+        text[wide] = [unicodedata.normalize("NFKC", t) for t in text[wide]]
+    several = text.str.contains(_SPLIT, regex=True)
+    if several.any():
+        parts = text[several].str.split(_SPLIT, regex=True).explode()
+        text = pd.concat([text[~several], parts]).sort_index(kind="stable")
+    text = text.str.strip()
+    return text[text.notna() & text.ne("")]
 
 
 @lru_cache(maxsize=1)

@@ -64,6 +64,26 @@ def show_values(values: pd.Series | np.ndarray, kind: str) -> np.ndarray:
     return arr
 
 
+def text_isin(s: pd.Series, values: pd.Series) -> np.ndarray:
+    """``s.isin(values)`` for text columns through Arrow (pandas' Arrow-string ``isin`` loops in Python)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    def arrow(x: pd.Series) -> pa.Array:
+        try:
+            return pa.array(x.astype("string[pyarrow]"))
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError):
+            return pa.array(x.astype(str).where(x.notna(), None).astype(object), type=pa.string())
+
+    values = values.dropna().drop_duplicates()
+    if not len(s):
+        return np.zeros(0, dtype=bool)
+    if not len(values):
+        return np.zeros(len(s), dtype=bool)
+    found = pc.is_in(arrow(s), value_set=arrow(values))
+    return np.asarray(found.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
 class Context:
     """The register being validated plus the hits found so far."""
 

@@ -13,7 +13,7 @@ from crm_xl.register import ROW
 from crm_xl.schema import SHEETS
 from crm_xl.validation import codes as C
 from crm_xl.validation.contact_points import split_values
-from crm_xl.validation.context import Context, col_label
+from crm_xl.validation.context import Context, col_label, text_isin
 from crm_xl.validation.fields import ROW_SHEETS, phone_results
 
 # Legal forms stripped before comparing company names, as word sequences (lower case, no
@@ -34,7 +34,9 @@ CHINESE_LEGAL_FORMS: tuple[str, ...] = tuple(sorted({to_traditional(s) for s in 
     "股份有限公司", "有限责任公司", "集团有限公司", "集团股份有限公司", "有限公司", "集团公司", "集团",
     "总公司", "分公司", "公司", "商行", "株式会社",
 )}, key=len, reverse=True))
-_FOREIGN = sorted({tuple(f.replace("&", " ").split()) for f in FOREIGN_LEGAL_FORMS}, key=len, reverse=True)
+_FOREIGN_TAIL = re.compile(r"^(\S.*?)(?:\s+(?:%s))+$" % "|".join(
+    sorted({r"\s+".join(map(re.escape, f.replace("&", " ").split())) for f in FOREIGN_LEGAL_FORMS}, key=len, reverse=True)))
+_CHINESE_TAIL = re.compile(r"^(.+?)(?:%s)+$" % "|".join(map(re.escape, CHINESE_LEGAL_FORMS)))
 _PUNCT = re.compile(r"[^\w]+|_")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
@@ -55,46 +57,32 @@ def normalize_company(names: pd.Series) -> pd.Series:
     """Company names → comparison keys: width, case, punctuation, script and legal form folded.
 
     ``"ACME Trading Co., Ltd."``, ``"Acme Trading Ltd"``, ``"ＡＣＭＥ trading GmbH"`` → ``"acmetrading"``;
-    ``"深圳华为技术有限公司"`` and ``"深圳華為技術股份有限公司"`` give the same key.
+    ``"深圳华为技术有限公司"`` and ``"深圳華為技術股份有限公司"`` give the same key. The first word
+    (or character) is never stripped, so a name that is only a legal form keeps it.
     """
-    uniques = pd.unique(names.dropna().to_numpy(dtype=object))
-    folded = [unicodedata.normalize("NFKC", str(u)).casefold() for u in uniques]
-    cjk = [i for i, t in enumerate(folded) if _CJK.search(t)]
-    if cjk:  # one OpenCC call for all Chinese names
-        converted = to_traditional_batch([folded[i] for i in cjk])
-        for i, t in zip(cjk, converted):
-            folded[i] = t
-    table = {u: _strip_legal_form(t) for u, t in zip(uniques, folded)}
-    return names.map(table)
+    uniques = pd.Series(pd.unique(names.dropna().to_numpy(dtype=object)), dtype=object)
+    if not len(uniques):
+        return names.map({})
+    text = uniques.astype(str)
+    ascii_ = text.map(str.isascii)
+    text[~ascii_] = [unicodedata.normalize("NFKC", t) for t in text[~ascii_]]
+    text = text.str.casefold()
+    cjk = text.str.contains(_CJK)
+    if cjk.any():  # one OpenCC call for all Chinese names
+        text[cjk] = to_traditional_batch(list(text[cjk]))
+    words = text.str.replace(_PUNCT, " ", regex=True).str.strip()
+    stripped = words.str.replace(_FOREIGN_TAIL, r"\1", regex=True).str.replace(" ", "", regex=False)
+    stripped = stripped.str.replace(_CHINESE_TAIL, r"\1", regex=True)
+    key = stripped.where(stripped.str.len() > 0, words.str.replace(" ", "", regex=False))
+    return names.map(dict(zip(uniques, key)))
 
 
 def to_traditional_batch(texts: list[str]) -> list[str]:
+    """Simplified → traditional for many texts in one OpenCC call."""
     from crm_xl.i18n import _converter
 
     out = _converter().convert("\n".join(t.replace("\n", " ") for t in texts)).split("\n")
     return out if len(out) == len(texts) else [to_traditional(t) for t in texts]
-
-
-def _strip_legal_form(text: str) -> str:
-    words = _PUNCT.sub(" ", text.replace("&", " ")).split()
-    full = "".join(words)
-    changed = True
-    while changed and words:
-        changed = False
-        for form in _FOREIGN:
-            if len(words) > len(form) and tuple(words[-len(form):]) == form:
-                words = words[:-len(form)]
-                changed = True
-                break
-        joined = "".join(words)
-        for form in CHINESE_LEGAL_FORMS:
-            if len(joined) > len(form) and joined.endswith(form):
-                joined = joined[:-len(form)]
-                words = [joined]
-                changed = True
-                break
-    key = "".join(words)
-    return key or full
 
 
 def check_unique_ids(ctx: Context) -> None:
@@ -131,8 +119,8 @@ def check_references(ctx: Context) -> None:
                 continue
             s = frame[column.key]
             known = ctx.frame(target)[target_col]
-            missing = s.notna() & ~s.isin(known.dropna())
-            ctx.add(key, column.key, C.MISSING_REFERENCE, missing.to_numpy(),
+            missing = s.notna().to_numpy() & ~text_isin(s, known)
+            ctx.add(key, column.key, C.MISSING_REFERENCE, missing,
                     {"column": col_label(key, column.key), "target": Text(SHEETS[target].zh, SHEETS[target].en)})
             if (column.key != "customer_id" and "customer_id" in frame.columns
                     and SHEETS[target].has("customer_id") and SHEETS[target].id_column == target_col):
