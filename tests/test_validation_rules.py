@@ -233,3 +233,9 @@ def test_unreadable_cells_are_reported_once():
     codes = [(f.code, f.cell) for f in result.findings]
     assert ("R001", "L2") in codes
     assert ("V101", "L2") not in codes  # the value is there, just unreadable
+
+
+def test_probability_written_in_per_cent_is_not_rescaled_twice():
+    result = run({("opportunities", 0): {"probability": "150%"}})
+    assert [(f.code, f.cell) for f in result.findings] == [("V102", "I2")]
+    assert run({("opportunities", 0): {"probability": "70%"}}).findings == []

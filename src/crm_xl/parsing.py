@@ -233,8 +233,11 @@ def parse_column(s: pd.Series, column: Column, enums: dict[str, Enum], day_first
         return parse_datetime(s, day_first, date_only=(kind == "date"))
     if kind in ("number", "integer", "money", "probability", "score"):
         out, bad = parse_number(s)
-        if kind == "probability":
-            out = out.where(~((out > 1) & (out <= 100)), out / 100)  # 70 → 70 %
+        if kind == "probability":  # 70 → 70 %; text already in per cent ("150%" = 1.5) is left alone
+            pct = np.zeros(len(s), dtype=bool)
+            if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
+                pct = s.astype("string").str.strip().str.endswith(("%", "％")).fillna(False).to_numpy(dtype=bool)
+            out = out.where(~((out > 1) & (out <= 100) & ~pct), out / 100)
         return out, bad
     if kind == "enum":
         return parse_enum(s, enums[column.enum or ""])
