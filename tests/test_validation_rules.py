@@ -237,5 +237,5 @@ def test_unreadable_cells_are_reported_once():
 
 def test_probability_written_in_per_cent_is_not_rescaled_twice():
     result = run({("opportunities", 0): {"probability": "150%"}})
-    assert [(f.code, f.cell) for f in result.findings] == [("V102", "I2")]
+    assert [(f.code, f.cell) for f in result.findings] == [("V102", "I2"), ("V502", "I2")]
     assert run({("opportunities", 0): {"probability": "70%"}}).findings == []

@@ -34,7 +34,7 @@ def check_date_order(ctx: Context) -> None:
             a, b = a.dt.normalize(), b.dt.normalize()
         bad = (b < a).fillna(False).to_numpy()
         ctx.add(sheet, later, C.DATE_ORDER, bad, {"column": col_label(sheet, later), "earlier": col_label(sheet, earlier)},
-                {"earlier_value": show_values(frame[earlier], SHEETS[sheet].column(earlier).kind)})
+                {"earlier_value": lambda idx, s=frame[earlier], k=SHEETS[sheet].column(earlier).kind: show_values(s.iloc[idx], k)})
 
 
 def check_money(ctx: Context) -> None:
@@ -44,7 +44,7 @@ def check_money(ctx: Context) -> None:
             orders["received_amount"].to_numpy(dtype="float64", na_value=np.nan)
         over = rec > inv + 0.005
         ctx.add("orders", "received_amount", C.RECEIVED_OVER_INVOICED, over,
-                row_params={"invoiced": show_values(orders["invoiced_amount"], "money")})
+                row_params={"invoiced": lambda idx: show_values(orders["invoiced_amount"].iloc[idx], "money")})
         q, p, amount = (orders[c].to_numpy(dtype="float64", na_value=np.nan) for c in ("quantity", "unit_price", "amount"))
         expected = q * p
         tol = ctx.settings.amount_tolerance

@@ -23,10 +23,13 @@ import numpy as np
 import pandas as pd
 
 PHONE_OK, PHONE_BAD, PHONE_NOT_IN_USE = 0, 1, 2
+ARROW_TEXT = "string[pyarrow]"  # vectorized string kernels (RE2) instead of a Python loop per value
 
 _SPLIT = r"\s*[;；,，、/|]\s*|\s{3,}"
 _ATOM = r"[A-Za-z0-9_%+\-]+"
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?"
+# The same without lookaheads (RE2): lengths are checked separately.
+_FAST_EMAIL_RE2 = rf"{_ATOM}(?:\.{_ATOM})*@(?:{_LABEL}\.)+[A-Za-z]{{2,63}}"
 _FAST_EMAIL = re.compile(rf"^(?=.{{1,64}}@)(?=.{{3,254}}$){_ATOM}(?:\.{_ATOM})*@(?:{_LABEL}\.)+[A-Za-z]{{2,63}}$")
 _NUMBER_TYPES = ("premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager", "uan",
                  "voicemail", "fixed_line", "mobile")
@@ -38,10 +41,10 @@ def split_values(s: pd.Series) -> pd.Series:
     The result keeps the frame's index (repeated for cells with several values), NFKC-normalized
     and stripped, without blanks.
     """
-    text = s.dropna().astype(object).astype(str)
+    text = s.dropna().astype(ARROW_TEXT)
     if not len(text):
-        return pd.Series([], dtype=object)
-    wide = ~text.map(str.isascii).astype(bool)
+        return pd.Series([], dtype=ARROW_TEXT)
+    wide = ~text.str.isascii().to_numpy(dtype=bool)
     if wide.any():
         text[wide] = [unicodedata.normalize("NFKC", t) for t in text[wide]]
     several = text.str.contains(_SPLIT, regex=True)
@@ -62,7 +65,10 @@ def _special_tlds() -> frozenset[str]:
 def invalid_emails(values: pd.Series) -> pd.Series:
     """For each value (index kept): True when it is not a valid e-mail address."""
     uniques = pd.Series(pd.unique(values.to_numpy(dtype=object)), dtype=object)
-    fast = uniques.str.match(_FAST_EMAIL).fillna(False).astype(bool)
+    fast = uniques.str.match(_FAST_EMAIL).fillna(False).astype(bool) if len(uniques) < 1000 else \
+        uniques.astype(ARROW_TEXT).str.fullmatch(_FAST_EMAIL_RE2).fillna(False).astype(bool)
+    lengths = uniques.astype(str)
+    fast &= lengths.str.len().between(3, 254) & (lengths.str.find("@") <= 64)
     tld = uniques.str.rsplit(".", n=1).str[-1].str.lower()
     fast &= ~tld.isin(_special_tlds()) & ~uniques.str.contains("--", regex=False)
     table = dict.fromkeys(uniques[fast], False)
@@ -108,34 +114,35 @@ def _cc_table():
     return table
 
 
-def _lengths(lengths: frozenset[int]) -> str:
-    """A lookahead requiring the whole remaining number to have one of ``lengths`` digits."""
-    if not lengths:
-        return ""
-    options = "|".join(r"\d{%d}" % n for n in sorted(lengths))
-    return f"(?=(?:{options})$)"
-
-
-@lru_cache(maxsize=512)
-def _cc_regex(code: str) -> re.Pattern | None:
-    """One regex per country calling code: the national number is valid for one of its regions.
-
-    For each region: the general pattern and its lengths must match, and one number type's
-    pattern and lengths must match (``phonenumbers.is_valid_number``'s test), as lookaheads.
-    """
-    parts = []
+@lru_cache(maxsize=4096)
+def _cc_checks(code: str, length: int) -> tuple[tuple[str, str], ...]:
+    """For national numbers of ``length`` digits under calling code ``code``: per region, the
+    general pattern and the alternation of the number-type patterns whose lengths allow it
+    (``phonenumbers.is_valid_number``: general and one type must match, lengths included)."""
+    checks = []
     for (g_len, g_pat), types in _cc_table().get(code, ()):
-        general = f"{_lengths(g_len)}(?=(?:{g_pat})$)"
-        parts += [f"{general}{_lengths(t_len)}(?:{t_pat})$" for t_len, t_pat in types]
-    return re.compile("|".join(f"(?:{p})" for p in parts)) if parts else None
+        if g_len and length not in g_len:
+            continue
+        alts = [t_pat for t_len, t_pat in types if not t_len or length in t_len]
+        if alts:
+            checks.append((g_pat, "|".join(f"(?:{p})" for p in alts)))
+    return tuple(checks)
+
+
+def _fullmatch(texts: pd.Series, pattern: str) -> np.ndarray:
+    try:
+        out = texts.astype(ARROW_TEXT).str.fullmatch(pattern)
+    except Exception:  # a pattern RE2 does not support: Python's re
+        out = texts.astype(object).str.fullmatch(pattern)
+    return out.fillna(False).to_numpy(dtype=bool)
 
 
 def _fast_phones(texts: pd.Series) -> tuple[pd.Series, pd.Series]:
     """(valid mask, E.164) for ``+cc …`` numbers whose national number matches a type pattern."""
     ok = pd.Series(False, index=texts.index)
     e164 = pd.Series(None, index=texts.index, dtype=object)
-    intl = texts.str.fullmatch(r"\+[\d\s\-.()]{6,}")
-    cand = texts[intl.fillna(False).astype(bool)]
+    texts = texts.astype(ARROW_TEXT)
+    cand = texts[texts.str.fullmatch(r"\+[\d\s\-.()]{6,}").fillna(False).to_numpy(dtype=bool)]
     if not len(cand):
         return ok, e164
     digits = cand.str.replace(r"\D", "", regex=True)
@@ -143,16 +150,23 @@ def _fast_phones(texts: pd.Series) -> tuple[pd.Series, pd.Series]:
     cc = pd.Series(None, index=digits.index, dtype=object)
     for n in (1, 2, 3):
         prefix = digits.str[:n]
-        hit = cc.isna() & prefix.isin(table.keys())
-        cc[hit] = prefix[hit]
-    for code, group in digits[cc.notna()].groupby(cc[cc.notna()]):
-        nsn = group.str[len(code):]
-        regex = _cc_regex(code)
-        if regex is None:
-            continue
-        good = nsn.str.match(regex).fillna(False).astype(bool)
-        ok[good.index[good]] = True
-        e164[good.index[good]] = "+" + group[good]
+        hit = cc.isna().to_numpy() & prefix.isin(list(table)).to_numpy(dtype=bool)
+        cc[hit] = prefix[hit].astype(object)
+    known = cc.notna().to_numpy()
+    frame = pd.DataFrame({"digits": digits[known], "cc": cc[known].astype(object)})
+    frame["length"] = frame["digits"].str.len().to_numpy() - frame["cc"].str.len().to_numpy()
+    for (code, length), group in frame.groupby(["cc", "length"], sort=False):
+        nsn = group["digits"].str[len(code):]
+        good = np.zeros(len(nsn), dtype=bool)
+        for general, types in _cc_checks(code, int(length)):
+            todo = ~good
+            if not todo.any():
+                break
+            sub = nsn[todo]
+            good[np.flatnonzero(todo)] = _fullmatch(sub, general) & _fullmatch(sub, types)
+        idx = group.index[good]
+        ok[idx] = True
+        e164[idx] = ("+" + group["digits"][good]).astype(object)
     return ok, e164
 
 

@@ -84,6 +84,24 @@ def text_isin(s: pd.Series, values: pd.Series) -> np.ndarray:
     return np.asarray(found.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
+def text_lookup(s: pd.Series, keys: pd.Series, values: pd.Series | np.ndarray) -> np.ndarray:
+    """``s.map(dict(zip(keys, values)))`` for text through Arrow (first key wins; None where absent)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    out = np.full(len(s), None, dtype=object)
+    if not len(s) or not len(keys):
+        return out
+    keys = pd.Series(keys).astype("string[pyarrow]").reset_index(drop=True)
+    values = np.asarray(values, dtype=object)
+    first = ~keys.duplicated().to_numpy() & keys.notna().to_numpy()
+    position = pc.index_in(pa.array(pd.Series(s).astype("string[pyarrow]")), value_set=pa.array(keys[first]))
+    position = position.to_numpy(zero_copy_only=False)
+    hit = ~pd.isna(position)
+    out[hit] = values[first][position[hit].astype("int64")]
+    return out
+
+
 class Context:
     """The register being validated plus the hits found so far."""
 
@@ -151,7 +169,8 @@ class Context:
             vals = None
         else:
             vals = pick(values)
-        rp = {k: pick(v) for k, v in (row_params or {}).items()}
+        # a callable row parameter is computed for the reported positions only
+        rp = {k: (np.asarray(v(idx), dtype=object) if callable(v) else pick(v)) for k, v in (row_params or {}).items()}
         self.hits.append(Hits(sheet, column, code, idx, dict(params or {}), rp, vals))
 
     def findings(self) -> list[Finding]:

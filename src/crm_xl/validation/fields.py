@@ -11,7 +11,7 @@ from crm_xl.i18n import Text
 from crm_xl.schema import SHEETS
 from crm_xl.validation import codes as C
 from crm_xl.validation.contact_points import PHONE_BAD, PHONE_NOT_IN_USE, check_phones, invalid_emails, split_values
-from crm_xl.validation.context import Context, col_label
+from crm_xl.validation.context import Context, col_label, text_lookup
 
 ROW_SHEETS = tuple(k for k, s in SHEETS.items() if not s.settings_table)
 NUMERIC_KINDS = ("number", "integer", "money", "probability", "score")
@@ -124,10 +124,9 @@ def contact_regions(ctx: Context) -> pd.Series:
     cache = getattr(ctx, "_regions", None)
     if cache is None:
         contacts, customers = ctx.frame("contacts"), ctx.frame("customers")
-        first = customers.drop_duplicates("customer_id").set_index("customer_id")["country"]
-        mapped = contacts["customer_id"].map(first)
+        mapped = pd.Series(text_lookup(contacts["customer_id"], customers["customer_id"],
+                                       customers["country"].astype(object)), dtype=object)
         cache = mapped.where(mapped.isin(country_codes()))
-        cache.index = pd.RangeIndex(len(contacts))
         ctx._regions = cache  # type: ignore[attr-defined]
     return cache
 

@@ -13,7 +13,7 @@ from crm_xl.register import ROW
 from crm_xl.schema import SHEETS
 from crm_xl.validation import codes as C
 from crm_xl.validation.contact_points import split_values
-from crm_xl.validation.context import Context, col_label, text_isin
+from crm_xl.validation.context import Context, col_label, text_isin, text_lookup
 from crm_xl.validation.fields import ROW_SHEETS, phone_results
 
 # Legal forms stripped before comparing company names, as word sequences (lower case, no
@@ -37,8 +37,9 @@ CHINESE_LEGAL_FORMS: tuple[str, ...] = tuple(sorted({to_traditional(s) for s in 
 _FOREIGN_TAIL = re.compile(r"^(\S.*?)(?:\s+(?:%s))+$" % "|".join(
     sorted({r"\s+".join(map(re.escape, f.replace("&", " ").split())) for f in FOREIGN_LEGAL_FORMS}, key=len, reverse=True)))
 _CHINESE_TAIL = re.compile(r"^(.+?)(?:%s)+$" % "|".join(map(re.escape, CHINESE_LEGAL_FORMS)))
-_PUNCT = re.compile(r"[^\w]+|_")
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_CJK_CLASS = "[\u3400-\u9fff\uf900-\ufaff]"  # literal characters: valid in Python re and RE2
+_PUNCT_RE2 = r"[^\p{L}\p{N}]+"  # Arrow's RE2 (Python's \w would do, but RE2's \w is ASCII only)
+ARROW_TEXT = "string[pyarrow]"
 
 # Public mail providers: a shared domain there says nothing about the company.
 PUBLIC_MAIL_DOMAINS: frozenset[str] = frozenset({
@@ -62,19 +63,20 @@ def normalize_company(names: pd.Series) -> pd.Series:
     """
     uniques = pd.Series(pd.unique(names.dropna().to_numpy(dtype=object)), dtype=object)
     if not len(uniques):
-        return names.map({})
-    text = uniques.astype(str)
-    ascii_ = text.map(str.isascii)
-    text[~ascii_] = [unicodedata.normalize("NFKC", t) for t in text[~ascii_]]
-    text = text.str.casefold()
-    cjk = text.str.contains(_CJK)
+        return pd.Series(np.full(len(names), None, dtype=object), index=names.index)
+    text = uniques.astype(ARROW_TEXT)
+    wide = ~text.str.isascii().to_numpy(dtype=bool)
+    if wide.any():
+        text[wide] = [unicodedata.normalize("NFKC", t).casefold() for t in text[wide]]
+    text = text.str.lower()
+    cjk = text.str.contains(_CJK_CLASS, regex=True).to_numpy(dtype=bool)
     if cjk.any():  # one OpenCC call for all Chinese names
         text[cjk] = to_traditional_batch(list(text[cjk]))
-    words = text.str.replace(_PUNCT, " ", regex=True).str.strip()
-    stripped = words.str.replace(_FOREIGN_TAIL, r"\1", regex=True).str.replace(" ", "", regex=False)
-    stripped = stripped.str.replace(_CHINESE_TAIL, r"\1", regex=True)
+    words = text.str.replace(_PUNCT_RE2, " ", regex=True).str.strip()
+    stripped = words.str.replace(_FOREIGN_TAIL.pattern, r"\1", regex=True).str.replace(" ", "", regex=False)
+    stripped = stripped.str.replace(_CHINESE_TAIL.pattern, r"\1", regex=True)
     key = stripped.where(stripped.str.len() > 0, words.str.replace(" ", "", regex=False))
-    return names.map(dict(zip(uniques, key)))
+    return pd.Series(text_lookup(names, uniques, key.astype(object).to_numpy()), index=names.index)
 
 
 def to_traditional_batch(texts: list[str]) -> list[str]:
@@ -99,12 +101,6 @@ def check_unique_ids(ctx: Context) -> None:
                         row_params={"first_row": s.map(first).to_numpy(dtype=object)})
 
 
-def _customer_of(ctx: Context, sheet: str) -> pd.Series:
-    frame = ctx.frame(sheet)
-    id_col = SHEETS[sheet].id_column
-    return frame.drop_duplicates(id_col).set_index(id_col)["customer_id"]
-
-
 def check_references(ctx: Context) -> None:
     """V202 references to missing records; V203 references to another customer's record."""
     for key in ROW_SHEETS:
@@ -124,12 +120,13 @@ def check_references(ctx: Context) -> None:
                     {"column": col_label(key, column.key), "target": Text(SHEETS[target].zh, SHEETS[target].en)})
             if (column.key != "customer_id" and "customer_id" in frame.columns
                     and SHEETS[target].has("customer_id") and SHEETS[target].id_column == target_col):
-                other = s.map(_customer_of(ctx, target))
-                mismatch = (s.notna() & other.notna() & frame["customer_id"].notna()
-                            & (other != frame["customer_id"])).fillna(False)
-                ctx.add(key, column.key, C.REFERENCE_OTHER_CUSTOMER, mismatch.to_numpy(),
+                tf = ctx.frame(target)
+                other = pd.Series(text_lookup(s, tf[target_col], tf["customer_id"].astype(object)), dtype=object)
+                own = frame["customer_id"].astype(object)
+                mismatch = (other.notna() & own.notna() & (other != own)).to_numpy(dtype=bool)
+                ctx.add(key, column.key, C.REFERENCE_OTHER_CUSTOMER, mismatch,
                         {"column": col_label(key, column.key)},
-                        {"other": other.astype(object).to_numpy(), "customer": frame["customer_id"].astype(object).to_numpy()})
+                        {"other": other.to_numpy(), "customer": own.to_numpy()})
 
 
 def _flag_later(groups: pd.DataFrame, key: str) -> pd.DataFrame:
@@ -158,7 +155,8 @@ def check_duplicate_customers(ctx: Context) -> None:
                                 "first_row": customers[ROW].to_numpy()[other_pos]})
     if not len(contacts) or not len(customers):
         return
-    country = contacts["customer_id"].map(customers.drop_duplicates("customer_id").set_index("customer_id")["country"])
+    country = pd.Series(text_lookup(contacts["customer_id"], customers["customer_id"], customers["country"].astype(object)),
+                        dtype=object)
     if ctx.active(C.DUPLICATE_DOMAIN) and ctx.present("contacts", "email"):
         emails = split_values(contacts["email"])
         domain = emails.str.rsplit("@", n=1).str[-1].str.lower().where(emails.str.contains("@", regex=False))

@@ -36,7 +36,7 @@ def check_customer_policy(ctx: Context) -> None:
             late = (days > s.entry_deadline_workdays).fillna(False).to_numpy()
             ctx.add("customers", "entered_date", C.ENTRY_LATE, late, {"limit": s.entry_deadline_workdays},
                     {"days": days.astype(object).to_numpy(),
-                     "first_contact": show_values(c["first_contact_date"], "date")})
+                     "first_contact": lambda idx: show_values(c["first_contact_date"].iloc[idx], "date")})
     if ctx.active(C.IMPORTANT_UNREVIEWED) and s.important_needs_review:
         important = c["important"].eq("yes").fillna(False)
         no_by, no_date = c["reviewed_by"].isna(), c["reviewed_date"].isna()
@@ -51,8 +51,7 @@ def check_customer_policy(ctx: Context) -> None:
         days = (ctx.as_of_ts - last).dt.days
         overdue = ((days > s.info_review_days) & c["status"].ne("lost").fillna(True)).fillna(False).to_numpy()
         ctx.add("customers", "last_info_update", C.REVIEW_OVERDUE, overdue, {"limit": s.info_review_days},
-                {"days": days.astype(object).to_numpy(), "last": show_values(last, "date")},
-                values=show_values(c["last_info_update"], "date"))
+                {"days": days.astype(object).to_numpy(), "last": lambda idx: show_values(last.iloc[idx], "date")})
     if ctx.active(C.REFERRER_MISSING):
         ctx.add("customers", "referrer", C.REFERRER_MISSING,
                 (c["source_channel"].eq("referral") & c["referrer"].isna()).fillna(False).to_numpy())
