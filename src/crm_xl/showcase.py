@@ -47,6 +47,17 @@ def run_demo(out: Path, *, lang: str = "zh-CN", profile: str = "trade", seed: in
         "workbook": str(workbook), "as_of": as_of.isoformat(), "language": lang, "profile": profile,
         "counts": {k: counts[k] for k in shown},
     }
+    from crm_xl.cli.validate import print_text, report_json
+    from crm_xl.validation import validate
+
+    result = validate(register, as_of)
+    _write_json(out / "validation.json", report_json(result, str(workbook), lang))
+    with atomic_output(out / "validation.txt") as tmp, tmp.open("w", encoding="utf-8") as fh:
+        print_text(result, lang, max_rows=0, file=fh)
+    summary["validation"] = result.summary()
+    console.print(t(f"  校验报告：{result.errors} 个错误，{result.warnings} 个警告，见 {out / 'validation.txt'}",
+                    f"  Validation: {result.errors} errors, {result.warnings} warnings; see {out / 'validation.txt'}"),
+                  markup=False)
     _write_json(out / "summary.json", summary)
     console.print(t(f"② 摘要已写入 {out / 'summary.json'}", f"② Summary written to {out / 'summary.json'}"),
                   markup=False)

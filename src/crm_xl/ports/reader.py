@@ -127,13 +127,22 @@ def read_register(source: str | Path | bytes | io.BytesIO, *, password: str | No
             continue
         name = found[key]
         header_lookup = sheet.header_lookup()
-        header, hits = _find_header(reader, name, header_lookup, source)
-        if hits == 0:
-            frames[key] = empty_frame(sheet)
-            continue
-        loaded = _guard(source, reader.load_sheet, name, header_row=header, schema_sample_rows=None)
-        table = _guard(source, loaded.to_arrow)
+        # The usual layout (header in row 1) is read in one pass; calamine parses a whole sheet
+        # even for a few rows, so the header scan runs only when row 1 is not the header.
+        header = 0
+        loaded = _guard(source, reader.load_sheet, name, header_row=0, schema_sample_rows=None)
         info = _guard(source, loaded.available_columns)
+        names = [c.name for c in info if not c.name.startswith("__UNNAMED__")]
+        row1_hits = sum(1 for n in names if fold(n) in header_lookup)
+        if row1_hits < 2 or row1_hits * 2 < len(names):
+            header, hits = _find_header(reader, name, header_lookup, source)
+            if hits == 0:
+                frames[key] = empty_frame(sheet)
+                continue
+            if header != 0:
+                loaded = _guard(source, reader.load_sheet, name, header_row=header, schema_sample_rows=None)
+                info = _guard(source, loaded.available_columns)
+        table = _guard(source, loaded.to_arrow)
         raw_cols: dict[str, pd.Series] = {}
         pos: dict[str, int] = {}
         extra_names: list[str] = []
