@@ -64,25 +64,26 @@ def _special_tlds() -> frozenset[str]:
 
 def invalid_emails(values: pd.Series) -> pd.Series:
     """For each value (index kept): True when it is not a valid e-mail address."""
-    uniques = pd.Series(pd.unique(values.to_numpy(dtype=object)), dtype=object)
-    fast = uniques.str.match(_FAST_EMAIL).fillna(False).astype(bool) if len(uniques) < 1000 else \
-        uniques.astype(ARROW_TEXT).str.fullmatch(_FAST_EMAIL_RE2).fillna(False).astype(bool)
-    lengths = uniques.astype(str)
-    fast &= lengths.str.len().between(3, 254) & (lengths.str.find("@") <= 64)
-    tld = uniques.str.rsplit(".", n=1).str[-1].str.lower()
-    fast &= ~tld.isin(_special_tlds()) & ~uniques.str.contains("--", regex=False)
-    table = dict.fromkeys(uniques[fast], False)
-    slow = uniques[~fast]
+    uniques = pd.Series(pd.unique(values.to_numpy(dtype=object)), dtype=ARROW_TEXT)
+    fast = uniques.str.fullmatch(_FAST_EMAIL_RE2).fillna(False)
+    fast &= uniques.str.len().between(3, 254) & uniques.str.find("@").between(1, 64)
+    tld = uniques.str.extract(r"\.([^.]*)$", expand=False).str.lower()
+    fast &= ~tld.isin(list(_special_tlds())) & ~uniques.str.contains("--", regex=False)
+    fast = fast.fillna(False).to_numpy(dtype=bool)
+    uniques = uniques.astype(object)
+    bad = np.zeros(len(uniques), dtype=bool)
+    slow = np.flatnonzero(~fast)
     if len(slow):
         from email_validator import EmailNotValidError, validate_email
 
-        for v in slow:
+        for i in slow:
             try:
-                validate_email(v, check_deliverability=False)
-                table[v] = False
+                validate_email(uniques.iloc[i], check_deliverability=False)
             except EmailNotValidError:
-                table[v] = True
-    return values.map(table).astype(bool)
+                bad[i] = True
+    from crm_xl.validation.context import text_lookup
+
+    return pd.Series(text_lookup(values, uniques, bad), index=values.index).fillna(False).astype(bool)
 
 
 @lru_cache(maxsize=1)

@@ -34,9 +34,10 @@ CHINESE_LEGAL_FORMS: tuple[str, ...] = tuple(sorted({to_traditional(s) for s in 
     "股份有限公司", "有限责任公司", "集团有限公司", "集团股份有限公司", "有限公司", "集团公司", "集团",
     "总公司", "分公司", "公司", "商行", "株式会社",
 )}, key=len, reverse=True))
-_FOREIGN_TAIL = re.compile(r"^(\S.*?)(?:\s+(?:%s))+$" % "|".join(
+# Trailing legal forms; the first word is never stripped (each form needs a space before it).
+_FOREIGN_TAIL = re.compile(r"(?:\s+(?:%s))+$" % "|".join(
     sorted({r"\s+".join(map(re.escape, f.replace("&", " ").split())) for f in FOREIGN_LEGAL_FORMS}, key=len, reverse=True)))
-_CHINESE_TAIL = re.compile(r"^(.+?)(?:%s)+$" % "|".join(map(re.escape, CHINESE_LEGAL_FORMS)))
+_CHINESE_TAIL = re.compile(r"(?:%s)+$" % "|".join(map(re.escape, CHINESE_LEGAL_FORMS)))
 _CJK_CLASS = "[\u3400-\u9fff\uf900-\ufaff]"  # literal characters: valid in Python re and RE2
 _PUNCT_RE2 = r"[^\p{L}\p{N}]+"  # Arrow's RE2 (Python's \w would do, but RE2's \w is ASCII only)
 ARROW_TEXT = "string[pyarrow]"
@@ -73,8 +74,8 @@ def normalize_company(names: pd.Series) -> pd.Series:
     if cjk.any():  # one OpenCC call for all Chinese names
         text[cjk] = to_traditional_batch(list(text[cjk]))
     words = text.str.replace(_PUNCT_RE2, " ", regex=True).str.strip()
-    stripped = words.str.replace(_FOREIGN_TAIL.pattern, r"\1", regex=True).str.replace(" ", "", regex=False)
-    stripped = stripped.str.replace(_CHINESE_TAIL.pattern, r"\1", regex=True)
+    stripped = words.str.replace(_FOREIGN_TAIL.pattern, "", regex=True).str.replace(" ", "", regex=False)
+    stripped = stripped.str.replace(_CHINESE_TAIL.pattern, "", regex=True)
     key = stripped.where(stripped.str.len() > 0, words.str.replace(" ", "", regex=False))
     return pd.Series(text_lookup(names, uniques, key.astype(object).to_numpy()), index=names.index)
 
@@ -159,7 +160,7 @@ def check_duplicate_customers(ctx: Context) -> None:
                         dtype=object)
     if ctx.active(C.DUPLICATE_DOMAIN) and ctx.present("contacts", "email"):
         emails = split_values(contacts["email"])
-        domain = emails.str.rsplit("@", n=1).str[-1].str.lower().where(emails.str.contains("@", regex=False))
+        domain = emails.astype(ARROW_TEXT).str.extract(r"@([^@]+)$", expand=False).str.lower()
         public = domain.isin(PUBLIC_MAIL_DOMAINS) | domain.str.startswith(_PUBLIC_PREFIXES).fillna(False)
         domain = domain.where(~public)
         pos = emails.index.to_numpy()
