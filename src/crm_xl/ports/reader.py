@@ -130,7 +130,9 @@ def read_register(source: str | Path | bytes | io.BytesIO, *, password: str | No
         # The usual layout (header in row 1) is read in one pass; calamine parses a whole sheet
         # even for a few rows, so the header scan runs only when row 1 is not the header.
         header = 0
-        loaded = _guard(source, reader.load_sheet, name, header_row=0, schema_sample_rows=None)
+        # skip_rows=0 keeps row 0 absolute: without it fastexcel skips leading empty rows and the
+        # row numbers of every finding would be off.
+        loaded = _guard(source, reader.load_sheet, name, header_row=0, skip_rows=0, schema_sample_rows=None)
         info = _guard(source, loaded.available_columns)
         names = [c.name for c in info if not c.name.startswith("__UNNAMED__")]
         row1_hits = sum(1 for n in names if fold(n) in header_lookup)
