@@ -101,7 +101,7 @@ class Register:
         pos = self.positions.get(sheet)
         if pos is not None:
             return pos.get(column)
-        keys = SHEETS[sheet].keys if sheet in SHEETS else []
+        keys = [c.key for c in SHEETS[sheet].columns_for(self.settings.profile)] if sheet in SHEETS else []
         return keys.index(column) if column in keys else None
 
     def cell(self, sheet: str, row: int | None, column: str | None) -> str | None:

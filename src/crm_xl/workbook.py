@@ -34,3 +34,16 @@ def build_workbook(path: str | Path, *, lang: str = "zh-CN", demo: bool = False,
         settings = register.settings
     write_register(path, register, lang=lang, settings=settings)
     return {k: len(v) for k, v in register.frames.items()} if register else {}
+
+
+TEMPLATE_CREATED = dt.datetime(2026, 1, 1)  # fixed, so a rebuilt template is byte-identical
+
+
+def build_templates(directory: Path) -> dict[str, Path]:
+    """Build the committed template(s) into ``directory``; returns file name → path."""
+    from crm_xl.ports.template import write_register
+
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "crm.xlsx"
+    write_register(path, None, lang="zh-CN", settings=Settings(), created=TEMPLATE_CREATED)
+    return {"crm.xlsx": path}

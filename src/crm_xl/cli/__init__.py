@@ -5,6 +5,7 @@ from __future__ import annotations
 from crm_xl.cli.app import app, main
 
 # Each module registers its commands on ``app`` when imported.
+from crm_xl.cli import build as _build  # noqa: F401,E402
 from crm_xl.cli import register as _register  # noqa: F401,E402
 from crm_xl.cli import analyze as _analyze  # noqa: F401,E402
 

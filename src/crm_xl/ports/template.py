@@ -32,10 +32,17 @@ BIG = 50_000
 
 HOWTO_TITLE = ("使用说明", "How to use")
 SHEET_ORDER = ("customers", "contacts", "opportunities", "activities", "orders", "tickets", "surveys",
-               "staff", "changelog", "settings", "stages", "fx_rates", "holidays")
+               "vehicles", "service_visits", "events", "intelligence", "projects", "milestones",
+               "project_changes", "staff", "training_sessions", "training_attendance", "changelog",
+               "settings", "stages", "fx_rates", "holidays")
 
 
-def _howto_lines(lang: str, macros: bool) -> list[tuple[str, str]]:
+def sheets_for(profile: str) -> list[str]:
+    """The register sheets a workbook of this profile has, in workbook order."""
+    return [k for k in SHEET_ORDER if profile in SHEETS[k].profiles]
+
+
+def _howto_lines(lang: str, macros: bool, profile: str = "trade") -> list[tuple[str, str]]:
     t = lambda zh, en: pick(zh, en, lang)  # noqa: E731
     lines = [
         ("title", t("crm-xl 外贸客户关系管理台账", "crm-xl — customer register for foreign-trade sales")),
@@ -43,7 +50,7 @@ def _howto_lines(lang: str, macros: bool) -> list[tuple[str, str]]:
                    f"Version {__version__}. Each sheet is an Excel Table: type below its last row to extend it.")),
         ("head", t("工作表", "Sheets")),
     ]
-    for key in SHEET_ORDER:
+    for key in sheets_for(profile):
         s = SHEETS[key]
         lines.append(("sheet", f"{s.label(lang)} — {pick(s.purpose_zh, s.purpose_en, lang)}"))
     lines += [
@@ -208,6 +215,20 @@ def _write_table(wb, fmts: _Formats, sheet: Sheet, frame: pd.DataFrame | None, l
         if options:
             ws.data_validation(1, c, last_row, c, options)
     ws.freeze_panes(1, 1 if sheet.id_column else 0)
+    _print_setup(ws, len(columns), n, sum(c.width for c in columns))
+
+
+PRINT_WIDTH_PER_PAGE = 170  # column-width units that stay readable on one landscape A4 page
+
+
+def _print_setup(ws, n_columns: int, n_rows: int, total_width: float) -> None:
+    """Landscape A4, readable font size, header row repeated on every page."""
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.set_margins(left=0.3, right=0.3, top=0.5, bottom=0.5)
+    ws.fit_to_pages(max(1, math.ceil(total_width / PRINT_WIDTH_PER_PAGE)), 0)
+    ws.repeat_rows(0)
+    ws.print_area(0, 0, max(n_rows, 1), n_columns - 1)
 
 
 def _settings_frames(settings: Settings, lang: str) -> dict[str, pd.DataFrame]:
@@ -223,18 +244,26 @@ def _settings_frames(settings: Settings, lang: str) -> dict[str, pd.DataFrame]:
     return {"settings": values, "stages": stages, "fx_rates": fx, "holidays": pd.DataFrame(hol) if hol else None}
 
 
-def _howto(wb, fmts: _Formats, lang: str, macros: bool) -> None:
+def _howto(wb, fmts: _Formats, lang: str, macros: bool, profile: str) -> None:
     ws = wb.add_worksheet(pick(*HOWTO_TITLE, lang))
     ws.set_column(0, 0, 110)
     ws.hide_gridlines(2)
-    for r, (kind, text) in enumerate(_howto_lines(lang, macros)):
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    r = 0
+    for kind, text in _howto_lines(lang, macros, profile):
+        if kind == "head":
+            r += 1  # a blank line before each section
         fmt = {"title": fmts.title, "head": fmts.head, "code": fmts.code}.get(kind, fmts.wrap)
         ws.write_string(r, 0, ("  • " + text) if kind == "sheet" else text, fmt)
+        if kind == "title":
+            ws.set_row(r, 26)
+        r += 1
 
 
 def write_register(path: str | Path, register: Register | None = None, *, lang: str = "zh-CN",
                    settings: Settings | None = None, before_sheets: Callable | None = None,
-                   vba_project: str | Path | None = None) -> Path:
+                   vba_project: str | Path | None = None, created: dt.datetime | None = None) -> Path:
     """Write a register workbook to ``path`` (callers write to a temp path and rename).
 
     ``register`` supplies the records (None = an empty register). ``before_sheets(workbook,
@@ -248,22 +277,22 @@ def write_register(path: str | Path, register: Register | None = None, *, lang: 
                                          "strings_to_urls": False, "strings_to_numbers": False})
     try:
         wb.set_properties({"title": pick("客户关系管理台账", "Customer register", lang), "author": "crm-xl",
-                           "comments": f"crm-xl {__version__}"})
+                           "comments": f"crm-xl {__version__}", "created": created or dt.datetime.now()})
         if vba_project:
             wb.add_vba_project(str(vba_project))
         fmts = _Formats(wb)
         if before_sheets:
             before_sheets(wb, fmts)
-        _howto(wb, fmts, lang, bool(vba_project))
+        _howto(wb, fmts, lang, bool(vba_project), settings.profile)
         lists = _add_lists(wb, lang, settings)
         settings_frames = _settings_frames(settings, lang)
-        for key in SHEET_ORDER:
+        for key in sheets_for(settings.profile):
             sheet = SHEETS[key]
             if key in settings_frames:
                 frame = settings_frames[key]
             else:
                 frame = register.frames.get(key) if register else None
-            _write_table(wb, fmts, sheet, frame, lang, lists, list(sheet.columns))
+            _write_table(wb, fmts, sheet, frame, lang, lists, sheet.columns_for(settings.profile))
         wb.worksheets()[0].activate()
     finally:
         wb.close()

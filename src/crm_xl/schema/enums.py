@@ -33,7 +33,10 @@ SOURCE_CHANNEL = _e(
     O("sales_outreach", "销售开发", "Sales outreach"),
     O("marketing_event", "市场活动", "Marketing event"),
     O("inbound", "客户来询", "Inbound inquiry"),
-    aliases=(("广交会", "trade_fair"), ("exhibition", "trade_fair"), ("阿里巴巴", "online_platform"),
+    O("showroom", "展厅到店", "Showroom visit"),
+    O("test_drive", "试驾", "Test drive"),
+    O("auto_show", "车展", "Auto show"),
+    aliases=(("广交会", "trade_fair"), ("exhibition", "trade_fair"), ("到店", "showroom"), ("阿里巴巴", "online_platform"),
              ("alibaba", "online_platform"), ("推荐", "referral"), ("来询", "inbound")),
 )
 METHOD = _e(
@@ -120,6 +123,45 @@ HOLIDAY_KIND = _e(
     "holiday_kind",
     O("holiday", "休息日", "Day off"), O("workday", "调休上班", "Working day"),
 )
+# Automotive dealer profile (004), order intelligence (001 二), projects (002 六), training
+GENDER = _e("gender", O("male", "男", "Male"), O("female", "女", "Female"), aliases=(("m", "male"), ("f", "female")))
+AGE_BAND = _e("age_band", *(O(c, c, c) for c in ("18-25", "26-35", "36-45", "46-55", "56+")))
+PURCHASE_INTENT = _e(
+    "purchase_intent",
+    O("H", "H级（7天内购车）", "H (buys within 7 days)"), O("A", "A级（15天内）", "A (within 15 days)"),
+    O("B", "B级（30天内）", "B (within 30 days)"), O("C", "C级（3个月内）", "C (within 3 months)"),
+    O("N", "暂无意向", "No intent yet"),
+    aliases=(("h级", "H"), ("a级", "A"), ("b级", "B"), ("c级", "C")),
+)
+EVENT_TYPE = _e(
+    "event_type",
+    O("auto_show", "车展", "Auto show"), O("test_drive", "试驾", "Test drive"),
+    O("owner_club", "车主俱乐部活动", "Owner-club activity"), O("launch", "新车发布会", "Launch event"),
+    O("other", "其他", "Other"),
+)
+EVENT_RESULT = _e(
+    "event_result",
+    O("ordered", "已下订", "Ordered"), O("interested", "有意向", "Interested"), O("none", "无意向", "No interest"),
+)
+INTEL_EVALUATION = _e(
+    "intel_evaluation",
+    O("pending", "待评估", "Pending"), O("valuable", "有价值", "Valuable"), O("not_valuable", "无价值", "Not valuable"),
+)
+PROJECT_STATUS = _e(
+    "project_status",
+    O("planning", "计划中", "Planning"), O("executing", "执行中", "Executing"), O("accepted", "已验收", "Accepted"),
+    O("closed", "已结项", "Closed"), O("cancelled", "已取消", "Cancelled"),
+)
+MILESTONE_STATUS = _e(
+    "milestone_status",
+    O("planned", "未开始", "Planned"), O("in_progress", "进行中", "In progress"), O("done", "已完成", "Done"),
+    O("cancelled", "已取消", "Cancelled"),
+)
+ACCEPTANCE_RESULT = _e(
+    "acceptance_result",
+    O("passed", "通过", "Passed"), O("conditional", "有条件通过", "Passed with conditions"), O("failed", "未通过", "Failed"),
+)
+IQC_RESULT = _e("iqc_result", O("pass", "合格", "Pass"), O("fail", "不合格", "Fail"), O("pending", "待检", "Pending"))
 # Derived (written by crm-xl, never typed)
 SCALE = _e("scale", O("large", "大型", "Large"), O("medium", "中型", "Medium"), O("small", "小型", "Small"))
 COOP = _e("coop", O("long", "长期", "Long-term"), O("mid", "中期", "Mid-term"), O("short", "短期", "Short-term"))
@@ -141,7 +183,8 @@ ENUMS: dict[str, Enum] = {
         STAGE, OPPORTUNITY_STATUS, SOURCE_CHANNEL, METHOD, TICKET_TYPE, URGENCY, TICKET_STATUS,
         TICKET_CATEGORY, ORDER_STATUS, CUSTOMER_STATUS, PAYMENT_TERMS, INCOTERMS, CREDIT_RATING,
         DECISION_ROLE, BOOL, PURCHASE_FREQUENCY, STAFF_ROLE, HOLIDAY_KIND, SCALE, COOP, ABC, LEVEL,
-        RISK, KPI_GRADE, SEVERITY,
+        RISK, KPI_GRADE, SEVERITY, GENDER, AGE_BAND, PURCHASE_INTENT, EVENT_TYPE, EVENT_RESULT,
+        INTEL_EVALUATION, PROJECT_STATUS, MILESTONE_STATUS, ACCEPTANCE_RESULT, IQC_RESULT,
     )
 }
 

@@ -83,6 +83,8 @@ class Column:
     tw: str | None = None
     unique: bool = False
     ref: str | None = None  # "sheet.column" this column refers to
+    profiles: tuple[str, ...] = ("trade", "auto")  # profiles whose workbooks show this column
+    aliases: tuple[str, ...] = ()  # other headers users write for this column
 
     def label(self, lang: str) -> str:
         return pick(self.zh, self.en, lang, self.tw)
@@ -140,4 +142,11 @@ class Sheet:
             table[fold(c.key)] = c.key
             for text in c.labels().values():
                 table.setdefault(fold(text), c.key)
+        for c in self.columns:
+            for alias in c.aliases:
+                table.setdefault(fold(alias), c.key)
         return table
+
+    def columns_for(self, profile: str) -> list[Column]:
+        """The columns a workbook of this profile shows."""
+        return [c for c in self.columns if profile in c.profiles]

@@ -41,7 +41,7 @@ def _money(key, zh, en, help_zh="", help_en="", **kw) -> C:
              help_zh=help_zh or "金额，不小于 0，币种见币种列", help_en=help_en or "Amount ≥ 0 in the row's currency", **kw)
 
 
-def _enum(key, zh, en, enum, help_zh="", help_en="", **kw) -> C:
+def _enum(key, zh, en, enum, help_zh="", help_en="", **kw) -> C:  # noqa: PLR0913
     return C(key, zh, en, "enum", enum=enum, width=kw.pop("width", 12),
              help_zh=help_zh or "请从下拉列表选择", help_en=help_en or "Choose from the list", **kw)
 
@@ -63,7 +63,9 @@ CUSTOMERS = Sheet(
     columns=(
         _id("customer_id", "客户编号", "Customer ID", "C0001", "C0001"),
         C("company_name", "公司名称", "Company name", required=True, width=28,
-          help_zh="客户公司全称（含公司类型，如 有限公司 / GmbH / Ltd.）", help_en="Full legal company name"),
+          help_zh="客户公司全称（含公司类型，如 有限公司 / GmbH / Ltd.）；个人客户填姓名",
+          help_en="Full legal company name; a person's name for individual customers",
+          aliases=("客户名称", "客户姓名", "Customer name", "Customer")),
         C("country", "国家/地区", "Country", "country", required=True, width=9,
           help_zh="ISO 3166 两位代码，如 US、DE、CN", help_en="ISO 3166 alpha-2 code, e.g. US, DE, CN"),
         C("address", "地址", "Address", width=30),
@@ -102,6 +104,17 @@ CUSTOMERS = Sheet(
               help_zh="最近一次全面核实客户信息的日期", help_en="Last full review of the customer's information"),
         _enum("status", "客户状态", "Status", "customer_status", required=True),
         C("notes", "备注", "Notes", width=24),
+        # -- automotive dealer profile (004 二): individual customers
+        _enum("gender", "性别", "Gender", "gender", width=6, profiles=("auto",)),
+        _enum("age_band", "年龄段", "Age band", "age_band", width=8, profiles=("auto",)),
+        C("occupation", "职业", "Occupation", width=12, profiles=("auto",)),
+        C("city", "城市", "City", width=10, profiles=("auto",)),
+        C("wechat", "微信", "WeChat", width=12, profiles=("auto",)),
+        _enum("purchase_intent", "购车意向等级", "Purchase intent", "purchase_intent", width=14, profiles=("auto",),
+              help_zh="H级7天内、A级15天内、B级30天内、C级3个月内购车", help_en="H within 7 days … C within 3 months"),
+        C("budget_range", "预算范围", "Budget range", width=12, profiles=("auto",), help_zh="如 15-20万", help_en="e.g. 150-200k"),
+        C("model_preference", "意向车型", "Preferred model", width=14, profiles=("auto",)),
+        _date("expected_purchase_date", "预计购车时间", "Expected purchase", profiles=("auto",)),
         _enum("scale", "规模分类", "Scale", "scale", derived=True, help_zh="由 crm-xl 计算", help_en="Computed by crm-xl"),
         _enum("abc", "ABC分类", "ABC class", "abc", derived=True, width=8, help_zh="由 crm-xl 计算", help_en="Computed by crm-xl"),
         _enum("level", "客户等级", "Level", "level", derived=True, help_zh="由 crm-xl 计算", help_en="Computed by crm-xl"),
@@ -284,6 +297,10 @@ STAFF = Sheet(
         _money("expense", "费用(本币)", "Expense (base)"),
         C("teamwork_score", "团队协作评分", "Teamwork score", "score", minimum=0, maximum=100, width=10,
           help_zh="主管评分 0–100", help_en="Manager's score 0–100"),
+        C("activity_target", "计划跟进次数", "Planned activities", "integer", num_format=INT, minimum=0, width=10,
+          help_zh="本期计划的拜访/电话等跟进次数（001 二 订单活动计划）", help_en="Planned contacts this period"),
+        _date("hire_date", "入职日期", "Hire date", help_zh="新员工须在规定天数内完成培训",
+              help_en="New staff must be trained within the Settings deadline"),
     ),
 )
 
@@ -349,7 +366,166 @@ HOLIDAYS = Sheet(
     ),
 )
 
+
+
+# -- order intelligence (001 二 订单情报处理制度), both profiles
+INTELLIGENCE = Sheet(
+    "intelligence", "订单情报", "Order intelligence", id_column="intel_id",
+    purpose_zh="员工报告的订单情报：评估与奖励（001 二）", purpose_en="Leads and intelligence reported by staff, evaluated and rewarded",
+    columns=(
+        _id("intel_id", "情报编号", "Intel ID", "I0001", "I0001"),
+        _date("date", "报告日期", "Reported", required=True),
+        C("reporter", "报告人", "Reporter", required=True, width=10),
+        C("source", "情报来源", "Source", width=14, help_zh="打听、调查、客户、展会……", help_en="Where it came from"),
+        _ref("customer_id", "客户编号", "Customer ID", "customers.customer_id"),
+        C("prospect_name", "潜在客户", "Prospect", width=18, help_zh="尚未建档的客户名称", help_en="Prospect not yet in Customers"),
+        C("region", "区域", "Region", width=10),
+        C("content", "情报内容", "Content", required=True, width=30),
+        _money("estimated_value", "预计金额", "Estimated value"),
+        _currency(),
+        _enum("evaluation", "评估结果", "Evaluation", "intel_evaluation", required=True),
+        _money("reward_amount", "奖励金额(本币)", "Reward (base)"),
+        _date("reward_paid_date", "奖励发放日期", "Reward paid"),
+    ),
+)
+
+# -- cooperation projects (002 六, 000 项目执行, 001 四 加工订单), both profiles
+PROJECTS = Sheet(
+    "projects", "合作项目", "Projects", id_column="project_id",
+    purpose_zh="签约后的合作项目：计划、进度、验收（002 六）", purpose_en="A project per signed contract: plan, progress, acceptance",
+    columns=(
+        _id("project_id", "项目编号", "Project ID", "PJ001", "PJ001"),
+        _ref("customer_id", "客户编号", "Customer ID", "customers.customer_id", required=True),
+        _ref("opportunity_id", "机会编号", "Opportunity ID", "opportunities.opportunity_id"),
+        _ref("order_id", "订单编号", "Order ID", "orders.order_id"),
+        C("title", "项目名称", "Title", required=True, width=22),
+        _owner(),
+        C("team", "项目成员", "Team", width=18),
+        _date("start_date", "开始日期", "Start", required=True),
+        _date("planned_end_date", "计划完成日期", "Planned end", required=True),
+        _date("actual_end_date", "实际完成日期", "Actual end"),
+        _enum("status", "项目状态", "Status", "project_status", required=True),
+        C("progress", "进度", "Progress", "probability", num_format=PCT, minimum=0, maximum=1, width=8),
+        _date("acceptance_date", "验收日期", "Accepted on"),
+        _enum("acceptance_result", "验收结果", "Acceptance", "acceptance_result"),
+        C("customer_rating", "客户评分", "Customer rating", "score", minimum=1, maximum=5, width=8),
+        C("summary", "项目总结", "Summary", width=24),
+        C("bom_ref", "BOM编号", "BOM ref.", width=10, help_zh="加工订单的物料清单", help_en="Bill of materials (processing orders)"),
+        _date("material_arrival_date", "物料到货日期", "Material arrival"),
+        _enum("iqc_result", "来料检验", "IQC", "iqc_result", width=8),
+        _date("production_start", "投产日期", "Production start"),
+        _date("production_end", "完工日期", "Production end"),
+    ),
+)
+
+MILESTONES = Sheet(
+    "milestones", "项目里程碑", "Milestones", id_column="milestone_id",
+    purpose_zh="项目计划的时间节点与里程碑（002 六.1）", purpose_en="Project milestones with planned and actual dates",
+    columns=(
+        _id("milestone_id", "里程碑编号", "Milestone ID", "M001", "M001"),
+        _ref("project_id", "项目编号", "Project ID", "projects.project_id", required=True),
+        C("name", "里程碑", "Milestone", required=True, width=20),
+        _date("planned_date", "计划日期", "Planned", required=True),
+        _date("actual_date", "实际日期", "Actual"),
+        _enum("status", "状态", "Status", "milestone_status", required=True),
+        C("owner", "负责人", "Owner", width=10),
+    ),
+)
+
+PROJECT_CHANGES = Sheet(
+    "project_changes", "项目变更", "Project changes", id_column="change_id",
+    purpose_zh="项目变更及其对计划的影响，须经审批（002 六.3）", purpose_en="Change requests, their effect on the plan, approval",
+    columns=(
+        _id("change_id", "变更编号", "Change ID", "CR001", "CR001"),
+        _ref("project_id", "项目编号", "Project ID", "projects.project_id", required=True),
+        _date("date", "提出日期", "Date", required=True),
+        C("description", "变更内容", "Description", required=True, width=28),
+        C("impact_days", "工期影响(天)", "Impact (days)", "number", num_format=NUM, width=10),
+        C("impact_amount", "金额影响", "Impact (amount)", "number", num_format=MONEY, width=12),
+        _enum("approved", "已审批", "Approved", "bool", width=8),
+        C("approved_by", "审批人", "Approved by", width=10),
+    ),
+)
+
+# -- training (000 六, 004 六), both profiles
+TRAINING_SESSIONS = Sheet(
+    "training_sessions", "培训记录", "Training sessions", id_column="session_id",
+    purpose_zh="培训场次：日期、主题、讲师、学时", purpose_en="Training sessions: date, topic, trainer, hours",
+    columns=(
+        _id("session_id", "培训编号", "Session ID", "TR01", "TR01"),
+        _date("date", "日期", "Date", required=True),
+        C("topic", "主题", "Topic", required=True, width=24),
+        C("trainer", "讲师", "Trainer", width=10),
+        C("hours", "学时", "Hours", "number", num_format=NUM, minimum=0, width=8),
+    ),
+)
+
+TRAINING_ATTENDANCE = Sheet(
+    "training_attendance", "培训签到", "Training attendance",
+    purpose_zh="每位员工参加培训的情况", purpose_en="Who attended which session",
+    columns=(
+        _ref("session_id", "培训编号", "Session ID", "training_sessions.session_id", required=True),
+        _ref("staff_id", "工号", "Staff ID", "staff.staff_id", required=True),
+        _enum("attended", "出席", "Attended", "bool", required=True, width=8),
+        C("score", "考核成绩", "Score", "score", minimum=0, maximum=100, width=8),
+    ),
+)
+
+# -- automotive dealer profile (004)
+VEHICLES = Sheet(
+    "vehicles", "车辆档案", "Vehicles", id_column="vin", profiles=("auto",),
+    purpose_zh="客户车辆：车型、车架号、发动机号、购车日期、里程（004 二）",
+    purpose_en="Customers' vehicles: model, VIN, engine number, purchase date, mileage",
+    columns=(
+        C("vin", "车架号(VIN)", "VIN", "id", required=True, unique=True, width=20,
+          help_zh="17 位车辆识别代号，第 9 位为校验位", help_en="17-character VIN; position 9 is the check digit"),
+        _ref("customer_id", "客户编号", "Customer ID", "customers.customer_id", required=True),
+        C("model", "车型", "Model", required=True, width=16),
+        C("engine_no", "发动机号", "Engine no.", width=14),
+        C("plate", "车牌号", "Plate", width=10),
+        _date("purchase_date", "购车日期", "Purchase date", required=True),
+        _money("purchase_price", "购车价格", "Purchase price"),
+        C("mileage", "当前里程(km)", "Mileage (km)", "number", num_format=INT, minimum=0, width=10),
+        _date("mileage_date", "里程记录日期", "Mileage date"),
+        _owner(required=False),
+    ),
+)
+
+SERVICE_VISITS = Sheet(
+    "service_visits", "维修保养记录", "Service history", id_column="visit_id", profiles=("auto",),
+    purpose_zh="每次进厂维修保养（004 三）", purpose_en="Each service or repair visit",
+    columns=(
+        _id("visit_id", "工单号", "Visit ID", "W0001", "W0001"),
+        _date("date", "进厂日期", "Date", required=True),
+        _ref("vin", "车架号(VIN)", "VIN", "vehicles.vin", required=True),
+        _ref("customer_id", "客户编号", "Customer ID", "customers.customer_id"),
+        C("mileage", "进厂里程(km)", "Mileage (km)", "number", num_format=INT, minimum=0, width=10, required=True),
+        C("items", "维修保养项目", "Items", required=True, width=24),
+        C("parts", "更换配件", "Parts", width=18),
+        _money("cost", "费用", "Cost"),
+        C("advisor", "服务顾问", "Advisor", width=10),
+        C("satisfaction", "满意度", "Satisfaction", "score", minimum=1, maximum=5, width=8),
+    ),
+)
+
+EVENTS = Sheet(
+    "events", "活动记录", "Events", profiles=("auto",),
+    purpose_zh="车展、试驾、车主俱乐部等活动，每位参与客户一行（004 三）",
+    purpose_en="Auto shows, test drives, owner-club events: one row per attendee",
+    columns=(
+        C("event_id", "活动编号", "Event ID", "id", required=True, width=10),
+        _date("date", "日期", "Date", required=True),
+        _enum("type", "活动类型", "Type", "event_type", required=True),
+        C("title", "活动名称", "Title", width=20),
+        _ref("customer_id", "客户编号", "Customer ID", "customers.customer_id", required=True),
+        C("owner", "负责人", "Owner", width=10),
+        _enum("result", "活动结果", "Result", "event_result"),
+    ),
+)
+
 REGISTER_SHEETS: tuple[Sheet, ...] = (
     CUSTOMERS, CONTACTS, OPPORTUNITIES, ACTIVITIES, ORDERS, TICKETS, SURVEYS, STAFF, CHANGELOG,
     SETTINGS, STAGES, FX_RATES, HOLIDAYS,
+    INTELLIGENCE, PROJECTS, MILESTONES, PROJECT_CHANGES, TRAINING_SESSIONS, TRAINING_ATTENDANCE,
+    VEHICLES, SERVICE_VISITS, EVENTS,
 )
