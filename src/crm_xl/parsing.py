@@ -175,7 +175,8 @@ def parse_text(s: pd.Series) -> pd.Series:
         out = obj.map(lambda v: None if v is None else _int_text(v))
     elif pd.api.types.is_string_dtype(s.dtype) or s.dtype == object:
         obj = s.astype(object)
-        out = obj.map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) else _int_text(v).strip())
+        out = obj.map(lambda v: None if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))
+                      else _int_text(v).strip())
     else:
         out = s.astype(object).map(lambda v: None if pd.isna(v) else _int_text(v))
     out = out.astype("string")
