@@ -190,7 +190,9 @@ def _fit(y: pd.Series, method: str, steps: int) -> pd.DataFrame:
         mean = float(y.mean())
         sd = float(y.std(ddof=1)) if len(y) > 1 else 0.0
         return pd.DataFrame({"mean": [mean] * steps, "lower": [mean - z * sd] * steps, "upper": [mean + z * sd] * steps})
-    kw = {"error": "add"}
+    # statsmodels' heuristic initial states (needs 10 points, two seasons when seasonal) fit far
+    # better than jointly estimated ones on short monthly series; the level-only model estimates them.
+    kw = {"error": "add", "initialization_method": "heuristic" if len(y) >= TREND_MIN_MONTHS else "estimated"}
     if method in ("ets_trend", "ets_trend_seasonal"):
         kw.update(trend="add", damped_trend=True)
     if method == "ets_trend_seasonal":

@@ -68,7 +68,7 @@ def lookup(keys: pd.Series, table: pd.Series) -> pd.Series:
     if table.index.has_duplicates:
         table = table[~table.index.duplicated()]
     values = table.reindex(pd.Index(keys.astype(object).where(keys.notna(), None)))
-    return pd.Series(values.to_numpy(), index=keys.index, dtype=table.dtype)
+    return pd.Series(values.to_numpy(), index=keys.index, dtype=values.dtype)
 
 
 def _filled(s: pd.Series) -> np.ndarray:
