@@ -126,8 +126,8 @@ def targets(staff: pd.DataFrame, period: Period) -> pd.DataFrame:
     """Targets per owner (``name``) for ``period`` from the staff sheet.
 
     Rows for exactly the period win; else the quarters inside it (for a year), else the months
-    inside it — summed; else the enclosing quarter or year prorated by months (a month gets 1/3
-    of its quarter's target, 1/12 of its year's). ``expense`` follows the same rule; the
+    inside it — summed; else the enclosing quarter (else year) prorated by months (a month gets
+    1/3 of its quarter's target, 1/12 of its year's). ``expense`` follows the same rule; the
     teamwork score is the mean of the chosen rows.
     """
     cols = ["sales_target", "quantity_target", "new_customer_target", "expense", "teamwork_score"]
@@ -142,8 +142,8 @@ def targets(staff: pd.DataFrame, period: Period) -> pd.DataFrame:
             tier, factor = 0, 1.0
         elif period.contains(p):
             tier, factor = (1 if p.kind == "quarter" else 2), 1.0
-        elif p.contains(period):
-            tier, factor = 3, period.months / p.months
+        elif p.contains(period):  # the smallest enclosing period wins: a quarter before the year
+            tier, factor = (3 if p.kind == "quarter" else 4), period.months / p.months
         else:
             continue
         recs.append((str(name).strip(), tier, factor, *vals))
