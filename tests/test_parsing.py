@@ -50,3 +50,13 @@ def test_enum_labels_in_any_language_and_aliases():
     assert bad.tolist() == [False] * 4 + [True]
     typed, _ = parse_enum(pd.Series(["T/T", "电汇", "l/c"]), ENUMS["payment_terms"])
     assert typed.tolist() == ["TT", "TT", "LC"]
+
+
+def test_missing_text_stays_missing():
+    from crm_xl.parsing import parse_text
+
+    out = parse_text(pd.Series(["a", pd.NA, None, float("nan"), "  ", 1001.0], dtype=object))
+    assert out.isna().tolist() == [False, True, True, True, True, False]
+    assert out.tolist()[0] == "a" and out.tolist()[5] == "1001"
+    out = parse_text(pd.Series(["x", None], dtype="string"))
+    assert out.isna().tolist() == [False, True]

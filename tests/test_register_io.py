@@ -175,14 +175,33 @@ def test_settings_override_defaults(tmp_path):
 
 
 @pytest.mark.parametrize("content,reason", [
-    (None, "missing"), (b"", "empty"), (b"hello, this is not a workbook", "not_a_spreadsheet"),
+    (None, "file_missing"), (b"", "empty_file"), (b"hello, this is not a workbook", "not_a_spreadsheet"),
 ])
 def test_bad_input_exit_2_one_line(tmp_path, content, reason):
     path = tmp_path / "in.xlsx"
     if content is not None:
         path.write_bytes(content)
-    with pytest.raises(UnreadableWorkbook):
+    with pytest.raises(UnreadableWorkbook) as exc:
         read_register(path)
+    assert exc.value.reason == reason
+
+
+def test_encrypted_register_needs_its_password(tmp_path, monkeypatch):
+    from crm_xl.ports.crypto import encrypt_workbook
+
+    monkeypatch.delenv("CRM_XL_PASSWORD", raising=False)
+    plain, locked = tmp_path / "p.xlsx", tmp_path / "locked.xlsx"
+    write_register(plain, Register.from_records(_records()))
+    encrypt_workbook(plain, locked, "s3cret")
+    with pytest.raises(UnreadableWorkbook) as exc:
+        read_register(locked)
+    assert exc.value.reason == "password_required"
+    with pytest.raises(UnreadableWorkbook) as exc:
+        read_register(locked, password="nope")
+    assert exc.value.reason == "wrong_password"
+    assert read_register(locked, password="s3cret").counts()["customers"] == 2
+    monkeypatch.setenv("CRM_XL_PASSWORD", "s3cret")
+    assert read_register(locked).counts()["customers"] == 2
 
 
 def test_workbook_without_register_sheets(tmp_path):

@@ -44,7 +44,7 @@ import holidays
 import numpy as np
 import pandas as pd
 
-__all__ = ["MAX_YEAR", "MIN_YEAR", "WorkCalendar", "holidays_in_window"]
+__all__ = ["MAX_YEAR", "MIN_YEAR", "WorkCalendar", "calendar_for", "holidays_in_window"]
 
 MIN_YEAR = 1900
 MAX_YEAR = 2199
@@ -628,3 +628,19 @@ def holidays_in_window(country_code: str | None, start: DateLike, end: DateLike,
             for year in range(max(s.year, MIN_YEAR), min(e.year, MAX_YEAR) + 1)
             for d, name in _named_holidays(country, year, lang)
             if s <= d <= e]
+
+
+def calendar_for(settings: Any, country: str | None = "CN") -> WorkCalendar:
+    """The company's working calendar from the workbook's Settings (holiday table, working hours).
+
+    Calendars are immutable, so equal Settings share one (and its cached day tables).
+    """
+    return _calendar(country, frozenset(settings.extra_holidays), frozenset(settings.extra_workdays),
+                     settings.workday_start, settings.workday_end)
+
+
+@lru_cache(maxsize=32)
+def _calendar(country: str | None, extra_holidays: frozenset[date], extra_workdays: frozenset[date],
+              day_start: time, day_end: time) -> WorkCalendar:
+    return WorkCalendar(country=country, extra_holidays=extra_holidays, extra_workdays=extra_workdays,
+                        day_start=day_start, day_end=day_end)

@@ -170,16 +170,10 @@ def _int_text(value: object) -> str:
 
 def parse_text(s: pd.Series) -> pd.Series:
     """Text columns: stripped strings, NA for blanks; IDs typed as numbers lose the ``.0``."""
-    if pd.api.types.is_float_dtype(s.dtype):
-        obj = s.astype(object).where(s.notna(), None)
-        out = obj.map(lambda v: None if v is None else _int_text(v))
-    elif pd.api.types.is_string_dtype(s.dtype) or s.dtype == object:
-        obj = s.astype(object)
-        out = obj.map(lambda v: None if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))
-                      else _int_text(v).strip())
-    else:
-        out = s.astype(object).map(lambda v: None if pd.isna(v) else _int_text(v))
-    out = out.astype("string")
+    missing = s.isna().to_numpy()
+    values = s.astype(object).to_numpy()
+    texts = [None if miss else _int_text(v).strip() for v, miss in zip(values, missing)]
+    out = pd.Series(texts, index=s.index, dtype="string")
     return out.mask(out.eq("")).astype("string")
 
 

@@ -24,11 +24,20 @@ ROW = "_row"
 UNREADABLE_COLUMNS = ["sheet", "row", "column", "value", "kind"]
 
 
+_EMPTY: dict[str, pd.DataFrame] = {}
+
+
 def empty_frame(sheet: Sheet) -> pd.DataFrame:
-    """A typed frame with no rows (a sheet the workbook does not have)."""
-    raw = pd.DataFrame({c.key: pd.Series([], dtype=object) for c in sheet.columns})
-    frame, _ = build_frame(sheet, raw, pd.Series([], dtype="int64"))
-    return frame
+    """A typed frame with no rows (a sheet the workbook does not have, or an empty table)."""
+    if sheet.key not in _EMPTY:
+        data = {}
+        for column in sheet.columns:
+            typed, _ = parse_column(pd.Series([], dtype=object), column, ENUMS)
+            data[column.key] = typed
+        frame = pd.DataFrame(data)
+        frame[ROW] = pd.Series([], dtype="int64")
+        _EMPTY[sheet.key] = frame
+    return _EMPTY[sheet.key].copy()
 
 
 def build_frame(sheet: Sheet, raw: pd.DataFrame, rows: pd.Series, day_first: bool = True,
@@ -40,6 +49,7 @@ def build_frame(sheet: Sheet, raw: pd.DataFrame, rows: pd.Series, day_first: boo
     """
     raw = raw.reset_index(drop=True)
     rows = pd.Series(np.asarray(rows, dtype="int64"))
+    extras = [name for name in extras if name in raw.columns]
     present = [c.key for c in sheet.columns if c.key in raw.columns]
     if present and len(raw):
         blank = np.ones(len(raw), dtype=bool)
@@ -51,6 +61,8 @@ def build_frame(sheet: Sheet, raw: pd.DataFrame, rows: pd.Series, day_first: boo
                 blank &= col.isna().to_numpy()
         keep = ~blank
         raw, rows = raw[keep].reset_index(drop=True), rows[keep].reset_index(drop=True)
+    if len(raw) == 0 and not extras:
+        return empty_frame(sheet), pd.DataFrame(columns=UNREADABLE_COLUMNS)
     data: dict[str, Any] = {}
     bad_parts = []
     for column in sheet.columns:

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from crm_xl.cli.app import atomic_output, console
 from crm_xl.i18n import pick
+from crm_xl.ports.template import sheets_for
 from crm_xl.schema import SHEETS
 
 
@@ -37,14 +38,14 @@ def run_demo(out: Path, *, lang: str = "zh-CN", profile: str = "trade", seed: in
     table.add_column(t("工作表", "Sheet"))
     table.add_column(t("生成", "Generated"), justify="right")
     table.add_column(t("读回", "Read back"), justify="right")
-    for key, n in counts.items():
-        if SHEETS[key].settings_table and key not in ("fx_rates", "holidays"):
-            continue
+    shown = [k for k in sheets_for(profile) if not SHEETS[k].settings_table or k in ("fx_rates", "holidays")]
+    for key in shown:
+        n = counts[key]
         table.add_row(SHEETS[key].label(lang), str(generated.get(key, 0)), str(n))
     console.print(table)
     summary = {
         "workbook": str(workbook), "as_of": as_of.isoformat(), "language": lang, "profile": profile,
-        "counts": {k: n for k, n in counts.items() if not SHEETS[k].settings_table or k in ("fx_rates", "holidays")},
+        "counts": {k: counts[k] for k in shown},
     }
     _write_json(out / "summary.json", summary)
     console.print(t(f"② 摘要已写入 {out / 'summary.json'}", f"② Summary written to {out / 'summary.json'}"),

@@ -23,7 +23,7 @@ def demo_register(*, lang: str = "zh-CN", profile: str = "trade", seed: int = 20
 
 def build_workbook(path: str | Path, *, lang: str = "zh-CN", demo: bool = False, profile: str = "trade",
                    seed: int = 20261123, as_of: dt.date | None = None, macros: bool = False,
-                   n_customers: int = 200) -> dict[str, int]:
+                   n_customers: int = 200, protect: str | None = None) -> dict[str, int]:
     """Write a register workbook (empty template or demo data); returns record counts per sheet."""
     from crm_xl.ports.template import write_register
 
@@ -32,7 +32,7 @@ def build_workbook(path: str | Path, *, lang: str = "zh-CN", demo: bool = False,
     if demo:
         register, _ = demo_register(lang=lang, profile=profile, seed=seed, as_of=as_of, n_customers=n_customers)
         settings = register.settings
-    write_register(path, register, lang=lang, settings=settings)
+    write_register(path, register, lang=lang, settings=settings, protect=protect)
     return {k: len(v) for k, v in register.frames.items()} if register else {}
 
 

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import functools
-import os
 import sys
-import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
@@ -34,6 +32,7 @@ EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
 
 class State:
     debug: bool = False
+    backups: int = 5
 
 
 def _version(value: bool) -> None:
@@ -46,8 +45,10 @@ def _version(value: bool) -> None:
 def _root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks for unexpected errors."),
+    backups: int = typer.Option(5, "--backups", min=0, help="Timestamped backups kept when an output file is replaced (0: none)."),
 ) -> None:
     State.debug = debug
+    State.backups = backups
 
 
 def lang_option(default: str | None = None):
@@ -106,21 +107,14 @@ def _safe_lang(lang: str | None) -> str:
 
 @contextmanager
 def atomic_output(dst: str | Path, suffix: str | None = None) -> Iterator[Path]:
-    """Yield a temp path beside ``dst``; on success rename it into place, on failure remove it."""
+    """Yield a temp path beside ``dst``; on success it replaces ``dst`` (the old file is kept as a
+    timestamped backup, ``--backups`` of them), on failure it is removed and ``dst`` is untouched."""
+    from crm_xl.ports.atomic import atomic_path
+
     dst = Path(dst)
     dst.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dst.stem}.", suffix=suffix or dst.suffix, dir=dst.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp_path, 0o666 & ~umask)  # an ordinary file, not mkstemp's private 0600
-    try:
-        yield tmp_path
-        os.replace(tmp_path, dst)
-    except BaseException:
-        tmp_path.unlink(missing_ok=True)
-        raise
+    with atomic_path(dst, backups=State.backups) as tmp:
+        yield tmp
 
 
 def say(zh: str, en: str, lang: str) -> None:

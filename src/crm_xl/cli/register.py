@@ -7,7 +7,24 @@ from pathlib import Path
 
 import typer
 
-from crm_xl.cli.app import app, atomic_output, handle_errors, lang_option, resolve_lang, say
+from crm_xl.cli.app import app, atomic_output, fail, handle_errors, lang_option, resolve_lang, say
+
+
+PROTECT_ENV = "CRM_XL_PROTECT_PASSWORD"
+
+
+def protect_password() -> str:
+    """The sheet-protection password: environment variable, else a hidden prompt; never stored."""
+    import os
+    import sys
+
+    secret = os.environ.get(PROTECT_ENV)
+    if secret:
+        return secret
+    if sys.stdin is not None and sys.stdin.isatty():
+        return typer.prompt("Protection password / 保护密码", hide_input=True, confirmation_prompt=True)
+    fail(f"--protect needs a password: set {PROTECT_ENV} (it is never stored by crm-xl)")
+    raise AssertionError
 
 
 @app.command("new", help="Create a new register workbook in the chosen language.\n\n"
@@ -21,6 +38,8 @@ def new(
     seed: int = typer.Option(20261123, "--seed", help="Seed of the demo data generator."),
     as_of: str = typer.Option(None, "--as-of", help="Date the demo data runs up to (YYYY-MM-DD; default today)."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
+    protect: bool = typer.Option(False, "--protect", help="Protect derived columns and generated sheets; the password "
+                                 "comes from CRM_XL_PROTECT_PASSWORD or a prompt and is never stored by crm-xl."),
 ) -> None:
     from crm_xl.workbook import build_workbook
 
@@ -28,9 +47,10 @@ def new(
     if path.exists() and not force:
         raise typer.BadParameter(f"{path} exists; use --force to overwrite it")
     day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
+    secret = protect_password() if protect else None
     with atomic_output(path) as tmp:
         counts = build_workbook(tmp, lang=lang, demo=demo, profile=profile, seed=seed, as_of=day,
-                                macros=path.suffix.lower() == ".xlsm")
+                                macros=path.suffix.lower() == ".xlsm", protect=secret)
     say(f"已生成 {path}", f"Wrote {path}", lang)
     if demo:
         for key, n in counts.items():

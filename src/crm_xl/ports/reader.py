@@ -20,12 +20,15 @@ import pandas as pd
 from crm_xl.findings import Finding
 from crm_xl.i18n import LANGS, fold
 from crm_xl.messages import MISSING_COLUMN
+from crm_xl.ports.crypto import decrypt_to_bytes, resolve_password
 from crm_xl.ports.errors import UnreadableWorkbook
+from crm_xl.ports.safety import check_input
 from crm_xl.register import ROW, Register, _concat, build_frame, empty_frame, settings_from_frames
 from crm_xl.schema import DATA_SHEETS, SHEETS, sheet_lookup
 from crm_xl.settings import Settings
 
 HEADER_SCAN_ROWS = 10
+READABLE_KINDS = ("xlsx", "xlsm", "xltx", "xltm", "xlsb", "xls", "ods")
 # fastexcel logs a warning for every column it reads as text; mixed columns are expected here.
 logging.getLogger("fastexcel").setLevel(logging.ERROR)
 
@@ -52,9 +55,9 @@ def _reason(exc: BaseException) -> str:
     text = f"{type(exc).__name__} {exc}".lower()
     if "password" in text or "encrypt" in text:
         return "password_required"
-    if "zip" in text or "invalid" in text or "cannot detect" in text or "unsupported" in text:
-        return "not_a_spreadsheet" if "detect" in text or "format" in text else "corrupt"
-    return "corrupt"
+    if "cannot detect" in text or "unsupported" in text:
+        return "not_a_spreadsheet"
+    return "corrupt_file"
 
 
 def _guard(source: Any, fn, *args, **kwargs):
@@ -63,7 +66,7 @@ def _guard(source: Any, fn, *args, **kwargs):
     except BaseException as exc:
         if isinstance(exc, (KeyboardInterrupt, SystemExit, MemoryError)):
             raise
-        raise UnreadableWorkbook(_name(source), "corrupt", type(exc).__name__) from None
+        raise UnreadableWorkbook(_name(source), "corrupt_file", type(exc).__name__) from None
 
 
 def _find_header(reader, name: str, lookup: dict[str, str], source) -> tuple[int, int]:
@@ -85,12 +88,16 @@ def read_register(source: str | Path | bytes | io.BytesIO, *, password: str | No
     """Read a register workbook. Raises :class:`UnreadableWorkbook` for anything unusable."""
     if not isinstance(source, (bytes, io.BytesIO)):
         path = Path(source)
-        if not path.exists():
-            raise UnreadableWorkbook(path, "missing")
-        if path.is_dir():
-            raise UnreadableWorkbook(path, "is_directory")
-        if path.stat().st_size == 0:
-            raise UnreadableWorkbook(path, "empty")
+        try:
+            info = check_input(path)
+        except UnreadableWorkbook as exc:
+            secret = resolve_password(password)
+            if exc.reason != "password_required" or secret is None:
+                raise
+            source = decrypt_to_bytes(path, secret)  # checked for bombs after decryption too
+        else:
+            if info.kind not in READABLE_KINDS:
+                raise UnreadableWorkbook(path, "not_a_spreadsheet", info.kind)
     reader = _open(source)
     lookup = sheet_lookup()
     found: dict[str, str] = {}

@@ -85,6 +85,10 @@ _MESSAGES: dict[str, tuple[str, str, str]] = {
                        "The workbook has more cells than allowed; it was refused."),
     "string_too_long": ("单元格文本长度超过上限,已拒绝读取。", "儲存格文字長度超過上限,已拒絕讀取。",
                         "A cell's text is longer than allowed; it was refused."),
+    "no_register_sheets": ("找不到任何台账工作表(客户、联系人、销售机会……)。",
+                           "找不到任何台帳工作表(客戶、聯絡人、銷售機會……)。",
+                           "No register sheet found (Customers, Contacts, Opportunities …)."),
+    "no_such_record": ("找不到该记录。", "找不到該記錄。", "No such record."),
 }
 
 REASON_CODES: tuple[str, ...] = tuple(_MESSAGES)

@@ -92,14 +92,16 @@ class _Formats:
         self.wrap = wb.add_format({"text_wrap": True, "valign": "top"})
         self._cache: dict[tuple[str | None, bool], Any] = {}
 
-    def cell(self, num_format: str | None, derived: bool):
-        key = (num_format, derived)
+    def cell(self, num_format: str | None, derived: bool, unlocked: bool = False):
+        key = (num_format, derived, unlocked)
         if key not in self._cache:
             props: dict[str, Any] = {}
             if num_format:
                 props["num_format"] = num_format
             if derived:
                 props["bg_color"] = DERIVED_COLOR
+            if unlocked:
+                props["locked"] = False
             self._cache[key] = self.wb.add_format(props) if props else None
         return self._cache[key]
 
@@ -189,12 +191,12 @@ def _validation(column: Column, lang: str, lists: dict[str, str]) -> dict[str, A
 
 
 def _write_table(wb, fmts: _Formats, sheet: Sheet, frame: pd.DataFrame | None, lang: str,
-                 lists: dict[str, str], columns: list[Column]) -> None:
+                 lists: dict[str, str], columns: list[Column], protect: str | None = None) -> None:
     ws = wb.add_worksheet(sheet.label(lang)[:31])
     n = 0 if frame is None else len(frame)
     last_row = n + EMPTY_ROWS if n < BIG else n
     writers = [_writer_for(c, lang) for c in columns]
-    cell_formats = [fmts.cell(c.num_format, c.derived) for c in columns]
+    cell_formats = [fmts.cell(c.num_format, c.derived, unlocked=bool(protect) and not c.derived) for c in columns]
     for c, column in enumerate(columns):
         ws.set_column(c, c, column.width, cell_formats[c] if n < BIG else None)
     ws.set_row(0, 32)
@@ -203,7 +205,8 @@ def _write_table(wb, fmts: _Formats, sheet: Sheet, frame: pd.DataFrame | None, l
         for r in range(n):
             for c in range(len(columns)):
                 writers[c](ws, data[c][r], r + 1, c, cell_formats[c], None)
-    table_rows = max(n, 1)
+    # A protected sheet cannot grow its table, so a protected table already spans the empty rows.
+    table_rows = last_row if protect else max(n, 1)
     ws.add_table(0, 0, table_rows, len(columns) - 1, {
         "name": f"T_{sheet.key}",
         "style": "Table Style Light 9",
@@ -216,6 +219,14 @@ def _write_table(wb, fmts: _Formats, sheet: Sheet, frame: pd.DataFrame | None, l
             ws.data_validation(1, c, last_row, c, options)
     ws.freeze_panes(1, 1 if sheet.id_column else 0)
     _print_setup(ws, len(columns), n, sum(c.width for c in columns))
+    if protect:
+        ws.protect(protect, PROTECT_OPTIONS)
+
+
+# What users may still do on a protected register sheet: everything but typing into locked cells.
+PROTECT_OPTIONS = {"format_cells": True, "format_columns": True, "format_rows": True, "insert_rows": True,
+                   "delete_rows": True, "sort": True, "autofilter": True, "select_locked_cells": True,
+                   "select_unlocked_cells": True}
 
 
 PRINT_WIDTH_PER_PAGE = 170  # column-width units that stay readable on one landscape A4 page
@@ -263,11 +274,14 @@ def _howto(wb, fmts: _Formats, lang: str, macros: bool, profile: str) -> None:
 
 def write_register(path: str | Path, register: Register | None = None, *, lang: str = "zh-CN",
                    settings: Settings | None = None, before_sheets: Callable | None = None,
-                   vba_project: str | Path | None = None, created: dt.datetime | None = None) -> Path:
+                   vba_project: str | Path | None = None, created: dt.datetime | None = None,
+                   protect: str | None = None) -> Path:
     """Write a register workbook to ``path`` (callers write to a temp path and rename).
 
     ``register`` supplies the records (None = an empty register). ``before_sheets(workbook,
-    formats)`` may add sheets (e.g. the Control sheet) before the register sheets.
+    formats)`` may add sheets (e.g. the Control sheet) before the register sheets. ``protect``
+    is a sheet-protection password: derived columns and generated sheets are locked, input
+    columns stay editable (the password is never stored anywhere but in Excel's own hash).
     """
     path = Path(path)
     settings = settings or (register.settings if register else Settings())
@@ -292,7 +306,11 @@ def write_register(path: str | Path, register: Register | None = None, *, lang: 
                 frame = settings_frames[key]
             else:
                 frame = register.frames.get(key) if register else None
-            _write_table(wb, fmts, sheet, frame, lang, lists, sheet.columns_for(settings.profile))
+            _write_table(wb, fmts, sheet, frame, lang, lists, sheet.columns_for(settings.profile), protect)
+        if protect:
+            for ws in wb.worksheets():
+                if ws.name in (LISTS_SHEET, pick(*HOWTO_TITLE, lang)):
+                    ws.protect(protect)
         wb.worksheets()[0].activate()
     finally:
         wb.close()

@@ -118,6 +118,7 @@ STAFF_ROLE = _e(
     "staff_role",
     O("sales", "业务员", "Salesperson"), O("manager", "销售经理", "Sales manager"),
     O("service", "客服", "Customer service"), O("other", "其他", "Other"),
+    aliases=(("销售主管", "manager"), ("主管", "manager"), ("经理", "manager"), ("sales rep", "sales")),
 )
 HOLIDAY_KIND = _e(
     "holiday_kind",

@@ -1,0 +1,145 @@
+"""Commands that protect customer data: ``export``, ``encrypt``, ``decrypt``, ``diff``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from crm_xl.cli.app import (EXIT_FINDINGS, app, atomic_output, console, fail, handle_errors, lang_option,
+                            resolve_lang, say)
+from crm_xl.i18n import pick
+
+
+def _password(password: str | None, confirm: bool = False) -> str:
+    from crm_xl.ports.crypto import resolve_password
+
+    secret = resolve_password(password)
+    if secret:
+        return secret
+    if sys.stdin is not None and sys.stdin.isatty():
+        return typer.prompt("Password / 密码", hide_input=True, confirmation_prompt=confirm)
+    fail("a password is needed: --password or the environment variable CRM_XL_PASSWORD")
+    raise AssertionError  # unreachable
+
+
+@app.command("export", help="Export a register for one owner or, masked, for an outside party.\n\n"
+                            "Example: crm-xl export 台账.xlsx --mask --approval 审批-2026-031 --out 给货代.xlsx")
+@handle_errors()
+def export(
+    path: Path = typer.Argument(..., help="The register workbook (never modified)."),
+    out: Path = typer.Option(..., "--out", help="Output .xlsx file, or a folder for --format csv."),
+    owner: str = typer.Option(None, "--owner", help="Only this owner's customers and every row that refers to them."),
+    mask: bool = typer.Option(False, "--mask", help="Mask phone, e-mail, address, WeChat/WhatsApp (needs --approval)."),
+    approval: str = typer.Option(None, "--approval", help="Approval reference for sharing outside (policy 000 二(四)3)."),
+    fmt: str = typer.Option(None, "--format", help="xlsx or csv (default from --out)."),
+    log: Path = typer.Option(None, "--log", help="Export log to append to (default: crm-xl-exports.csv beside --out)."),
+    password: str = typer.Option(None, "--password", help="Password of an encrypted register."),
+    lang: str = lang_option(),
+) -> None:
+    from crm_xl.exports import owner_subset
+    from crm_xl.ports.export import append_log, mask_frames, write_csv_folder, write_xlsx
+    from crm_xl.ports.reader import read_register
+
+    if mask and not approval:
+        fail(pick("对外提供客户信息须经审批：请用 --approval 填写审批编号（制度 000 二(四)3）",
+                  "sharing customer data outside needs approval: give --approval REF (policy 000 二(四)3)",
+                  resolve_lang(lang)), EXIT_FINDINGS)
+    register = read_register(path, password=password)
+    lang = resolve_lang(lang, register.lang)
+    frames = owner_subset(register, owner) if owner else dict(register.frames)
+    if mask:
+        frames = mask_frames(frames)
+    kind = (fmt or ("csv" if out.suffix.lower() in ("", ".csv") else "xlsx")).lower()
+    if kind == "csv":
+        written = write_csv_folder(out if out.suffix.lower() != ".csv" else out.with_suffix(""), register, frames, lang)
+        target = written[0].parent if written else out
+    elif kind == "xlsx":
+        with atomic_output(out) as tmp:
+            write_xlsx(tmp, register, frames, lang)
+        target = out
+    else:
+        raise typer.BadParameter("--format must be xlsx or csv")
+    if mask or approval or owner:
+        log_path = log or (target if target.is_dir() else target.parent) / "crm-xl-exports.csv"
+        append_log(log_path, source=path, output=target, approval=approval, owner=owner, masked=mask, frames=frames)
+    counts = {k: len(v) for k, v in frames.items() if len(v)}
+    say(f"已导出 {target}（客户 {counts.get('customers', 0)} 个）", f"Exported {target} ({counts.get('customers', 0)} customers)", lang)
+
+
+@app.command("encrypt", help="Encrypt a workbook with a password (Excel-compatible).\n\n"
+                             "Example: CRM_XL_PASSWORD=… crm-xl encrypt 台账.xlsx --out 台账-加密.xlsx")
+@handle_errors()
+def encrypt(
+    path: Path = typer.Argument(...),
+    out: Path = typer.Option(..., "--out"),
+    password: str = typer.Option(None, "--password", help="Password (or CRM_XL_PASSWORD, or a prompt)."),
+    lang: str = lang_option("zh-CN"),
+) -> None:
+    from crm_xl.ports.crypto import encrypt_workbook
+
+    secret = _password(password, confirm=True)
+    with atomic_output(out) as tmp:
+        tmp.unlink()
+        encrypt_workbook(path, tmp, secret, backups=0)
+    say(f"已加密：{out}", f"Encrypted: {out}", resolve_lang(lang))
+
+
+@app.command("decrypt", help="Decrypt a password-protected workbook.\n\n"
+                             "Example: crm-xl decrypt 台账-加密.xlsx --out 台账.xlsx --password …")
+@handle_errors()
+def decrypt(
+    path: Path = typer.Argument(...),
+    out: Path = typer.Option(..., "--out"),
+    password: str = typer.Option(None, "--password", help="Password (or CRM_XL_PASSWORD, or a prompt)."),
+    lang: str = lang_option("zh-CN"),
+) -> None:
+    from crm_xl.ports.crypto import decrypt_workbook
+
+    secret = _password(password)
+    with atomic_output(out) as tmp:
+        tmp.unlink()
+        decrypt_workbook(path, tmp, secret, backups=0)
+    say(f"已解密：{out}", f"Decrypted: {out}", resolve_lang(lang))
+
+
+@app.command("diff", help="Compare two versions of a register by record ID; flag changes without a change-log reason.\n\n"
+                          "Exit 1 when a changed value has no change-log row with a reason (policy 000 二(二)2).\n\n"
+                          "Example: crm-xl diff 台账-上周.xlsx 台账.xlsx --out 变更.json")
+@handle_errors()
+def diff(
+    old: Path = typer.Argument(..., help="The earlier version."),
+    new: Path = typer.Argument(..., help="The later version (its change log is checked)."),
+    out: Path = typer.Option(None, "--out", help="Write the differences as JSON."),
+    password: str = typer.Option(None, "--password"),
+    lang: str = lang_option(),
+) -> None:
+    from crm_xl.diff import diff_registers
+    from crm_xl.ports.reader import read_register
+    from crm_xl.schema import SHEETS
+
+    a, b = read_register(old, password=password), read_register(new, password=password)
+    lang = resolve_lang(lang, b.lang)
+    result = diff_registers(a, b)
+    t = lambda zh, en: pick(zh, en, lang)  # noqa: E731
+    table = Table(title=t("变更明细", "Changes"))
+    for head in (t("工作表", "Sheet"), t("记录", "Record"), t("行", "Row"), t("字段", "Column"), t("原值", "Old"),
+                 t("新值", "New"), t("变更日志", "Logged")):
+        table.add_column(head)
+    for rec in result.changed.to_dict("records"):
+        sheet = SHEETS[rec["sheet"]]
+        table.add_row(sheet.label(lang), str(rec["record_id"]), str(rec["row"]), sheet.column(rec["column"]).label(lang),
+                      str(rec["old"]), str(rec["new"]),
+                      rec["reason"] if isinstance(rec["reason"], str) else t("✗ 无更正原因", "✗ no reason logged"))
+    console.print(table)
+    s = result.to_json()["summary"]
+    say(f"新增 {s['added']} 条，删除 {s['removed']} 条，修改 {s['changed_cells']} 个单元格，其中 {s['unexplained']} 个未记录更正原因",
+        f"{s['added']} added, {s['removed']} removed, {s['changed_cells']} cells changed, {s['unexplained']} without a logged reason", lang)
+    if out:
+        with atomic_output(out) as tmp:
+            tmp.write_text(json.dumps(result.to_json(), ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    if s["unexplained"]:
+        raise typer.Exit(EXIT_FINDINGS)

@@ -1,0 +1,134 @@
+"""Commands for follow-ups and customer service: ``followups`` and ``complaint-form``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import typer
+
+from crm_xl.cli.app import app, atomic_output, handle_errors, lang_option, resolve_lang, say
+
+
+def _scale_for(register, as_of: dt.date) -> pd.Series:
+    """Customer scale (large/medium/small) by customer_id — glue the lead replaces once grading is merged.
+
+    Uses ``crm_xl.grading`` when it is importable; otherwise the workbook's own derived ``scale``
+    column (as last written by crm-xl). Customers without a scale get no revisit item.
+    """
+    try:
+        from crm_xl import grading  # type: ignore[attr-defined]
+    except ImportError:
+        grading = None
+    if grading is not None and hasattr(grading, "grade_customers"):
+        graded = grading.grade_customers(register, as_of)
+        return graded.set_index("customer_id")["scale"] if "customer_id" in graded else graded["scale"]
+    c = register.frames["customers"]
+    return c.dropna(subset=["customer_id"]).drop_duplicates("customer_id").set_index("customer_id")["scale"]
+
+
+def _overdue_for(register, as_of: dt.date) -> pd.DataFrame | None:
+    """Overdue receivables (order_id, customer_id, owner, days_overdue, amount_base) from grading, if merged."""
+    try:
+        from crm_xl import grading  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    fn = getattr(grading, "overdue_receivables", None)
+    return fn(register, as_of) if fn else None
+
+
+def _as_of(value: str | None) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value) if value else dt.date.today()
+    except ValueError:
+        raise typer.BadParameter(f"--as-of must be YYYY-MM-DD, got {value!r}") from None
+
+
+@app.command("followups", help="Write the follow-up plan (跟进计划): whom to contact, when and why.\n\n"
+                               "Example: crm-xl followups 客户台账.xlsx --as-of 2026-11-23 --out 跟进计划.xlsx "
+                               "--split-by-owner 各业务员")
+@handle_errors()
+def followups(
+    path: Path = typer.Argument(..., exists=True, dir_okay=False, help="The register workbook (read only)."),
+    out: Path = typer.Option(..., "--out", help="The plan workbook to write (.xlsx)."),
+    as_of: str = typer.Option(None, "--as-of", help="Date of the plan (YYYY-MM-DD; default today)."),
+    split_by_owner: Path = typer.Option(None, "--split-by-owner", help="Also write one workbook per owner into DIR."),
+    lang: str = lang_option(),
+) -> None:
+    from crm_xl.followups import build_followups
+    from crm_xl.ports.followup_book import owner_file_name, write_followup_book
+    from crm_xl.ports.reader import read_register
+
+    register = read_register(path)
+    lang = resolve_lang(lang, register.lang)
+    day = _as_of(as_of)
+    plan = build_followups(register, day, lang, scale=_scale_for(register, day), overdue=_overdue_for(register, day))
+    with atomic_output(out) as tmp:
+        n = write_followup_book(plan, tmp, lang, day)
+    say(f"已写入跟进计划 {out}：{n} 项", f"Wrote the follow-up plan {out}: {n} items", lang)
+    if split_by_owner is not None:
+        split_by_owner.mkdir(parents=True, exist_ok=True)
+        for owner, rows in plan.groupby("owner", sort=True):
+            target = split_by_owner / owner_file_name(str(owner), lang)
+            with atomic_output(target) as tmp:
+                write_followup_book(rows, tmp, lang, day)
+            say(f"  {owner}：{len(rows)} 项 → {target}", f"  {owner}: {len(rows)} items → {target}", lang)
+
+
+@app.command("complaint-form", help="Render the complaint-handling form (投诉处理单) of a ticket as .xlsx, .html "
+                                    "or .pdf; --all renders every open complaint.\n\n"
+                                    "Example: crm-xl complaint-form 客户台账.xlsx T0042 --out T0042.pdf")
+@handle_errors()
+def complaint_form(
+    path: Path = typer.Argument(..., exists=True, dir_okay=False, help="The register workbook (read only)."),
+    ticket_id: str = typer.Argument(None, help="The ticket's ID (omit with --all)."),
+    out: Path = typer.Option(..., "--out", help="FILE.xlsx, FILE.html or FILE.pdf; with --all a .xlsx (one sheet "
+                                                "per complaint) or a folder (one PDF per complaint)."),
+    all_open: bool = typer.Option(False, "--all", help="Every complaint that is not closed."),
+    as_of: str = typer.Option(None, "--as-of", help="Date the deadlines are judged at (YYYY-MM-DD; default today)."),
+    engine: str = typer.Option(None, "--engine", help="PDF engine: weasyprint (the HTML template; default when "
+                                                      "installed) or libreoffice (faster)."),
+    lang: str = lang_option(),
+) -> None:
+    from crm_xl.calendar import calendar_for
+    from crm_xl.forms import (complaint_context, open_complaints, render_html, render_pdf, render_pdfs,
+                               write_form_workbook)
+    from crm_xl.ports.reader import read_register
+    from crm_xl.service import ticket_sla
+
+    register = read_register(path)
+    lang = resolve_lang(lang, register.lang)
+    day = _as_of(as_of)
+    if all_open == bool(ticket_id):
+        raise typer.BadParameter("give either a TICKET_ID or --all")
+    ids = open_complaints(register) if all_open else [ticket_id]
+    if not ids:
+        say("没有未关闭的投诉", "No open complaints", lang)
+        return
+    sla = ticket_sla(register, day, calendar_for(register.settings))
+    contexts = {tid: complaint_context(register, tid, day, lang, sla=sla) for tid in ids}
+    suffix = out.suffix.lower()
+    if suffix == ".xlsx":
+        with atomic_output(out) as tmp:
+            write_form_workbook(list(contexts.values()), tmp)
+    elif suffix == ".html" and not all_open:
+        with atomic_output(out) as tmp:
+            tmp.write_text(render_html(contexts[ids[0]]), encoding="utf-8")
+    elif suffix == ".pdf" and not all_open:
+        with atomic_output(out) as tmp:
+            render_pdf(contexts[ids[0]], tmp, engine)
+    elif all_open and suffix == "":
+        out.mkdir(parents=True, exist_ok=True)
+        made = render_pdfs({_stem(tid): ctx for tid, ctx in contexts.items()}, out, engine)
+        say(f"已生成 {len(made)} 份投诉处理单 → {out}", f"Wrote {len(made)} complaint forms → {out}", lang)
+        return
+    else:
+        raise typer.BadParameter("--out must end in .xlsx, .html or .pdf (with --all: .xlsx or a folder)")
+    say(f"已生成投诉处理单 {out}（{len(ids)} 张）", f"Wrote the complaint form {out} ({len(ids)} tickets)", lang)
+
+
+def _stem(ticket_id: str) -> str:
+    import re
+
+    return re.sub(r'[\\/:*?"<>|\s]+', "_", ticket_id) or "ticket"
