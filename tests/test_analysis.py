@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 # ------------------------------------------------------------------------------------------ order-to-cash
-O2C = {"customers": [customer("C1"), customer("C2")], "orders": [
+O2C = {"customers": [customer("C1", incoterms="DAP"), customer("C2", incoterms="FOB")], "orders": [
     order("late", "C1", "2026-09-01", 1000, "USD", promised_delivery_date="2026-10-20", ship_date="2026-10-18",
           arrival_date="2026-10-25", invoiced_amount=1000, received_amount=400, payment_due_date="2026-11-13"),
     order("ontime", "C1", "2026-09-01", 500, promised_delivery_date="2026-10-20", ship_date="2026-10-20",
@@ -28,6 +28,8 @@ O2C = {"customers": [customer("C1"), customer("C2")], "orders": [
     order("odue", "C2", "2026-09-01", 800, promised_delivery_date="2026-11-20", payment_due_date="2026-11-01"),
     order("pend", "C2", "2026-09-01", 100, promised_delivery_date="2026-12-01"),
     order("nopr", "C2", "2026-09-01", 100),
+    order("fob", "C2", "2026-09-01", 100, promised_delivery_date="2026-10-20", ship_date="2026-10-20",
+          arrival_date="2026-11-20"),
     order("cxl", "C2", "2026-09-01", 100, status="cancelled", invoiced_amount=100, payment_due_date="2026-01-01"),
 ]}
 
@@ -36,9 +38,10 @@ def test_order_to_cash_by_hand():
     a = analyze(Register.from_records(O2C), AS_OF)
     o = a.orders.set_index("order_id")
     assert "cxl" not in o.index
-    # delivered = arrival (10-25) over ship (10-18): 5 days late
+    # C1 buys DAP: delivery at arrival (10-25), not shipment (10-18) → 5 days late
+    # C2 buys FOB: delivery at shipment (10-20, on the promise) although it arrived 11-20
     assert (o.at["late", "delivery"], o.at["late", "delivery_delay_days"]) == ("late", 5)
-    assert o.at["ontime", "delivery"] == "on_time"
+    assert o.at["ontime", "delivery"] == "on_time" and o.at["fob", "delivery"] == "on_time"
     assert (o.at["odue", "delivery"], o.at["odue", "delivery_delay_days"]) == ("overdue", 3)  # 11-20 → 11-23
     assert (o.at["pend", "delivery"], o.at["nopr", "delivery"]) == ("pending", "no_promise")
     # late: 1000 invoiced − 400 received = 600 USD outstanding = 4,260 CNY, due 11-13 → 10 days overdue
@@ -54,7 +57,7 @@ def test_order_to_cash_by_hand():
     g = a.grades.set_index("customer_id")
     assert g.at["C2", "risk"] == "medium" and g.at["C2", "max_days_overdue"] == 22  # feeds the risk grade
     summary = a.to_json()["receivables"]["summary"]
-    assert summary["on_time_rate"] == 0.5 and summary["overdue"] == pytest.approx(5060.0)  # 4,260 + 800
+    assert summary["on_time_rate"] == pytest.approx(2 / 3, abs=1e-4) and summary["overdue"] == pytest.approx(5060.0)  # 4,260 + 800
 
 
 # ------------------------------------------------------------------------------------------ JSON contract

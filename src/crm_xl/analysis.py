@@ -90,7 +90,9 @@ def analyze(register: Register, as_of: dt.date | str | pd.Timestamp, period: Per
     orders = rc.base_orders(frames["orders"], settings)
     findings += missing_rate_findings(orders, "orders", ["amount", "cost", "invoiced_amount", "received_amount"],
                                       orders["fx_rate"], "order_date", "order_id")
-    o2c = rc.order_to_cash(orders, as_of_ts, settings)
+    cust = frames["customers"]
+    terms = cust.dropna(subset=["customer_id"]).drop_duplicates("customer_id").set_index("customer_id")["incoterms"]
+    o2c = rc.order_to_cash(orders, as_of_ts, settings, terms)
     per_customer = rc.customer_receivables(o2c)
 
     customers = frames["customers"]

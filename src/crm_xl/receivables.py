@@ -2,7 +2,10 @@
 
 Per order (cancelled orders are left out):
 
-* ``delivered_date`` = ``arrival_date``, else ``ship_date`` (the date the goods were handed over).
+* ``delivered_date``: where the seller's delivery happens under the customer's Incoterms 2020 —
+  at shipment (``ship_date``) for E/F/C terms (EXW, FCA, FAS, FOB, CFR, CIF, CPT, CIP and a blank
+  term: 交期 in export trade is the shipment date), at destination (``arrival_date``) for the D
+  terms (DAP, DPU, DDP); the other date when that one is blank.
 * ``delivery``: ``on_time`` (delivered on or before ``promised_delivery_date``), ``late``
   (delivered after it), ``overdue`` (not delivered and the promise is before the as-of date),
   ``pending`` (not delivered, promise not yet due), ``no_promise`` (no promised date).
@@ -27,6 +30,7 @@ from crm_xl.currency import to_base
 from crm_xl.settings import Settings
 
 DELIVERY_STATES = ("on_time", "late", "overdue", "pending", "no_promise")
+ARRIVAL_TERMS = ("DAP", "DPU", "DDP")  # Incoterms 2020 under which delivery happens at destination
 
 
 def live_orders(orders: pd.DataFrame) -> pd.DataFrame:
@@ -41,14 +45,18 @@ def base_orders(orders: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     return o.assign(fx_rate=rate, amount_base=o["amount"] * rate, cost_base=o["cost"] * rate)
 
 
-def order_to_cash(orders: pd.DataFrame, as_of: pd.Timestamp, settings: Settings) -> pd.DataFrame:
+def order_to_cash(orders: pd.DataFrame, as_of: pd.Timestamp, settings: Settings,
+                  incoterms: pd.Series | None = None) -> pd.DataFrame:
     """One row per non-cancelled order with delivery and payment status (see the module doc).
 
-    ``orders`` may be the sheet or :func:`base_orders` of it (then its rates are reused)."""
+    ``orders`` may be the sheet or :func:`base_orders` of it (then its rates are reused);
+    ``incoterms`` maps customer ID → Incoterms code."""
     o = orders if "fx_rate" in orders.columns else base_orders(orders, settings)
     as_of = pd.Timestamp(as_of)
     promised = o["promised_delivery_date"]
-    delivered = o["arrival_date"].fillna(o["ship_date"])
+    terms = o["customer_id"].map(incoterms) if incoterms is not None and len(incoterms) else None
+    at_arrival = terms.isin(ARRIVAL_TERMS).to_numpy(dtype=bool) if terms is not None else np.zeros(len(o), bool)
+    delivered = o["ship_date"].fillna(o["arrival_date"]).where(~at_arrival, o["arrival_date"].fillna(o["ship_date"]))
     has_promise, is_delivered = promised.notna(), delivered.notna()
     delivery = np.select(
         [~has_promise, is_delivered & (delivered <= promised), is_delivered, promised < as_of],
