@@ -200,6 +200,10 @@ def _write_table(wb, fmts: _Formats, sheet: Sheet, frame: pd.DataFrame | None, l
     for c, column in enumerate(columns):
         ws.set_column(c, c, column.width, cell_formats[c] if n < BIG else None)
     ws.set_row(0, 32)
+    streaming = wb.constant_memory  # add_table() is unsupported there: the header row is written as cells
+    if streaming:
+        for c, column in enumerate(columns):
+            ws.write_string(0, c, column.label(lang), fmts.header_derived if column.derived else fmts.header)
     if n:
         data = [frame[c.key].tolist() if c.key in frame.columns else [None] * n for c in columns]
         for r in range(n):
@@ -207,12 +211,13 @@ def _write_table(wb, fmts: _Formats, sheet: Sheet, frame: pd.DataFrame | None, l
                 writers[c](ws, data[c][r], r + 1, c, cell_formats[c], None)
     # A protected sheet cannot grow its table, so a protected table already spans the empty rows.
     table_rows = last_row if protect else max(n, 1)
-    ws.add_table(0, 0, table_rows, len(columns) - 1, {
-        "name": f"T_{sheet.key}",
-        "style": "Table Style Light 9",
-        "columns": [{"header": c.label(lang), "header_format": fmts.header_derived if c.derived else fmts.header}
-                    for c in columns],
-    })
+    if not streaming:
+        ws.add_table(0, 0, table_rows, len(columns) - 1, {
+            "name": f"T_{sheet.key}",
+            "style": "Table Style Light 9",
+            "columns": [{"header": c.label(lang), "header_format": fmts.header_derived if c.derived else fmts.header}
+                        for c in columns],
+        })
     for c, column in enumerate(columns):
         options = _validation(column, lang, lists)
         if options:
