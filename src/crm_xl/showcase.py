@@ -61,4 +61,11 @@ def run_demo(out: Path, *, lang: str = "zh-CN", profile: str = "trade", seed: in
     _write_json(out / "summary.json", summary)
     console.print(t(f"② 摘要已写入 {out / 'summary.json'}", f"② Summary written to {out / 'summary.json'}"),
                   markup=False)
+
+    from crm_xl.analysis import analyze
+
+    analysis = analyze(register, as_of)
+    _write_json(out / "analysis.json", analysis.to_json(lang))
+    console.print(t(f"③ 分级、预测、KPI 与订单执行分析已写入 {out / 'analysis.json'}",
+                    f"③ Grades, forecast, KPI and order-to-cash written to {out / 'analysis.json'}"), markup=False)
     return summary

@@ -1,0 +1,261 @@
+"""The analytics entry point: grades, forecast, KPI and order-to-cash for one register and date.
+
+``analyze(register, as_of)`` runs every analysis on the register's rows (or on the valid rows
+handed over by validation) and returns an :class:`Analysis`; ``Analysis.to_json()`` is the
+``crm-xl analyze --format json`` contract (SPEC "JSON contracts"); :func:`derived_columns` gives
+the derived cells for the Excel refresh. Money is summed in float64 with compensated summation
+(pandas' groupby sums use Kahan summation, totals use ``math.fsum``) and rounded to 2 decimals
+only when written out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field, replace
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+
+from crm_xl import forecast as fc
+from crm_xl import receivables as rc
+from crm_xl.currency import missing_rate_findings, to_base
+from crm_xl.findings import Finding
+from crm_xl.grading import calendar_for, grade_customers
+from crm_xl.kpi import METRICS, KpiResult, Period, default_period, kpi, parse_period
+from crm_xl.register import Register
+
+JSON_VERSION = 1
+
+
+@dataclass
+class Analysis:
+    """Everything ``crm-xl analyze`` computes for one register and as-of date."""
+
+    as_of: dt.date
+    base_currency: str
+    lang: str
+    grades: pd.DataFrame
+    pipeline: fc.Pipeline
+    trend: fc.Trend
+    kpi: KpiResult
+    orders: pd.DataFrame  # order-to-cash per order
+    receivables: pd.DataFrame  # per customer
+    opportunity_weighted: pd.Series  # weighted amount (base) per opportunity ID
+    findings: list[Finding] = field(default_factory=list)
+    followups: list[dict[str, Any]] = field(default_factory=list)  # filled by the follow-ups module
+    service: dict[str, Any] = field(default_factory=dict)  # filled by the service module
+
+    def to_json(self, lang: str | None = None) -> dict[str, Any]:
+        """The JSON contract (canonical codes, ISO dates, base-currency money with 2 decimals)."""
+        lang = lang or self.lang
+        return {
+            "version": JSON_VERSION,
+            "as_of": self.as_of.isoformat(),
+            "base_currency": self.base_currency,
+            "period": self.kpi.period.label,
+            "customers": _customers_json(self.grades),
+            "forecast": _forecast_json(self.pipeline, self.trend, lang),
+            "kpi": _kpi_json(self.kpi),
+            "followups": list(self.followups),
+            "service": dict(self.service),
+            "receivables": _receivables_json(self.orders, self.receivables),
+            "findings": [f.to_json(lang) for f in self.findings],
+        }
+
+
+def analyze(register: Register, as_of: dt.date | str | pd.Timestamp, period: Period | str | None = None,
+            valid: Mapping[str, pd.DataFrame] | None = None,
+            error_rows: Mapping[str, set[int]] | None = None) -> Analysis:
+    """Run every analysis.
+
+    Args:
+        register: the register (its Settings give every threshold).
+        as_of: the date the analysis is made on.
+        period: KPI period (``Period`` or text ``2026-10`` / ``2026-Q3`` / ``2026``); default the
+            last complete month before ``as_of``.
+        valid: sheet → the rows without validation errors (default: all rows of the register).
+        error_rows: sheet → Excel rows with validation errors, for the data-accuracy KPI
+            (default: none known, accuracy 100%).
+    """
+    as_of_ts = pd.Timestamp(as_of).normalize()
+    settings = register.settings
+    frames = dict(register.frames)
+    frames.update(valid or {})
+    period = parse_period(period) if isinstance(period, str) else (period or default_period(as_of_ts))
+    calendar = calendar_for(settings)
+    findings: list[Finding] = []
+
+    orders = rc.base_orders(frames["orders"], settings)
+    findings += missing_rate_findings(orders, "orders", ["amount", "cost", "invoiced_amount", "received_amount"],
+                                      orders["fx_rate"], "order_date", "order_id")
+    cust = frames["customers"]
+    terms = cust.dropna(subset=["customer_id"]).drop_duplicates("customer_id").set_index("customer_id")["incoterms"]
+    o2c = rc.order_to_cash(orders, as_of_ts, settings, terms)
+    per_customer = rc.customer_receivables(o2c)
+
+    customers = frames["customers"]
+    annual = to_base(customers["annual_purchase_amount"], customers["currency"], as_of_ts, settings)
+    findings += missing_rate_findings(customers.assign(_as_of=as_of_ts), "customers", ["annual_purchase_amount"],
+                                      annual, "_as_of", "customer_id")
+    grades = grade_customers(customers, orders, frames["activities"], frames["contacts"], per_customer,
+                             as_of_ts, settings, calendar)
+
+    rows = fc.pipeline_rows(frames["opportunities"], as_of_ts, settings, grades)
+    opp = frames["opportunities"]
+    open_rows = opp[opp["status"] == "open"]
+    findings += missing_rate_findings(open_rows, "opportunities", ["amount"],
+                                      rows.set_index(open_rows.index)["amount_base"] if len(rows) else
+                                      pd.Series(dtype="float64"), "expected_close_date", "opportunity_id")
+    pipeline = fc.pipeline_forecast(rows, as_of_ts)
+    trend = fc.trend_forecast(orders, as_of_ts)
+    result = kpi(frames, orders, period, as_of_ts, settings, calendar,
+                 {k: set(v) for k, v in error_rows.items()} if error_rows is not None else None)
+    findings = [replace(f, cell=register.cell(f.sheet, f.row, f.column)) for f in findings]
+    return Analysis(as_of_ts.date(), settings.base_currency, register.lang, grades, pipeline, trend, result,
+                    o2c, per_customer, _weighted_amounts(opp, as_of_ts, settings, rows), findings)
+
+
+def _weighted_amounts(opp: pd.DataFrame, as_of: pd.Timestamp, settings, rows: pd.DataFrame) -> pd.Series:
+    """Weighted amount per opportunity for the derived column: open = amount × probability,
+    won = the amount, lost = 0 (all in the base currency; blank when there is no rate)."""
+    when = opp["expected_close_date"].fillna(opp["created_date"])
+    amount = to_base(opp["amount"], opp["currency"], when, settings)
+    default = opp["stage"].map({k: r.probability for k, r in settings.stages.items()}).astype("float64")
+    prob = opp["probability"].fillna(default)
+    status = opp["status"].fillna("")
+    weighted = np.where(status == "won", amount, np.where(status == "lost", 0.0, amount * prob))
+    weighted = np.where(amount.isna(), np.nan, weighted)
+    return pd.Series(weighted, index=opp["opportunity_id"].to_numpy(), dtype="float64")
+
+
+def derived_columns(analysis: Analysis) -> dict[str, pd.DataFrame]:
+    """Derived cells for the Excel refresh, keyed by record ID (first row wins on duplicate IDs)."""
+    g = analysis.grades
+    customers = g[["customer_id", "scale", "abc", "level", "coop", "risk", "completeness", "next_revisit_date"]]
+    customers = customers[customers["customer_id"].notna()].drop_duplicates("customer_id").set_index("customer_id")
+    w = analysis.opportunity_weighted
+    w = w[w.index.notna() & ~w.index.duplicated()]
+    return {"customers": customers,
+            "opportunities": pd.DataFrame({"weighted_amount": w.to_numpy()}, index=pd.Index(w.index, name="opportunity_id"))}
+
+
+# ------------------------------------------------------------------------------------------- JSON
+def money(x: Any) -> float | None:
+    """A base-currency amount for output: 2 decimals, None when unknown."""
+    if x is None or (isinstance(x, float) and not math.isfinite(x)) or pd.isna(x):
+        return None
+    return round(float(x) + 0.0, 2) + 0.0
+
+
+def _num(x: Any, digits: int = 4) -> float | None:
+    if x is None or pd.isna(x) or not math.isfinite(float(x)):
+        return None
+    return round(float(x), digits) + 0.0
+
+
+def _date(x: Any) -> str | None:
+    return None if x is None or pd.isna(x) else pd.Timestamp(x).date().isoformat()
+
+
+def _text(x: Any) -> str | None:
+    return None if x is None or pd.isna(x) else str(x)
+
+
+def _customers_json(g: pd.DataFrame) -> list[dict[str, Any]]:
+    out = pd.DataFrame({
+        "customer_id": g["customer_id"].astype(object).where(g["customer_id"].notna(), None),
+        "scale": g["scale"].astype(object).where(g["scale"].notna(), None),
+        "abc": g["abc"].astype(object), "level": g["level"].astype(object), "coop": g["coop"].astype(object),
+        "risk": g["risk"].astype(object),
+        "completeness": g["completeness"].round(4).astype(object),
+        "next_revisit_date": g["next_revisit_date"].dt.strftime("%Y-%m-%d").astype(object).where(
+            g["next_revisit_date"].notna(), None),
+    })
+    return out.to_dict("records")
+
+
+_MONTH_KEYS = ["pipeline", "weighted", "commit", "best_case", "quantity"]
+
+
+def _measures(rec: Mapping[str, Any]) -> dict[str, Any]:
+    out = {k: money(rec[k]) for k in ("pipeline", "weighted", "commit", "best_case")}
+    out["quantity"] = _num(rec["quantity"])
+    out["weighted_quantity"] = _num(rec.get("weighted_quantity"))
+    out["count"] = int(rec.get("count", 0))
+    return out
+
+
+def _forecast_json(p: fc.Pipeline, t: fc.Trend, lang: str) -> dict[str, Any]:
+    by_month = [{"month": r["month"], **{k: (money(r[k]) if k != "quantity" else _num(r[k])) for k in _MONTH_KEYS}}
+                for r in p.by_month.to_dict("records")]
+    out: dict[str, Any] = {"by_month": by_month}
+    for name, col in fc.DIMENSIONS.items():
+        frame = p.breakdowns[name]
+        out[name] = [{col: (k or None), **_measures(r)} for k, r in zip(frame.index, frame.to_dict("records"))]
+    for b in fc.EXTRA_BUCKETS:
+        out[b] = _measures(p.buckets[b])
+    out["total"] = _measures(p.total)
+    out["trend"] = {
+        "method": t.method, "reason": t.reason(lang), "interval": fc.INTERVAL,
+        "history": [{"month": fc.month_label(k), "actual": money(v)} for k, v in t.history.items()],
+        "forecast": [{"month": r["month"], "forecast": money(r["forecast"]), "lower": money(r["lower"]),
+                      "upper": money(r["upper"])} for r in t.forecast.to_dict("records")],
+        "backtest": [{"month": r["month"], "actual": money(r["actual"]), "forecast": money(r["forecast"]),
+                      "accuracy": _num(r["accuracy"])} for r in t.backtest.to_dict("records")],
+        "mape": _num(t.mape),
+        "backtest_note": t.backtest_reason(lang) if t.backtest_reason else None,
+    }
+    return out
+
+
+_MONEY_METRICS = {"sales_amount"}
+
+
+def _kpi_json(k: KpiResult) -> list[dict[str, Any]]:
+    out = []
+    order = k.table.assign(_r=k.table["rank"].astype("float64")).sort_values(["_r"], na_position="last").index
+    for owner in order:
+        metrics = {}
+        for name in METRICS:
+            value = k.values.at[owner, name]
+            target = k.metric_targets.at[owner, name] if name in k.metric_targets.columns else None
+            score = k.scores.at[owner, name] if name in k.scores.columns else None
+            metrics[name] = {"value": money(value) if name in _MONEY_METRICS else _num(value),
+                             "target": money(target) if name in _MONEY_METRICS else _num(target),
+                             "score": _num(score, 2)}
+        row = k.table.loc[owner]
+        out.append({"owner": owner, "metrics": metrics,
+                    "category_scores": {c: _num(k.categories.at[owner, c], 2) for c in k.categories.columns},
+                    "score": _num(row["score"], 2), "grade": row["grade"],
+                    "rank": None if pd.isna(row["rank"]) else int(row["rank"])})
+    return out
+
+
+def _receivables_json(o2c: pd.DataFrame, per_customer: pd.DataFrame) -> dict[str, Any]:
+    """Summary, customers with money outstanding, and the orders that need attention (late or
+    overdue delivery, or an outstanding receivable)."""
+    cust = per_customer[per_customer["outstanding_base"].fillna(0) > 0]
+    customers = [{"customer_id": cid, "outstanding": money(r["outstanding_base"]), "overdue": money(r["overdue_base"]),
+                  "max_days_overdue": int(r["max_days_overdue"]), "overdue_orders": int(r["overdue_orders"])}
+                 for cid, r in zip(cust.index, cust.to_dict("records"))]
+    attention = o2c[o2c["delivery"].isin(("late", "overdue")) | (o2c["outstanding"] > 0)]
+    orders = pd.DataFrame({
+        "order_id": attention["order_id"].astype(object), "customer_id": attention["customer_id"].astype(object),
+        "owner": attention["owner"].astype(object).where(attention["owner"].notna(), None),
+        "delivery": attention["delivery"].astype(object),
+        "delivery_delay_days": attention["delivery_delay_days"].astype(object),
+        "currency": attention["currency"].astype(object).where(attention["currency"].notna(), None),
+        "invoiced": attention["invoiced"].round(2).astype(object),
+        "received": attention["received"].round(2).astype(object),
+        "outstanding": attention["outstanding"].round(2).astype(object),
+        "outstanding_base": attention["outstanding_base"].round(2).astype(object).where(
+            attention["outstanding_base"].notna(), None),
+        "payment_due_date": attention["payment_due_date"].dt.strftime("%Y-%m-%d").astype(object).where(
+            attention["payment_due_date"].notna(), None),
+        "days_overdue": attention["days_overdue"].astype(object),
+    }).to_dict("records")
+    summary = {k: (money(v) if isinstance(v, float) and k in ("invoiced", "received", "outstanding", "overdue") else
+                   (_num(v) if isinstance(v, float) else v)) for k, v in rc.summary(o2c).items()}
+    return {"summary": summary, "customers": customers, "orders": orders}

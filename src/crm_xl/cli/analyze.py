@@ -1,0 +1,148 @@
+"""``crm-xl analyze``: grades, forecast, KPI and order-to-cash of a register, as JSON or tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from crm_xl.cli.app import app, atomic_output, console, handle_errors, lang_option, resolve_lang
+from crm_xl.i18n import pick
+from crm_xl.schema import ENUMS
+
+
+def _validation(register, as_of: dt.date):
+    """Valid rows and error rows from the validation module, when it is installed."""
+    try:
+        from crm_xl.validation import validate  # type: ignore[attr-defined]
+    except ImportError:
+        return None, None
+    result = validate(register, as_of)
+    valid = {sheet: result.valid(sheet) for sheet in register.frames}
+    errors: dict[str, set[int]] = {}
+    for f in getattr(result, "findings", []):
+        if f.severity == "error" and f.row is not None:
+            errors.setdefault(f.sheet, set()).add(int(f.row))
+    return valid, errors
+
+
+@app.command("analyze", help="Grade customers, forecast sales, score KPIs and check order-to-cash.\n\n"
+                             "Example: crm-xl analyze 客户台账.xlsx --as-of 2026-11-23 --period 2026-Q3 "
+                             "--format json --out analysis.json")
+@handle_errors()
+def analyze_command(
+    path: Path = typer.Argument(..., help="The register workbook (.xlsx/.xlsm); it is only read."),
+    as_of: str = typer.Option(None, "--as-of", help="Analysis date YYYY-MM-DD (default today)."),
+    period: str = typer.Option(None, "--period", help="KPI period: 2026-10, 2026-Q3 or 2026 "
+                                                      "(default: the last complete month)."),
+    fmt: str = typer.Option("text", "--format", help="json or text."),
+    out: Path = typer.Option(None, "--out", help="Write the output to this file instead of the screen."),
+    lang: str = lang_option(),
+    password: str = typer.Option(None, "--password", help="Password of an encrypted workbook."),
+) -> None:
+    from crm_xl.analysis import analyze
+    from crm_xl.kpi import parse_period
+    from crm_xl.ports.reader import read_register
+
+    if fmt not in ("json", "text"):
+        raise typer.BadParameter("--format must be json or text")
+    day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
+    kpi_period = parse_period(period) if period else None
+    register = read_register(path, password=password) if password else read_register(path)
+    lang = resolve_lang(lang, register.lang)
+    valid, errors = _validation(register, day)
+    result = analyze(register, day, kpi_period, valid=valid, error_rows=errors)
+    data = result.to_json(lang)
+    if fmt == "json":
+        text = json.dumps(data, ensure_ascii=False, indent=2)
+        if out:
+            with atomic_output(out) as tmp:
+                tmp.write_text(text + "\n", encoding="utf-8")
+        else:
+            typer.echo(text)
+        return
+    if out:
+        from rich.console import Console
+
+        with atomic_output(out) as tmp, tmp.open("w", encoding="utf-8") as fh:
+            render_text(data, lang, Console(file=fh, width=120, highlight=False, color_system=None))
+    else:
+        render_text(data, lang, console)
+
+
+def _label(enum: str, code: Any, lang: str) -> str:
+    return "—" if code is None else ENUMS[enum].label(code, lang)
+
+
+def _fmt(x: Any, pct: bool = False) -> str:
+    if x is None:
+        return "—"
+    return f"{x:.1%}" if pct else (f"{x:,.2f}" if isinstance(x, float) else str(x))
+
+
+def render_text(data: dict[str, Any], lang: str, out) -> None:
+    """Readable tables of an analysis (the ``--format text`` output)."""
+    t = lambda zh, en: pick(zh, en, lang)  # noqa: E731
+    cur = data["base_currency"]
+    out.print(t(f"截至 {data['as_of']} 的分析（本位币 {cur}，考核期 {data['period']}）",
+                f"Analysis as of {data['as_of']} (base currency {cur}, KPI period {data['period']})"), markup=False)
+
+    grades = Table(title=t("客户分级（客户数）", "Customer grades (number of customers)"))
+    grades.add_column(t("维度", "Dimension"))
+    grades.add_column(t("分级", "Grade"))
+    grades.add_column(t("客户数", "Customers"), justify="right")
+    for key, enum, title in (("scale", "scale", t("规模", "Scale")), ("abc", "abc", "ABC"),
+                             ("level", "level", t("等级", "Level")), ("coop", "coop", t("合作年限", "Cooperation")),
+                             ("risk", "risk", t("风险", "Risk"))):
+        counts: dict[Any, int] = {}
+        for c in data["customers"]:
+            counts[c[key]] = counts.get(c[key], 0) + 1
+        for code in [*ENUMS[enum].codes, None]:
+            if code in counts:
+                grades.add_row(title, _label(enum, code, lang), str(counts[code]))
+    out.print(grades)
+
+    f = data["forecast"]
+    table = Table(title=t(f"销售预测（{cur}）", f"Sales forecast ({cur})"))
+    for name in (t("月份", "Month"), t("管道金额", "Pipeline"), t("加权金额", "Weighted"), t("承诺", "Commit"),
+                 t("最佳情况", "Best case"), t("数量", "Quantity")):
+        table.add_column(name, justify="right")
+    buckets = [(r["month"], r) for r in f["by_month"]] + [(t("已逾期", "past due"), f["past_due"]),
+                                                          (t("12个月后", "later"), f["later"]),
+                                                          (t("无日期", "undated"), f["undated"]),
+                                                          (t("合计", "total"), f["total"])]
+    for name, r in buckets:
+        table.add_row(name, *(_fmt(r[k]) for k in ("pipeline", "weighted", "commit", "best_case", "quantity")))
+    out.print(table)
+    trend = f["trend"]
+    out.print(t(f"趋势预测：{trend['reason']}；回测 MAPE {_fmt(trend['mape'], True)}",
+                f"Trend forecast: {trend['reason']}; back-test MAPE {_fmt(trend['mape'], True)}"), markup=False)
+
+    k = Table(title=t(f"KPI 考核（{data['period']}）", f"KPI ({data['period']})"))
+    for name in (t("排名", "Rank"), t("负责人", "Owner"), t("销售额", "Sales"), t("销售业绩", "Sales"),
+                 t("客户开发与维护", "Customers"), t("过程管理", "Process"), t("团队协作", "Teamwork"),
+                 t("总分", "Score"), t("等级", "Grade")):
+        k.add_column(name)
+    for r in data["kpi"]:
+        cs = r["category_scores"]
+        k.add_row(_fmt(r["rank"]), r["owner"], _fmt(r["metrics"]["sales_amount"]["value"]),
+                  *(_fmt(cs[c]) for c in ("sales", "customers", "process", "teamwork")),
+                  _fmt(r["score"]), _label("kpi_grade", r["grade"], lang))
+    out.print(k)
+
+    s = data["receivables"]["summary"]
+    out.print(t(f"订单执行：按时交付率 {_fmt(s['on_time_rate'], True)}（逾期交付 {s['overdue_delivery']} 单）；"
+                f"应收未收 {_fmt(s['outstanding'])}，其中逾期 {_fmt(s['overdue'])}（{s['overdue_orders']} 单）",
+                f"Order-to-cash: on-time delivery {_fmt(s['on_time_rate'], True)} "
+                f"({s['overdue_delivery']} deliveries overdue); outstanding {_fmt(s['outstanding'])}, "
+                f"overdue {_fmt(s['overdue'])} ({s['overdue_orders']} orders)"), markup=False)
+    if data["findings"]:
+        out.print(t(f"注意：{len(data['findings'])} 条提示（如缺少汇率），见 JSON 输出的 findings",
+                    f"Note: {len(data['findings'])} findings (e.g. missing FX rates); see findings in the JSON output"),
+                  markup=False)
+        for item in data["findings"][:10]:
+            out.print(f"  {item['sheet']}!{item['cell'] or item['row']}: {item['message']}", markup=False)
