@@ -130,6 +130,7 @@ class Settings(BaseModel):
     kpi_target_followup_rate: float = _f(0.90, "销售机会跟进及时率目标", "Target follow-up timeliness", "000 六(二)1, 003 五(三)2")
     kpi_target_complaint_ontime: float = _f(0.95, "投诉处理及时率目标", "Target complaint on-time rate", "002 五.3")
     kpi_target_satisfaction: float = _f(4.5, "满意度目标（1–5 分）", "Target satisfaction (1–5)", "000 六(二)1")
+    kpi_target_training: float = _f(1.0, "培训完成率目标（参加场次÷应参加场次）", "Target training completion (sessions attended ÷ held)", "000 六, 004 六")
     kpi_target_data_accuracy: float = _f(0.98, "客户信息准确性目标（无错误行占比）", "Target data accuracy (share of rows without errors)", "000 六(二)1")
     # -- training (F13) and projects (F12), auto profile (F10)
     new_staff_training_days: int = _f(30, "新员工须在入职此天数内完成培训", "New staff trained within this many days", "000 六, 004 六")

@@ -93,6 +93,11 @@ def validate(register: Register, as_of: dt.date | None = None) -> ValidationResu
     for rule in RULES:
         rule(ctx)
     findings = ctx.findings()
+    for f in _profile_findings(register, as_of):
+        severity = register.settings.severity_of(f.code, f.severity)
+        if severity != "off":
+            f = f if f.cell or f.row is None else replace(f, cell=register.cell(f.sheet, f.row, f.column))
+            findings.append(f if severity == f.severity else replace(f, severity=severity))
     for f in register.reader_findings():
         severity = register.settings.severity_of(f.code, f.severity)
         if severity != "off":
@@ -107,6 +112,25 @@ def validate(register: Register, as_of: dt.date | None = None) -> ValidationResu
     return ValidationResult(register, as_of, findings, valid, rows_checked)
 
 
+def _profile_findings(register: Register, as_of: dt.date) -> list[Finding]:
+    """Rules of the operations sheets: vehicles (004), projects (002 六), training, intelligence (001 二)."""
+    from crm_xl.intelligence import intelligence_findings
+    from crm_xl.projects import project_findings
+    from crm_xl.training import training_findings
+    from crm_xl.vehicles import vehicle_findings
+
+    out: list[Finding] = []
+    if not register["vehicles"].empty or not register["service_visits"].empty:
+        out += vehicle_findings(register)
+    if not register["projects"].empty or not register["milestones"].empty:
+        out += project_findings(register, as_of)
+    if not register["training_sessions"].empty or register["staff"]["hire_date"].notna().any():
+        out += training_findings(register, as_of)
+    if not register["intelligence"].empty:
+        out += intelligence_findings(register, as_of)
+    return out
+
+
 def _sort_key(register: Register, f: Finding) -> tuple:
     index = register.column_index(f.sheet, f.column) if f.column else None
     return (_SHEET_ORDER.get(f.sheet, 99), f.row if f.row is not None else -1,
@@ -115,6 +139,12 @@ def _sort_key(register: Register, f: Finding) -> tuple:
 
 def findings_markdown() -> str:
     """``docs/findings.md``: every finding code with severity, title, policy clause and messages."""
+    import crm_xl.currency  # noqa: F401  (modules that define their codes on import)
+    import crm_xl.intelligence  # noqa: F401
+    import crm_xl.projects  # noqa: F401
+    import crm_xl.training  # noqa: F401
+    import crm_xl.vehicles  # noqa: F401
+
     lines = [
         "# Finding codes", "",
         "Generated from the message catalogue by `crm_xl.validation.findings_markdown()`; a test keeps",
@@ -126,7 +156,7 @@ def findings_markdown() -> str:
         "| code | severity | title | policy clause | message (zh-CN) | message (en) |",
         "|---|---|---|---|---|---|",
     ]
-    for code in sorted(set(CODES) | {c for c in CATALOGUE if c[0] in "RS"}):
+    for code in sorted(set(CODES) | {c for c in CATALOGUE if c[0] in "RSFA"}):
         d = CATALOGUE[code]
         cells = [code, d.severity, f"{d.title_zh} / {d.title_en}", d.clause, d.zh, d.en]
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
