@@ -139,14 +139,10 @@ def complaint_form(port: ExcelPort | None = None, as_of: dt.date | None = None) 
 
 # ----------------------------------------------------------------------------------- validate
 def run_validation(session: Session) -> tuple[list[Finding], bool]:
-    """(findings, complete): the validation library's findings, or only the reader's when it is absent."""
-    try:
-        check = _capability("crm_xl.validation", "validate", ("校验", "validation"))
-    except Unavailable:
-        return session.register.reader_findings(), False
-    result = check(session.register, as_of=session.as_of)
-    found = list(getattr(result, "findings", result))
-    return found, True
+    """(findings, complete): every finding of the same validation ``crm-xl validate`` runs."""
+    from crm_xl.validation import validate as check
+
+    return list(check(session.register, as_of=session.as_of).findings), True
 
 
 def _validate(session: Session) -> Outcome:
@@ -262,13 +258,10 @@ def mark_cells(session: Session, findings: Sequence[Finding]) -> int:
 
 # ----------------------------------------------------------------------------------- refresh
 def _analysis(session: Session) -> Any:
-    for module in ("crm_xl.analysis", "crm_xl.analytics"):
-        try:
-            analyze = importlib.import_module(module).analyze
-        except (ImportError, AttributeError):
-            continue
-        return analyze(session.register, session.as_of)
-    raise Unavailable(("分析", "analysis"))
+    """The same analysis ``crm-xl analyze`` gives (validated rows, follow-ups and service included)."""
+    from crm_xl.review import review
+
+    return review(session.register, session.as_of, lang=session.lang).analysis
 
 
 def _cell_value(value: Any, enum: str | None, lang: str) -> Any:
@@ -388,11 +381,9 @@ FOLLOWUP_HEADERS = {
 
 def followup_plan(session: Session) -> pd.DataFrame:
     """The follow-up plan, built exactly as ``crm-xl followups`` builds it."""
-    build = _capability("crm_xl.followups", "build_followups", ("跟进计划", "follow-ups"))
-    from crm_xl.cli.service import _overdue_for, _scale_for  # the CLI's scale/receivable glue, shared
+    from crm_xl.review import review
 
-    reg, day = session.register, session.as_of
-    return build(reg, day, session.lang, scale=_scale_for(reg, day), overdue=_overdue_for(reg, day))
+    return review(session.register, session.as_of, lang=session.lang).plan
 
 
 def write_followups(session: Session, plan: pd.DataFrame) -> int:

@@ -60,34 +60,20 @@ def default_period_text(as_of: dt.date) -> str:
 
 def prepare(register: Register, as_of: dt.date, period: str | None = None, lang: str | None = None,
             workbook: str | None = None, approved_by: str | None = None,
-            approved_at: dt.datetime | None = None, findings: list[Finding] | None = None) -> ReportInputs:
-    """Run validation, analytics and service on ``register`` and collect the report inputs."""
-    from crm_xl.analysis import analyze
-    from crm_xl.service import build_service
+            approved_at: dt.datetime | None = None, findings: list[Finding] | None = None,
+            reviewed=None) -> ReportInputs:
+    """Run validation, analytics and service on ``register`` (the review every door shares);
+    ``reviewed`` reuses a :class:`crm_xl.review.Review` of the same register and KPI period."""
+    from crm_xl.review import review
 
     lang = lang or register.lang
     text = period or default_period_text(as_of)
     p = resolve_period(text, as_of)
     kpi_period = text if p.grain != "range" else default_period_text(as_of)
-    valid = error_rows = None
+    rv = reviewed or review(register, as_of, period=kpi_period, lang=lang)
+    analysis, service = rv.analysis, rv.service
     if findings is None:
-        findings = []
-        try:
-            from crm_xl.validation import validate
-        except ImportError:  # validation not installed: no duplicate findings to report
-            validate = None
-        if validate is not None:
-            result = validate(register, as_of)
-            findings = list(getattr(result, "findings", result))
-            valid = getattr(result, "valid", None)
-            error_rows = getattr(result, "error_rows", None)
-    kwargs = {}
-    if valid is not None:
-        kwargs["valid"] = valid
-    if error_rows is not None:
-        kwargs["error_rows"] = error_rows
-    analysis = analyze(register, as_of, period=kpi_period, **kwargs)
-    service = build_service(register, as_of, lang)
+        findings = list(rv.validation.findings)
     return ReportInputs(register=register, as_of=as_of, period=p, lang=lang,
                         workbook=workbook or Path(register.source or "—").name, analysis=analysis,
                         service=service, findings=findings, approved_by=approved_by,
@@ -102,7 +88,29 @@ def build_report(kind: str, inputs: ReportInputs) -> Report:
     if kind not in builders:
         raise ValueError(f"unknown report kind {kind!r}; use one of {', '.join(builders)}")
     sections, notes = builders[kind](inputs)
+    sections = sections + _operations_sections(kind, inputs)
     return Report(header=_header(kind, inputs), sections=sections, notes=notes)
+
+
+def _operations_sections(kind: str, inputs: ReportInputs) -> list[Section]:
+    """The sheets beyond the trade pipeline: the dealer's sales/service (004), projects (002 六),
+    training (000 六) and order intelligence (001 二) — in the sales and monthly reports."""
+    from crm_xl.reports.profile_sections import (auto_sections, intelligence_section, project_section,
+                                                 training_section)
+
+    reg, p, lang = inputs.register, inputs.period, inputs.lang
+    out: list[Section] = []
+    if kind in ("sales", "monthly") and reg.settings.profile == "auto" and not reg["vehicles"].empty:
+        out += auto_sections(reg, inputs.as_of, p.start, p.end, lang)
+    if kind != "monthly":
+        return out
+    if not reg["projects"].empty:
+        out.append(project_section(reg, inputs.as_of, lang))
+    if not reg["training_sessions"].empty:
+        out.append(training_section(reg, p.start, p.end, lang))
+    if not reg["intelligence"].empty:
+        out.append(intelligence_section(reg, p.start, p.end, lang))
+    return out
 
 
 def _header(kind: str, x: ReportInputs) -> Header:
