@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from crm_xl.cli.app import app, atomic_output, fail, handle_errors, say
+from crm_xl.cli.app import app, fail, handle_errors, say
 
 
 @app.command("build", help="Rebuild the register template in workbook/ (and check it is current).\n\n"

@@ -23,7 +23,7 @@ from crm_xl.messages import MISSING_COLUMN
 from crm_xl.ports.crypto import decrypt_to_bytes, resolve_password
 from crm_xl.ports.errors import UnreadableWorkbook
 from crm_xl.ports.safety import check_input
-from crm_xl.register import ROW, Register, _concat, build_frame, empty_frame, settings_from_frames
+from crm_xl.register import Register, _concat, build_frame, empty_frame, settings_from_frames
 from crm_xl.schema import DATA_SHEETS, SHEETS, sheet_lookup
 from crm_xl.settings import Settings
 

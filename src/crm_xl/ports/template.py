@@ -20,7 +20,7 @@ import xlsxwriter
 from crm_xl import __version__
 from crm_xl.findings import column_letter
 from crm_xl.i18n import pick
-from crm_xl.register import ROW, Register
+from crm_xl.register import Register
 from crm_xl.schema import ENUMS, SHEETS, Column, Sheet
 from crm_xl.settings import SCALAR_KEYS, Settings, format_value, setting_note
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from crm_xl.calendar import WorkCalendar
-from crm_xl.i18n import Text
 from crm_xl.validation import codes as C
 from crm_xl.validation.context import Context, col_label, show_values
 
