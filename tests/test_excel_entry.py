@@ -3,6 +3,8 @@ bounded number of port calls, and no user-entered cell ever changed."""
 
 from __future__ import annotations
 
+import pandas as pd
+
 import datetime as dt
 import importlib.util
 import json
@@ -93,20 +95,19 @@ def test_validate_matches_the_cli_and_marks_cells(demo_file: Path) -> None:
 
 
 def test_followups_match_the_cli_library_path(demo_file: Path) -> None:
-    from crm_xl.cli.service import _overdue_for, _scale_for
-    from crm_xl.followups import build_followups
+    from crm_xl.review import review
 
     port = RecordingPort.from_file(demo_file)
     before = _input_cells(port)
     outcome = excel.followups(port, as_of=AS_OF)
     assert outcome.ok, outcome.message
     register = read_register(demo_file)
-    plan = build_followups(register, AS_OF, register.lang, scale=_scale_for(register, AS_OF),
-                           overdue=_overdue_for(register, AS_OF))
+    plan = review(register, AS_OF, lang=register.lang).plan  # exactly what `crm-xl followups` writes
     rows = port.sheets["跟进计划"]
     header = rows[0]
     got = [(r[header.index("客户编号")], r[header.index("到期日")].date(), r[header.index("原因")]) for r in rows[1:]]
-    expected = [(rec.customer_id, rec.due.date(), rec.reason) for rec in plan.itertuples()]
+    expected = [(rec.customer_id if isinstance(rec.customer_id, str) else None, rec.due.date(), rec.reason)
+                for rec in plan.itertuples()]
     assert got == expected and len(got) > 0
     assert _input_cells(port) == before
 
@@ -140,9 +141,15 @@ def test_refresh_reports_what_is_missing_or_writes_only_derived_columns(demo_fil
     customers = {c["customer_id"]: c for c in json.loads(result.stdout)["customers"]}
     register, layouts = read_from_port(port)
     frame = register.frames["customers"]
+    graded = 0
     for rec in frame.itertuples():
-        want = customers[rec.customer_id]
+        want = customers.get(rec.customer_id)
+        if want is None:  # a customer row with errors is not graded: its derived cells stay blank
+            assert pd.isna(rec.scale) and pd.isna(rec.abc)
+            continue
+        graded += 1
         assert rec.scale == want["scale"] and rec.abc == want["abc"] and rec.risk == want["risk"]
+    assert graded > len(frame) * 0.9
 
 
 def _synthetic(n: int) -> Register:
