@@ -4,6 +4,8 @@ headless as a real client."""
 
 from __future__ import annotations
 
+from vba_readback import read_back, source_lines
+
 import os
 import re
 import subprocess
@@ -14,7 +16,6 @@ from pathlib import Path
 import pytest
 from conftest import calamine_rows
 from lo import require_uno, run_macro
-from oletools.olevba import VBA_Parser
 
 import crm_xl
 from crm_xl import vba
@@ -25,19 +26,7 @@ from crm_xl.workbook import TEMPLATE_CREATED, build_workbook
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _read_back(path: Path) -> dict[str, str]:
-    parser = VBA_Parser(str(path))
-    try:
-        return {Path(filename).stem: code for _, _, filename, code in parser.extract_macros()}
-    finally:
-        parser.close()
-
-
-def _lines(code: str) -> list[str]:
-    lines = [line for line in code.replace("\r\n", "\n").split("\n") if not line.startswith("Attribute VB_")]
-    while lines and not lines[-1].strip():
-        lines.pop()
-    return lines
+_read_back, _lines = read_back, source_lines
 
 
 @pytest.fixture(scope="module")
