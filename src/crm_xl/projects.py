@@ -107,7 +107,7 @@ def milestone_status(register: Register, as_of: dt.date | pd.Timestamp) -> pd.Da
     limit = register.settings.milestone_deviation_days
     m = register.frames["milestones"]
     p = register.frames["projects"].dropna(subset=["project_id"]).drop_duplicates("project_id").set_index("project_id")
-    m = m[~m["project_id"].map(p["status"]).isin(_INACTIVE_PROJECT).fillna(False)]
+    m = m[~m["project_id"].isin(p.index[p["status"].isin(_INACTIVE_PROJECT).fillna(False).to_numpy()])]
     cancelled = (m["status"] == "cancelled").fillna(False)
     finished = m["actual_date"].notna() | (m["status"] == "done").fillna(False)
     is_open = ~finished & ~cancelled

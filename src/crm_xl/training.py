@@ -60,7 +60,9 @@ def _attended(register: Register) -> pd.DataFrame:
     a = register.frames["training_attendance"]
     a = a[(a["attended"] == "yes").fillna(False)]
     sessions = register.frames["training_sessions"].dropna(subset=["session_id"]).drop_duplicates("session_id")
-    date = a["session_id"].map(sessions.set_index("session_id")["date"])
+    # reindex, not map: mapping through an empty datetime Series fails (pandas casts it to float)
+    date = pd.Series(sessions.set_index("session_id")["date"].reindex(a["session_id"].to_numpy()).to_numpy(),
+                     index=a.index, dtype="datetime64[ns]")
     return pd.DataFrame({"staff_id": a["staff_id"], "session_id": a["session_id"], "date": date, "row": a[ROW]})
 
 
@@ -74,7 +76,8 @@ def training_status(register: Register, as_of: dt.date | pd.Timestamp) -> pd.Dat
     joined = att.merge(people[["staff_id", "hire_date"]], on="staff_id")
     first = joined[joined["date"] >= joined["hire_date"]].groupby("staff_id")["date"].min()
     people = people.assign(deadline=people["hire_date"] + pd.Timedelta(days=register.settings.new_staff_training_days),
-                           first_training=people["staff_id"].map(first).astype("datetime64[ns]"))
+                           first_training=pd.Series(first.reindex(people["staff_id"].to_numpy()).to_numpy(),
+                                                    index=people.index, dtype="datetime64[ns]"))
     people["trained_in_time"] = (people["first_training"] <= people["deadline"]).fillna(False)
     people["overdue"] = ~people["trained_in_time"] & (people["deadline"] < today) & people["first_training"].isna()
     return people[["staff_id", "name", "team", "hire_date", "deadline", "first_training", "trained_in_time", "overdue",

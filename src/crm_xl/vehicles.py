@@ -234,7 +234,9 @@ def vehicle_findings(register: Register) -> list[Finding]:
     # dates before the purchase
     bought = veh.dropna(subset=["vin", "purchase_date"]).drop_duplicates("vin").set_index("vin")
     v = visits[visits["vin"].notna() & visits["date"].notna()]
-    purchase = v["vin"].map(bought["purchase_date"])
+    # reindex, not map: mapping through an empty datetime Series fails (pandas casts it to float)
+    purchase = pd.Series(bought["purchase_date"].reindex(v["vin"].to_numpy()).to_numpy(), index=v.index,
+                         dtype="datetime64[ns]")
     early = v[(v["date"] < purchase).fillna(False)]
     for row, vin, date, vid in early[[ROW, "vin", "date", "visit_id"]].itertuples(index=False):
         out.append(_finding(register, "service_visits", row, "date", SERVICE_BEFORE_PURCHASE,

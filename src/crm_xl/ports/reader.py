@@ -10,7 +10,12 @@ from __future__ import annotations
 
 import io
 import logging
+import os
+import sys
+import tempfile
+import threading
 from collections import Counter
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -83,9 +88,54 @@ def _find_header(reader, name: str, lookup: dict[str, str], source) -> tuple[int
     return best, best_hits
 
 
+@contextmanager
+def _panic_output_held():
+    """Keep calamine's Rust panic report off the terminal.
+
+    Before pyo3 raises ``PanicException`` (turned into ``UnreadableWorkbook`` by ``_open``/``_guard``),
+    Rust's panic hook writes "thread … panicked at …" — with ``RUST_BACKTRACE`` set, a whole stack
+    backtrace — straight to file descriptor 2, bypassing ``sys.stderr``. While a workbook is read, fd 2
+    points at a temporary file; afterwards anything in it that is not a panic report is written back.
+    Main thread only: swapping a process-wide descriptor from several threads would tangle them.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    try:
+        saved = os.dup(2)
+    except OSError:  # no usable fd 2 (e.g. a windowed process): nothing to hold
+        yield
+        return
+    with tempfile.TemporaryFile() as held:
+        _flush_stderr()
+        os.dup2(held.fileno(), 2)
+        try:
+            yield
+        finally:
+            _flush_stderr()
+            os.dup2(saved, 2)
+            os.close(saved)
+            held.seek(0)
+            text = held.read()
+            while text and b"panicked at" not in text:
+                text = text[os.write(2, text):]
+
+
+def _flush_stderr() -> None:
+    try:
+        sys.stderr.flush()
+    except (AttributeError, OSError, ValueError):
+        pass
+
+
 def read_register(source: str | Path | bytes | io.BytesIO, *, password: str | None = None,
                   lang: str | None = None) -> Register:
     """Read a register workbook. Raises :class:`UnreadableWorkbook` for anything unusable."""
+    with _panic_output_held():
+        return _read_register(source, password, lang)
+
+
+def _read_register(source: str | Path | bytes | io.BytesIO, password: str | None, lang: str | None) -> Register:
     if not isinstance(source, (bytes, io.BytesIO)):
         path = Path(source)
         try:

@@ -167,7 +167,7 @@ def check_duplicate_customers(ctx: Context) -> None:
         df = pd.DataFrame({"customer_id": contacts["customer_id"].astype(object).to_numpy()[pos],
                            "country": country.astype(object).to_numpy()[pos],
                            "domain": domain.to_numpy(dtype=object), "pos": pos})
-        df["key"] = df["domain"] + "|" + df["country"]
+        df["key"] = df["domain"].astype(ARROW_TEXT) + "|" + df["country"].astype(ARROW_TEXT)
         later = _flag_later(df, "key")
         if len(later):
             ctx.add("contacts", "email", C.DUPLICATE_DOMAIN, later["pos"].to_numpy(dtype="int64"),
