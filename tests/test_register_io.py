@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import subprocess
 import sys
 import zipfile
@@ -223,6 +224,31 @@ def test_new_refuses_to_overwrite(tmp_path):
 
 def test_committed_template_is_current():
     root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root / "src")}  # this checkout's crm_xl, not an installed one
     result = subprocess.run([sys.executable, "-m", "crm_xl", "build", "--check", "--dir", str(root / "workbook")],
-                            capture_output=True, text=True, timeout=180)
+                            capture_output=True, text=True, timeout=180, env=env)
+    assert {"crm.xlsx", "crm.xlsm"} <= {p.name for p in (root / "workbook").iterdir()}
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_libreoffice_accepts_the_demo_register(tmp_path, lang):
+    """A real office suite opens the register and prints it: pages with the sheets' content."""
+    import shutil
+
+    from lo import convert, require_soffice
+
+    require_soffice()
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    from crm_xl.workbook import build_workbook
+
+    book = tmp_path / "demo.xlsx"
+    build_workbook(book, lang=lang, demo=True, n_customers=15, as_of=dt.date(2026, 11, 23))
+    pdf = convert(book, "pdf", tmp_path)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, timeout=60).stdout
+    first_customer = read_register(book)["customers"]["company_name"].iloc[0]
+    assert SHEETS["customers"].column("company_name").label(lang) in text
+    assert first_customer.split()[0] in text
+    assert ("使用说明" if lang == "zh-CN" else "How to use") in text or "crm-xl" in text

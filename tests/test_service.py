@@ -11,7 +11,7 @@ from crm_xl.calendar import WorkCalendar
 from crm_xl.register import Register
 from crm_xl.service import as_of_moment, build_service, complaint_analysis, escalations, survey_scores, ticket_sla
 from crm_xl.settings import Settings
-from crm_xl.workflow import ALLOWED_TRANSITIONS, STATUSES, check_history, next_statuses, parse_history
+from crm_xl.workflow import ALLOWED_TRANSITIONS, STATUSES, check_history, next_statuses, parse_steps
 
 # A hand-made calendar: no country holidays, Sat/Sun off, 09:00–18:00, plus company rules.
 PLAIN = WorkCalendar(country=None)
@@ -122,14 +122,15 @@ def test_workflow_transitions_and_history() -> None:
     assert all(v <= set(STATUSES) for v in ALLOWED_TRANSITIONS.values())
     assert "reopened" in next_statuses("closed") and next_statuses("nonsense") == set()
     ok = ["received", "assigned", "investigating", "proposed", "implementing", "awaiting_feedback", "closed",
-          "reopened", "investigating", "proposed", "implementing", "closed"]
+          "reopened", "investigating", "proposed", "implementing", "awaiting_feedback", "closed"]
     assert check_history(ok) is None
-    assert check_history(["received", "closed", "investigating"]) == ("closed", "investigating")
+    assert check_history(["received", "closed", "investigating"]) == ("received", "closed")  # complaints investigate
+    assert check_history(["received", "closed"], "inquiry") is None  # an inquiry may be answered at once
     assert check_history(["received", "received", "assigned"]) is None
-    steps = parse_history("已受理 2026-11-02 09:10 > assigned 2026/11/3 > 調查中 > 瞎写")
+    steps = parse_steps("已受理 2026-11-02 09:10 > assigned 2026/11/3 > 調查中 > 瞎写")
     assert [s.status for s in steps] == ["received", "assigned", "investigating", None]
     assert steps[0].at == datetime(2026, 11, 2, 9, 10) and steps[1].at == datetime(2026, 11, 3)
-    sla = ticket_sla(_reg([_ticket("X", status_history="已受理>已关闭>调查中"), _ticket("Y", status_history="已受理>乱"),
+    sla = ticket_sla(_reg([_ticket("X", status_history="已受理>已分配>调查中>处理中>已关闭>调查中"), _ticket("Y", status_history="已受理>乱"),
                            _ticket("Z", status_history="已受理>已分配")]), date(2026, 11, 5), PLAIN)
     assert sla["history_problem"].tolist() == ["closed>investigating", "unreadable", pd.NA] or \
         sla["history_problem"].fillna("-").tolist() == ["closed>investigating", "unreadable", "-"]

@@ -6,6 +6,8 @@ VML drawing for the buttons, and LibreOffice headless for a real client that run
 
 from __future__ import annotations
 
+from vba_readback import read_back, source_lines
+
 import re
 import zipfile
 from pathlib import Path
@@ -13,7 +15,6 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 from lo import require_uno, run_macro
-from oletools.olevba import VBA_Parser
 
 import crm_xl
 from crm_xl import vba
@@ -63,20 +64,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str
     return _build(tmp_path_factory.mktemp("xlsm"), modules, "crm"), modules
 
 
-def _read_back(path: Path) -> dict[str, str]:
-    parser = VBA_Parser(str(path))
-    try:
-        return {Path(filename).stem: code for _, _, filename, code in parser.extract_macros()}
-    finally:
-        parser.close()
-
-
-def _lines(code: str) -> list[str]:
-    """Source lines as the VBA editor shows them: no Attribute lines, no trailing blank lines."""
-    lines = [line for line in code.replace("\r\n", "\n").split("\n") if not line.startswith("Attribute VB_")]
-    while lines and not lines[-1].strip():
-        lines.pop()
-    return lines
+_read_back, _lines = read_back, source_lines
 
 
 def test_modules_read_back_equal_their_sources(built: tuple[Path, dict[str, str]]) -> None:

@@ -45,12 +45,13 @@ from crm_xl.demo_catalog import (ACTIVITY_OUTCOMES, ACTIVITY_TEXT, COMPETITORS, 
                                  MONTH_SEASONALITY, NEXT_ACTIONS, NEXT_STEPS, PRODUCTS, PURPOSES_BY_PRODUCT,
                                  REGION_PRODUCT_MIX, REGION_TRANSIT_DAYS, ROOT_CAUSES, SOLUTIONS, STAFF,
                                  SURVEY_COMMENTS, TEAM_MEMBERS, TICKET_CATEGORY_MIX, TICKET_TEXT)
+from crm_xl.demo_operations import OPERATION_COLUMNS, TRADE, activity_targets, operations_frames
 from crm_xl.demo_locales import (CN_CITY_ASCII, LOCALES, PUBLIC_MAIL_DOMAINS, SUFFIX_VARIANTS, ascii_fold,
                                  mobile_prefixes)
 
 __all__ = ["DECISION_ROLES", "DemoData", "MISTAKE_KINDS", "Mistake", "SHEET_COLUMNS", "generate_demo"]
 
-PROFILES = ("trade",)
+PROFILES = ("trade", "auto")
 DECISION_ROLES = ("decision_maker", "influencer", "user", "purchaser")
 
 SHEET_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -77,10 +78,11 @@ SHEET_COLUMNS: dict[str, tuple[str, ...]] = {
     "surveys": ("survey_id", "customer_id", "date", "channel", "product_score", "service_score", "communication_score",
                 "delivery_score", "overall_score", "nps", "comments"),
     "staff": ("staff_id", "name", "team", "role", "period", "sales_target", "quantity_target", "new_customer_target",
-              "expense", "teamwork_score"),
+              "expense", "teamwork_score", "activity_target", "hire_date"),
     "changelog": ("at", "user", "sheet", "record_id", "column", "old_value", "new_value", "reason"),
     "fx_rates": ("currency", "rate", "valid_from"),
     "holidays": ("date", "name", "kind"),
+    **OPERATION_COLUMNS,
 }
 
 MISTAKE_KINDS: dict[str, str] = {
@@ -293,7 +295,9 @@ def _company_day_off(as_of: dt.date) -> dt.date:
 
 def generate_demo(seed: int = 20261123, as_of: dt.date = dt.date(2026, 11, 23), n_customers: int = 200,
                   profile: str = "trade", with_mistakes: bool = True) -> DemoData:
-    """Generate a demo register of a Chinese LED-lighting exporter as of `as_of`.
+    """Generate a demo register of a Chinese LED-lighting exporter as of `as_of` (``profile="auto"``:
+    a car dealership, see :mod:`crm_xl.demo_auto`; default 150 customers there when n_customers is
+    left at 200).
 
     >>> demo = generate_demo(n_customers=200)
     >>> sorted(demo.frames) == sorted(SHEET_COLUMNS)
@@ -304,9 +308,13 @@ def generate_demo(seed: int = 20261123, as_of: dt.date = dt.date(2026, 11, 23), 
     an unknown profile or fewer than one customer.
     """
     if profile not in PROFILES:
-        raise ValueError(f"unknown demo profile {profile!r}: only {', '.join(PROFILES)} is available for now")
+        raise ValueError(f"unknown demo profile {profile!r}: use one of {', '.join(PROFILES)}")
     if n_customers < 1:
         raise ValueError("n_customers must be at least 1")
+    if profile == "auto":
+        from crm_xl.demo_auto import generate_auto
+
+        return generate_auto(seed, as_of, 150 if n_customers == 200 else n_customers, with_mistakes)
     return _TradeDemo(seed, as_of, n_customers, with_mistakes).build()
 
 
@@ -325,6 +333,9 @@ class _TradeDemo:
         self.locales = [LOCALES[c] for c in self.codes]
         self.products = np.array([p.name for p in PRODUCTS], dtype=object)
         self.staff_names = np.array([s[1] for s in STAFF], dtype=object)
+        # everyone joined before the two years of history the demo holds
+        hire_rng = np.random.default_rng([seed, 6])
+        self.hire_dates = [as_of - dt.timedelta(days=int(d)) for d in hire_rng.integers(800, 3650, len(STAFF))]
 
     # -- orchestration -----------------------------------------------------------------------
     def build(self) -> DemoData:
@@ -350,6 +361,12 @@ class _TradeDemo:
                                       "name": pd.Series(["公司年会（全员休假）"], dtype=object),
                                       "kind": pd.Series(["holiday"], dtype=object)}),
         }
+        frames["staff"]["activity_target"] = activity_targets(np.random.default_rng([self.seed, 5]), frames["staff"],
+                                                              frames["activities"], self.as_of)
+        staff = [(sid, name, team, "manager" if role == "销售主管" else "sales", hired)
+                 for (sid, name, team, role), hired in zip(STAFF, self.hire_dates)]
+        frames.update(operations_frames(np.random.default_rng([self.seed, 4]), self.as_of, frames["customers"],
+                                        frames["orders"], staff, TRADE))
         # the same records are picked either way, so a clean demo differs only in the planted cells
         target = frames if self.with_mistakes else {k: v.copy() for k, v in frames.items()}
         mistakes = _plant_mistakes(target, self, np.random.default_rng([self.seed, 2]))
@@ -1184,9 +1201,14 @@ class _TradeDemo:
                              float(round(qty * season * lift, -2)), float(max(1, round(new_rate[s] * 1.2))),
                              round(rng.uniform(4000, 12000) + (18000 if fair else 0), 2),
                              float(np.clip(round(rng.normal(82, 7)), 55, 99))))
-        df = pd.DataFrame(rows, columns=SHEET_COLUMNS["staff"])
+        df = pd.DataFrame(rows, columns=SHEET_COLUMNS["staff"][:-2])
         for c in ("staff_id", "name", "team", "role", "period"):
             df[c] = df[c].astype(object)
+        # planned follow-ups per month (001 二 订单活动计划) and hire dates (training deadline), drawn
+        # from their own stream so the columns above stay as they were
+        df["activity_target"] = np.nan   # set in build() from the activities' run rate
+        hired = {s[0]: d for s, d in zip(STAFF, self.hire_dates)}
+        df["hire_date"] = pd.Series([hired[sid] for sid in df["staff_id"]], dtype=object)
         return df
 
     def _fx_frame(self) -> pd.DataFrame:

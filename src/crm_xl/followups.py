@@ -39,7 +39,7 @@ all reasons and details joined), then sorted by owner, due date and priority.
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import numpy as np

@@ -10,6 +10,8 @@ from ``status_history`` with their dates, root cause, solution, compensation, sa
 
 from __future__ import annotations
 
+from crm_xl.resources import resource_dirs
+
 import os
 import re
 import shutil
@@ -28,13 +30,13 @@ from crm_xl.i18n import pick
 from crm_xl.register import Register
 from crm_xl.schema import ENUMS
 from crm_xl.service import ticket_sla
-from crm_xl.workflow import parse_history
+from crm_xl.workflow import parse_steps
 
 __all__ = ["LibreOfficeError", "complaint_context", "open_complaints", "render_html", "render_pdf", "render_pdfs",
            "pdf_engine", "soffice_binary", "write_form_workbook"]
 
 TEMPLATE = "complaint_form.html.j2"
-_TEMPLATE_DIRS = [Path(__file__).resolve().parent / "templates", Path(__file__).resolve().parents[2] / "templates"]
+_TEMPLATE_DIRS = resource_dirs("templates")
 
 _LABELS: dict[str, tuple[str, str]] = {
     "title": ("投诉处理单", "Complaint Handling Form"),
@@ -129,7 +131,7 @@ def complaint_context(register: Register, ticket_id: str, as_of: date | datetime
                          "status": pick(*_SLA_STATUS[st], lang) if st in _SLA_STATUS else st,
                          "late": st in ("overdue", "breached")})
     steps = [{"status": _label("ticket_status", st.status, lang) if st.status else st.text,
-              "at": _fmt_dt(st.at), "note": ""} for st in parse_history(row["status_history"])]
+              "at": _fmt_dt(st.at), "note": ""} for st in (parse_steps(row["status_history"]) if isinstance(row["status_history"], str) else ())]
     if not steps:
         for code, at, note in (("received", row["received_at"], ""),
                                (None, row["first_response_at"], p("首次响应", "First response")),

@@ -36,6 +36,7 @@ METRICS: dict[str, tuple[str, str | None]] = {
     "followup_timeliness": ("process", "setting:kpi_target_followup_rate"),
     "complaint_ontime_rate": ("process", "setting:kpi_target_complaint_ontime"),
     "data_accuracy": ("process", "setting:kpi_target_data_accuracy"),
+    "training_completion": ("process", "setting:kpi_target_training"),
     "teamwork_score": ("teamwork", "value"),
 }
 CATEGORIES = ("sales", "customers", "process", "teamwork")
@@ -236,8 +237,20 @@ def kpi_metrics(frames: dict[str, pd.DataFrame], orders: pd.DataFrame, period: P
     out["followup_timeliness"] = timely.reindex(idx).astype("float64")
     out["complaint_ontime_rate"] = complaints["on_time"].reindex(idx).astype("float64")
     out["data_accuracy"] = _data_accuracy(frames, idx, error_rows)
+    out["training_completion"] = _training(frames, settings, period).reindex(idx).astype("float64")
     out["teamwork_score"] = tgt["teamwork_score"].reindex(idx).astype("float64")
     return out, tgt.reindex(idx)
+
+
+def _training(frames: dict[str, pd.DataFrame], settings: Settings, period: "Period") -> pd.Series:
+    """Training completion per staff name in the period (000 六, 004 六); NaN where none was held."""
+    if "training_sessions" not in frames or frames["training_sessions"].empty:
+        return pd.Series(dtype="float64")
+    from crm_xl.register import Register
+    from crm_xl.training import training_completion
+
+    rate = training_completion(Register(frames=dict(frames), settings=settings), period.start, period.end)
+    return rate[~rate.index.duplicated()]
 
 
 def _followups_on_time(planned: pd.DataFrame, activities: pd.DataFrame) -> pd.Series:

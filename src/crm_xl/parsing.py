@@ -170,10 +170,18 @@ def _int_text(value: object) -> str:
 
 def parse_text(s: pd.Series) -> pd.Series:
     """Text columns: stripped strings, NA for blanks; IDs typed as numbers lose the ``.0``."""
-    missing = s.isna().to_numpy()
-    values = s.astype(object).to_numpy()
-    texts = [None if miss else _int_text(v).strip() for v, miss in zip(values, missing)]
-    out = pd.Series(texts, index=s.index, dtype="string")
+    if pd.api.types.is_float_dtype(s.dtype):
+        obj = s.astype(object).where(s.notna(), None)
+        out = obj.map(lambda v: None if v is None else _int_text(v))
+    elif s.dtype != object and pd.api.types.is_string_dtype(s.dtype):  # Arrow text: vectorized, NA stays NA
+        out = s.astype("string").str.strip()
+    elif s.dtype == object:
+        obj = s.astype(object)
+        out = obj.map(lambda v: None if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))
+                      else _int_text(v).strip())
+    else:
+        out = s.astype(object).map(lambda v: None if pd.isna(v) else _int_text(v))
+    out = out.astype("string")
     return out.mask(out.eq("")).astype("string")
 
 
@@ -225,8 +233,11 @@ def parse_column(s: pd.Series, column: Column, enums: dict[str, Enum], day_first
         return parse_datetime(s, day_first, date_only=(kind == "date"))
     if kind in ("number", "integer", "money", "probability", "score"):
         out, bad = parse_number(s)
-        if kind == "probability":
-            out = out.where(~((out > 1) & (out <= 100)), out / 100)  # 70 → 70 %
+        if kind == "probability":  # 70 → 70 %; text already in per cent ("150%" = 1.5) is left alone
+            pct = np.zeros(len(s), dtype=bool)
+            if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
+                pct = s.astype("string").str.strip().str.endswith(("%", "％")).fillna(False).to_numpy(dtype=bool)
+            out = out.where(~((out > 1) & (out <= 100) & ~pct), out / 100)
         return out, bad
     if kind == "enum":
         return parse_enum(s, enums[column.enum or ""])

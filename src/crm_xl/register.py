@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from crm_xl.findings import Finding, column_letter
-from crm_xl.messages import MISSING_COLUMN, UNKNOWN_OPTION, UNREADABLE, expected_text
-from crm_xl.parsing import parse_column, parse_text
+from crm_xl.messages import UNKNOWN_OPTION, UNREADABLE, expected_text
+from crm_xl.parsing import parse_column
 from crm_xl.schema import ENUMS, SHEETS, Sheet
 from crm_xl.settings import Settings, SettingsRows, load_settings
 

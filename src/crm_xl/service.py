@@ -34,7 +34,7 @@ import pandas as pd
 from crm_xl.calendar import WorkCalendar, calendar_for
 from crm_xl.i18n import pick
 from crm_xl.register import Register
-from crm_xl.workflow import check_history, parse_history
+from crm_xl.workflow import check_history, parse_steps
 
 __all__ = ["ANALYSIS_KEYS", "SURVEY_DIMENSIONS", "ServiceReport", "as_of_moment", "build_service",
            "complaint_analysis", "escalations", "survey_scores", "ticket_sla"]
@@ -87,8 +87,9 @@ def ticket_sla(register: Register, as_of: date | datetime, calendar: WorkCalenda
     closed_at = k["closed_at"].where(closed)
     response_at = k["first_response_at"].fillna(k["closed_at"])
     hours = cal.work_hours_between_series(received, closed_at).astype("float64")
-    history = k["status_history"].map(lambda v: [st.status for st in parse_history(v)])
-    problem = history.map(_history_problem)
+    history = k["status_history"].map(lambda v: [] if pd.isna(v) else [st.status for st in parse_steps(v)])
+    problem = pd.Series([_history_problem(codes, kind) for codes, kind in zip(history, k["type"])],
+                        index=k.index, dtype=object)
     reopened = ((k["reopened_count"].fillna(0) > 0) | (k["status"] == "reopened").fillna(False)
                 | history.map(lambda codes: "reopened" in codes).astype(bool))
     out = pd.DataFrame({
@@ -109,12 +110,12 @@ def ticket_sla(register: Register, as_of: date | datetime, calendar: WorkCalenda
     return out
 
 
-def _history_problem(codes: list[str | None]) -> str | None:
+def _history_problem(codes: list[str | None], ticket_type: object = None) -> str | None:
     """'unreadable' when a step is not a status, 'from>to' for a disallowed step, else None."""
     if None in codes:
         return "unreadable"
-    bad = check_history(codes)
-    return None if bad is None else f"{bad[0]}>{bad[1]}"
+    bad = check_history(codes, ticket_type if isinstance(ticket_type, str) else None)
+    return None if bad is None else f"{bad[0] or ''}>{bad[1]}"
 
 
 def escalations(sla: pd.DataFrame, register: Register, as_of: date | datetime, lang: str,

@@ -1,4 +1,9 @@
-"""``crm-xl demo``: the main job run end to end on a generated export company."""
+"""``crm-xl demo``: the main job run end to end on a generated company.
+
+Builds the demo register (as .xlsx, and as .xlsm with the macro buttons), reads it back like any
+user workbook, reviews it once (validation → analysis → follow-ups → service) and writes every
+output crm-xl produces into one folder.
+"""
 
 from __future__ import annotations
 
@@ -20,41 +25,84 @@ def _write_json(path: Path, data) -> None:
 
 
 def run_demo(out: Path, *, lang: str = "zh-CN", profile: str = "trade", seed: int = 20261123,
-             as_of: dt.date = dt.date(2026, 11, 23)) -> dict:
+             as_of: dt.date = dt.date(2026, 11, 23), pdf: bool = True) -> dict:
     """Build the demo workbook, read it back and write every output into ``out``."""
+    from crm_xl import forms
+    from crm_xl.cli.validate import print_text, report_json
+    from crm_xl.ports.followup_book import owner_file_name, write_followup_book
     from crm_xl.ports.reader import read_register
+    from crm_xl.reports.build import prepare
+    from crm_xl.reports.output import write_demo_reports
+    from crm_xl.review import review
     from crm_xl.workbook import build_workbook
 
     t = lambda zh, en: pick(zh, en, lang)  # noqa: E731
+    say = lambda zh, en: console.print(t(zh, en), markup=False)  # noqa: E731
     out.mkdir(parents=True, exist_ok=True)
-    workbook = out / t("演示台账.xlsx", "demo-register.xlsx")
+    stem = t("演示台账", "demo-register") + ("" if profile == "trade" else f"-{profile}")
+    workbook = out / f"{stem}.xlsx"
     with atomic_output(workbook) as tmp:
         generated = build_workbook(tmp, lang=lang, demo=True, profile=profile, seed=seed, as_of=as_of)
-    console.print(t(f"① 已生成演示台账 {workbook}", f"① Built the demo register {workbook}"), markup=False)
+    with atomic_output(out / f"{stem}.xlsm") as tmp:
+        build_workbook(tmp, lang=lang, demo=True, profile=profile, seed=seed, as_of=as_of, macros=True)
+    say(f"① 已生成演示台账 {workbook}（另有带按钮的 .xlsm）", f"① Built the demo register {workbook} (and an .xlsm with buttons)")
 
     register = read_register(workbook)
     counts = register.counts()
     table = Table(title=t("各工作表记录数", "Records per sheet"))
-    table.add_column(t("工作表", "Sheet"))
-    table.add_column(t("生成", "Generated"), justify="right")
-    table.add_column(t("读回", "Read back"), justify="right")
+    for head, justify in ((t("工作表", "Sheet"), "left"), (t("生成", "Generated"), "right"), (t("读回", "Read back"), "right")):
+        table.add_column(head, justify=justify)
     shown = [k for k in sheets_for(profile) if not SHEETS[k].settings_table or k in ("fx_rates", "holidays")]
     for key in shown:
-        n = counts[key]
-        table.add_row(SHEETS[key].label(lang), str(generated.get(key, 0)), str(n))
+        table.add_row(SHEETS[key].label(lang), str(generated.get(key, 0)), str(counts[key]))
     console.print(table)
-    summary = {
-        "workbook": str(workbook), "as_of": as_of.isoformat(), "language": lang, "profile": profile,
-        "counts": {k: counts[k] for k in shown},
-    }
+    summary: dict = {"workbook": str(workbook), "as_of": as_of.isoformat(), "language": lang, "profile": profile,
+                     "counts": {k: counts[k] for k in shown}, "outputs": {}}
+
+    rv = review(register, as_of, lang=lang)
+    result = rv.validation
+    _write_json(out / "validation.json", report_json(result, str(workbook), lang))
+    with atomic_output(out / "validation.txt") as tmp, tmp.open("w", encoding="utf-8") as fh:
+        print_text(result, lang, max_rows=0, file=fh)
+    summary["validation"] = result.summary()
+    say(f"② 校验：{result.errors} 个错误，{result.warnings} 个警告 → validation.txt / validation.json",
+        f"② Validation: {result.errors} errors, {result.warnings} warnings → validation.txt / validation.json")
+
+    _write_json(out / "analysis.json", rv.analysis.to_json(lang))
+    say("③ 客户分级、销售预测、KPI、订单执行、跟进与服务 → analysis.json",
+        "③ Grades, forecast, KPI, order-to-cash, follow-ups and service → analysis.json")
+
+    plan_path = out / t("跟进计划.xlsx", "followups.xlsx")
+    with atomic_output(plan_path) as tmp:
+        items = write_followup_book(rv.plan, tmp, lang, as_of)
+    owners_dir = out / t("按负责人", "by-owner")
+    owners_dir.mkdir(exist_ok=True)
+    for owner, rows in rv.plan.groupby("owner", sort=True):
+        with atomic_output(owners_dir / owner_file_name(str(owner), lang)) as tmp:
+            write_followup_book(rows, tmp, lang, as_of)
+    say(f"④ 跟进计划：{items} 项 → {plan_path.name}（每位负责人一份在 {owners_dir.name}/）",
+        f"④ Follow-up plan: {items} items → {plan_path.name} (one per owner in {owners_dir.name}/)")
+
+    open_ids = forms.open_complaints(register)
+    if open_ids:
+        contexts = [forms.complaint_context(register, tid, as_of, lang) for tid in open_ids]
+        forms_path = out / t("投诉处理单.xlsx", "complaint-forms.xlsx")
+        with atomic_output(forms_path) as tmp:
+            forms.write_form_workbook(contexts, tmp)
+        first = out / t(f"投诉处理单-{open_ids[0]}.html", f"complaint-form-{open_ids[0]}.html")
+        with atomic_output(first) as tmp:
+            tmp.write_text(forms.render_html(contexts[0]), encoding="utf-8")
+        if pdf:
+            with atomic_output(first.with_suffix(".pdf")) as tmp:
+                forms.render_pdf(contexts[0], tmp)
+        say(f"⑤ 投诉处理单：{len(open_ids)} 张未结投诉 → {forms_path.name}，{first.stem}.pdf",
+            f"⑤ Complaint forms: {len(open_ids)} open complaints → {forms_path.name}, {first.stem}.pdf")
+
+    inputs = prepare(register, as_of, lang=lang, workbook=workbook.name, reviewed=rv)
+    written = write_demo_reports(inputs, out / t("报表", "reports"), pdf=pdf)
+    summary["outputs"]["reports"] = {k: str(v) for k, v in written.items()}
+    say(f"⑥ 报表（销售、客户、服务、月度管理）→ {out / t('报表', 'reports')}",
+        f"⑥ Reports (sales, customers, service, monthly) → {out / t('报表', 'reports')}")
     _write_json(out / "summary.json", summary)
-    console.print(t(f"② 摘要已写入 {out / 'summary.json'}", f"② Summary written to {out / 'summary.json'}"),
-                  markup=False)
-
-    from crm_xl.analysis import analyze
-
-    analysis = analyze(register, as_of)
-    _write_json(out / "analysis.json", analysis.to_json(lang))
-    console.print(t(f"③ 分级、预测、KPI 与订单执行分析已写入 {out / 'analysis.json'}",
-                    f"③ Grades, forecast, KPI and order-to-cash written to {out / 'analysis.json'}"), markup=False)
+    say(f"完成。全部输出在 {out}", f"Done. Every output is in {out}")
     return summary

@@ -24,7 +24,10 @@ def demo_register(*, lang: str = "zh-CN", profile: str = "trade", seed: int = 20
 def build_workbook(path: str | Path, *, lang: str = "zh-CN", demo: bool = False, profile: str = "trade",
                    seed: int = 20261123, as_of: dt.date | None = None, macros: bool = False,
                    n_customers: int = 200, protect: str | None = None) -> dict[str, int]:
-    """Write a register workbook (empty template or demo data); returns record counts per sheet."""
+    """Write a register workbook (empty template or demo data); returns record counts per sheet.
+
+    With `macros` the workbook is an .xlsm with the Control sheet's buttons and the VBA project.
+    """
     from crm_xl.ports.template import write_register
 
     register = None
@@ -32,7 +35,12 @@ def build_workbook(path: str | Path, *, lang: str = "zh-CN", demo: bool = False,
     if demo:
         register, _ = demo_register(lang=lang, profile=profile, seed=seed, as_of=as_of, n_customers=n_customers)
         settings = register.settings
-    write_register(path, register, lang=lang, settings=settings, protect=protect)
+    if macros:
+        from crm_xl.ports.xlsm import write_macro_register
+
+        write_macro_register(path, register, lang=lang, settings=settings, protect=protect)
+    else:
+        write_register(path, register, lang=lang, settings=settings, protect=protect)
     return {k: len(v) for k, v in register.frames.items()} if register else {}
 
 
@@ -40,10 +48,17 @@ TEMPLATE_CREATED = dt.datetime(2026, 1, 1)  # fixed, so a rebuilt template is by
 
 
 def build_templates(directory: Path) -> dict[str, Path]:
-    """Build the committed template(s) into ``directory``; returns file name → path."""
+    """Build the committed templates into ``directory``; returns file name → path.
+
+    ``crm.xlsx`` is the macro-free register, ``crm.xlsm`` the same with the Control sheet and the
+    VBA project; both are byte-reproducible (fixed creation date, deterministic VBA build).
+    """
     from crm_xl.ports.template import write_register
+    from crm_xl.ports.xlsm import write_macro_register
 
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / "crm.xlsx"
     write_register(path, None, lang="zh-CN", settings=Settings(), created=TEMPLATE_CREATED)
-    return {"crm.xlsx": path}
+    macro_path = directory / "crm.xlsm"
+    write_macro_register(macro_path, None, lang="zh-CN", settings=Settings(), created=TEMPLATE_CREATED)
+    return {"crm.xlsx": path, "crm.xlsm": macro_path}

@@ -15,21 +15,6 @@ from crm_xl.i18n import pick
 from crm_xl.schema import ENUMS
 
 
-def _validation(register, as_of: dt.date):
-    """Valid rows and error rows from the validation module, when it is installed."""
-    try:
-        from crm_xl.validation import validate  # type: ignore[attr-defined]
-    except ImportError:
-        return None, None
-    result = validate(register, as_of)
-    valid = {sheet: result.valid(sheet) for sheet in register.frames}
-    errors: dict[str, set[int]] = {}
-    for f in getattr(result, "findings", []):
-        if f.severity == "error" and f.row is not None:
-            errors.setdefault(f.sheet, set()).add(int(f.row))
-    return valid, errors
-
-
 @app.command("analyze", help="Grade customers, forecast sales, score KPIs and check order-to-cash.\n\n"
                              "Example: crm-xl analyze 客户台账.xlsx --as-of 2026-11-23 --period 2026-Q3 "
                              "--format json --out analysis.json")
@@ -44,9 +29,9 @@ def analyze_command(
     lang: str = lang_option(),
     password: str = typer.Option(None, "--password", help="Password of an encrypted workbook."),
 ) -> None:
-    from crm_xl.analysis import analyze
     from crm_xl.kpi import parse_period
     from crm_xl.ports.reader import read_register
+    from crm_xl.review import review
 
     if fmt not in ("json", "text"):
         raise typer.BadParameter("--format must be json or text")
@@ -54,8 +39,7 @@ def analyze_command(
     kpi_period = parse_period(period) if period else None
     register = read_register(path, password=password) if password else read_register(path)
     lang = resolve_lang(lang, register.lang)
-    valid, errors = _validation(register, day)
-    result = analyze(register, day, kpi_period, valid=valid, error_rows=errors)
+    result = review(register, day, period=kpi_period, lang=lang).analysis
     data = result.to_json(lang)
     if fmt == "json":
         text = json.dumps(data, ensure_ascii=False, indent=2)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from crm_xl.cli.app import app, atomic_output, fail, handle_errors, say
+from crm_xl.cli.app import app, fail, handle_errors, say
 
 
 @app.command("build", help="Rebuild the register template in workbook/ (and check it is current).\n\n"
@@ -29,7 +29,9 @@ def build(
                 if not target.exists() or target.read_bytes() != path.read_bytes():
                     stale.append(name)
                 continue
-            with atomic_output(target) as out:
+            from crm_xl.ports.atomic import atomic_path
+
+            with atomic_path(target, backups=0) as out:  # the template is in git: no backups
                 out.write_bytes(path.read_bytes())
             say(f"已生成 {target}", f"Built {target}", "en")
         if stale:

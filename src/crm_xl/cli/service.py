@@ -5,37 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import pandas as pd
 import typer
 
+from crm_xl.review import review
 from crm_xl.cli.app import app, atomic_output, handle_errors, lang_option, resolve_lang, say
-
-
-def _scale_for(register, as_of: dt.date) -> pd.Series:
-    """Customer scale (large/medium/small) by customer_id — glue the lead replaces once grading is merged.
-
-    Uses ``crm_xl.grading`` when it is importable; otherwise the workbook's own derived ``scale``
-    column (as last written by crm-xl). Customers without a scale get no revisit item.
-    """
-    try:
-        from crm_xl import grading  # type: ignore[attr-defined]
-    except ImportError:
-        grading = None
-    if grading is not None and hasattr(grading, "grade_customers"):
-        graded = grading.grade_customers(register, as_of)
-        return graded.set_index("customer_id")["scale"] if "customer_id" in graded else graded["scale"]
-    c = register.frames["customers"]
-    return c.dropna(subset=["customer_id"]).drop_duplicates("customer_id").set_index("customer_id")["scale"]
-
-
-def _overdue_for(register, as_of: dt.date) -> pd.DataFrame | None:
-    """Overdue receivables (order_id, customer_id, owner, days_overdue, amount_base) from grading, if merged."""
-    try:
-        from crm_xl import grading  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    fn = getattr(grading, "overdue_receivables", None)
-    return fn(register, as_of) if fn else None
 
 
 def _as_of(value: str | None) -> dt.date:
@@ -56,14 +29,13 @@ def followups(
     split_by_owner: Path = typer.Option(None, "--split-by-owner", help="Also write one workbook per owner into DIR."),
     lang: str = lang_option(),
 ) -> None:
-    from crm_xl.followups import build_followups
     from crm_xl.ports.followup_book import owner_file_name, write_followup_book
     from crm_xl.ports.reader import read_register
 
     register = read_register(path)
     lang = resolve_lang(lang, register.lang)
     day = _as_of(as_of)
-    plan = build_followups(register, day, lang, scale=_scale_for(register, day), overdue=_overdue_for(register, day))
+    plan = review(register, day, lang=lang).plan
     with atomic_output(out) as tmp:
         n = write_followup_book(plan, tmp, lang, day)
     say(f"已写入跟进计划 {out}：{n} 项", f"Wrote the follow-up plan {out}: {n} items", lang)

@@ -23,7 +23,7 @@ from crm_xl.messages import MISSING_COLUMN
 from crm_xl.ports.crypto import decrypt_to_bytes, resolve_password
 from crm_xl.ports.errors import UnreadableWorkbook
 from crm_xl.ports.safety import check_input
-from crm_xl.register import ROW, Register, _concat, build_frame, empty_frame, settings_from_frames
+from crm_xl.register import Register, _concat, build_frame, empty_frame, settings_from_frames
 from crm_xl.schema import DATA_SHEETS, SHEETS, sheet_lookup
 from crm_xl.settings import Settings
 
@@ -127,13 +127,24 @@ def read_register(source: str | Path | bytes | io.BytesIO, *, password: str | No
             continue
         name = found[key]
         header_lookup = sheet.header_lookup()
-        header, hits = _find_header(reader, name, header_lookup, source)
-        if hits == 0:
-            frames[key] = empty_frame(sheet)
-            continue
-        loaded = _guard(source, reader.load_sheet, name, header_row=header, schema_sample_rows=None)
-        table = _guard(source, loaded.to_arrow)
+        # The usual layout (header in row 1) is read in one pass; calamine parses a whole sheet
+        # even for a few rows, so the header scan runs only when row 1 is not the header.
+        header = 0
+        # skip_rows=0 keeps row 0 absolute: without it fastexcel skips leading empty rows and the
+        # row numbers of every finding would be off.
+        loaded = _guard(source, reader.load_sheet, name, header_row=0, skip_rows=0, schema_sample_rows=None)
         info = _guard(source, loaded.available_columns)
+        names = [c.name for c in info if not c.name.startswith("__UNNAMED__")]
+        row1_hits = sum(1 for n in names if fold(n) in header_lookup)
+        if row1_hits < 2 or row1_hits * 2 < len(names):
+            header, hits = _find_header(reader, name, header_lookup, source)
+            if hits == 0:
+                frames[key] = empty_frame(sheet)
+                continue
+            if header != 0:
+                loaded = _guard(source, reader.load_sheet, name, header_row=header, schema_sample_rows=None)
+                info = _guard(source, loaded.available_columns)
+        table = _guard(source, loaded.to_arrow)
         raw_cols: dict[str, pd.Series] = {}
         pos: dict[str, int] = {}
         extra_names: list[str] = []

@@ -20,7 +20,7 @@ import xlsxwriter
 from crm_xl import __version__
 from crm_xl.findings import column_letter
 from crm_xl.i18n import pick
-from crm_xl.register import ROW, Register
+from crm_xl.register import Register
 from crm_xl.schema import ENUMS, SHEETS, Column, Sheet
 from crm_xl.settings import SCALAR_KEYS, Settings, format_value, setting_note
 
@@ -200,8 +200,7 @@ def _write_table(wb, fmts: _Formats, sheet: Sheet, frame: pd.DataFrame | None, l
     for c, column in enumerate(columns):
         ws.set_column(c, c, column.width, cell_formats[c] if n < BIG else None)
     ws.set_row(0, 32)
-    streaming = wb.constant_memory  # add_table() is unsupported there: the header row is written as cells
-    if streaming:
+    if wb.constant_memory:  # Excel Tables are not available in this mode: write the header row itself
         for c, column in enumerate(columns):
             ws.write_string(0, c, column.label(lang), fmts.header_derived if column.derived else fmts.header)
     if n:
@@ -211,7 +210,9 @@ def _write_table(wb, fmts: _Formats, sheet: Sheet, frame: pd.DataFrame | None, l
                 writers[c](ws, data[c][r], r + 1, c, cell_formats[c], None)
     # A protected sheet cannot grow its table, so a protected table already spans the empty rows.
     table_rows = last_row if protect else max(n, 1)
-    if not streaming:
+    if wb.constant_memory:  # xlsxwriter cannot add tables in constant-memory mode (huge registers)
+        ws.autofilter(0, 0, table_rows, len(columns) - 1)
+    else:
         ws.add_table(0, 0, table_rows, len(columns) - 1, {
             "name": f"T_{sheet.key}",
             "style": "Table Style Light 9",
@@ -280,11 +281,15 @@ def _howto(wb, fmts: _Formats, lang: str, macros: bool, profile: str) -> None:
 def write_register(path: str | Path, register: Register | None = None, *, lang: str = "zh-CN",
                    settings: Settings | None = None, before_sheets: Callable | None = None,
                    vba_project: str | Path | None = None, created: dt.datetime | None = None,
+                   after_sheets: Callable | None = None, macros: bool = False,
                    protect: str | None = None) -> Path:
     """Write a register workbook to ``path`` (callers write to a temp path and rename).
 
     ``register`` supplies the records (None = an empty register). ``before_sheets(workbook,
-    formats)`` may add sheets (e.g. the Control sheet) before the register sheets. ``protect``
+    formats)`` may add sheets (e.g. the Control sheet) before the register sheets;
+    ``after_sheets(workbook, formats)`` runs once every sheet exists (e.g. to attach a VBA project
+    that needs every sheet's code name). ``macros`` (or a ``vba_project``) makes the how-to sheet
+    mention the Control sheet's buttons. ``protect``
     is a sheet-protection password: derived columns and generated sheets are locked, input
     columns stay editable (the password is never stored anywhere but in Excel's own hash).
     """
@@ -302,7 +307,7 @@ def write_register(path: str | Path, register: Register | None = None, *, lang: 
         fmts = _Formats(wb)
         if before_sheets:
             before_sheets(wb, fmts)
-        _howto(wb, fmts, lang, bool(vba_project), settings.profile)
+        _howto(wb, fmts, lang, bool(vba_project) or macros, settings.profile)
         lists = _add_lists(wb, lang, settings)
         settings_frames = _settings_frames(settings, lang)
         for key in sheets_for(settings.profile):
@@ -316,6 +321,8 @@ def write_register(path: str | Path, register: Register | None = None, *, lang: 
             for ws in wb.worksheets():
                 if ws.name in (LISTS_SHEET, pick(*HOWTO_TITLE, lang)):
                     ws.protect(protect)
+        if after_sheets:
+            after_sheets(wb, fmts)
         wb.worksheets()[0].activate()
     finally:
         wb.close()

@@ -118,7 +118,8 @@ STAFF_ROLE = _e(
     "staff_role",
     O("sales", "业务员", "Salesperson"), O("manager", "销售经理", "Sales manager"),
     O("service", "客服", "Customer service"), O("other", "其他", "Other"),
-    aliases=(("销售主管", "manager"), ("主管", "manager"), ("经理", "manager"), ("sales rep", "sales")),
+    aliases=(("销售主管", "manager"), ("主管", "manager"), ("经理", "manager"), ("sales rep", "sales"),
+             ("销售顾问", "sales"), ("服务顾问", "service")),
 )
 HOLIDAY_KIND = _e(
     "holiday_kind",

@@ -1,0 +1,50 @@
+"""``crm-xl report``: a sales, customer, service or monthly management report as HTML, PDF or XLSX."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import typer
+
+from crm_xl.cli.app import app, handle_errors, lang_option, resolve_lang, say
+
+
+@app.command("report", help="Write a report (sales, customers, service or monthly) as HTML, PDF or Excel.\n\n"
+                            "The format follows --out's suffix (.html, .pdf, .xlsx). The input workbook is only "
+                            "read; the report is written to a temp file and renamed into place.\n\n"
+                            "Example: crm-xl report 客户台账.xlsx --kind monthly --period 2026-10 "
+                            "--approved-by 王经理 --out 月报-2026-10.pdf")
+@handle_errors()
+def report(
+    path: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="The register workbook."),
+    kind: str = typer.Option(..., "--kind", help="sales | customers | service | monthly"),
+    out: Path = typer.Option(..., "--out", help="Output file: .html, .pdf or .xlsx"),
+    as_of: str = typer.Option(None, "--as-of", help="Date the data is judged at (YYYY-MM-DD; default today)."),
+    period: str = typer.Option(None, "--period", help="Data period: 2026-10, 2026-Q3, 2026 or "
+                                                      "2026-01-01..2026-03-31 (default: last complete month)."),
+    lang: str = lang_option(),
+    approved_by: str = typer.Option(None, "--approved-by", help="Mark the report approved by NAME "
+                                                                "(records the name and time); default draft."),
+    pdf_engine: str = typer.Option("auto", "--pdf-engine", help="auto | weasyprint | libreoffice"),
+    password: str = typer.Option(None, "--password", help="Password of an encrypted workbook "
+                                                          "(or set CRM_XL_PASSWORD)."),
+) -> None:
+    from crm_xl.ports.reader import read_register
+    from crm_xl.reports.build import build_report, prepare
+    from crm_xl.reports.model import KINDS
+    from crm_xl.reports.output import FORMATS, write_report
+
+    if kind not in KINDS:
+        raise typer.BadParameter(f"--kind must be one of {', '.join(KINDS)}")
+    if out.suffix.lower() not in FORMATS:
+        raise typer.BadParameter("--out must end in .html, .pdf or .xlsx")
+    if out.resolve() == path.resolve():
+        raise typer.BadParameter("--out must not be the input workbook")
+    register = read_register(path, password=password)
+    lang = resolve_lang(lang, register.lang)
+    day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
+    inputs = prepare(register, day, period=period, lang=lang, workbook=path.name, approved_by=approved_by,
+                     approved_at=dt.datetime.now().replace(microsecond=0) if approved_by else None)
+    write_report(build_report(kind, inputs), out, pdf_engine=pdf_engine)
+    say(f"已生成报告 {out}", f"Wrote {out}", lang)

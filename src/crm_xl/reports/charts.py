@@ -1,0 +1,191 @@
+"""Charts of the report model drawn with matplotlib (Agg) as inline SVG strings.
+
+Readable in print and in grayscale: every series has a colour of a distinct lightness *and* a
+hatch (bars) or a marker and line style (lines); axes are labelled, values carry thousands
+separators, month labels are rotated, forecast intervals are hatched bands. Chinese labels use
+Noto Sans CJK (SC for zh-CN and English, TC for zh-TW); text is drawn as paths, so the SVG shows
+the same glyphs wherever it is opened, without any font installed.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+import textwrap
+from functools import lru_cache
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
+
+from crm_xl.reports.labels import label  # noqa: E402
+from crm_xl.reports.model import Chart  # noqa: E402
+
+# Colours from dark to light so series stay apart in grayscale; hatches and markers as a second cue.
+PALETTE = ("#1f3f77", "#e3872d", "#6aa84f", "#8e5ba8", "#b5b5b5", "#c0392b", "#2a9d8f", "#5c4033")
+HATCHES = ("", "///", "...", "xxx", "\\\\\\", "---", "+++", "ooo")
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+LINESTYLES = ("-", "--", "-.", ":", "-", "--", "-.", ":")
+WIDTH_IN, HEIGHT_IN = 7.2, 3.3
+MAX_LABEL = 16  # characters of a category label before it is shortened
+
+
+@lru_cache(maxsize=4)
+def font_family(lang: str) -> list[str]:
+    """Font families for ``lang``: a Noto Sans CJK face when installed, then DejaVu Sans."""
+    wanted = "Noto Sans CJK TC" if lang == "zh-TW" else "Noto Sans CJK SC"
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    found = [n for n in (wanted, "Noto Sans CJK SC", "Noto Sans CJK JP") if n in names]
+    return list(dict.fromkeys(found)) + ["DejaVu Sans"]
+
+
+def cjk_font_available() -> bool:
+    return font_family("zh-CN")[0] != "DejaVu Sans"
+
+
+def _formatter(fmt: str) -> FuncFormatter:
+    def money(v, _pos):
+        return f"{v:,.0f}"
+
+    def pct(v, _pos):
+        return f"{v * 100:,.0f}%"
+
+    def num(v, _pos):
+        return f"{v:,.0f}" if abs(v) >= 10 or v == int(v) else f"{v:,.1f}"
+
+    return FuncFormatter({"money": money, "int": money, "pct": pct}.get(fmt, num))
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= MAX_LABEL else text[: MAX_LABEL - 1] + "…"
+
+
+def _nan(values) -> list[float]:
+    return [math.nan if v is None else float(v) for v in values]
+
+
+def _style_axes(ax, chart: Chart) -> None:
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.grid(axis="y" if chart.kind != "barh" else "x", color="#d9d9d9", linewidth=0.6)
+    ax.set_axisbelow(True)
+    if chart.x_label:
+        ax.set_xlabel(chart.x_label)
+    if chart.y_label:
+        ax.set_ylabel(chart.y_label)
+
+
+MAX_TICKS = 14  # category labels on an x axis; beyond that every k-th is shown
+
+
+def _category_ticks(ax, categories: list[str]) -> None:
+    labels = [_short(c) for c in categories]
+    step = max(1, math.ceil(len(labels) / MAX_TICKS))
+    # keep the last category labelled (the latest month) and step back from it
+    shown = list(range(len(labels) - 1, -1, -step))[::-1]
+    ax.set_xticks(shown)
+    longest = max((len(x) for x in labels), default=0)
+    rotate = longest * len(shown) > 48 or (len(shown) > 8 and longest > 2)
+    ax.set_xticklabels([labels[i] for i in shown], rotation=45 if rotate else 0, ha="right" if rotate else "center",
+                       rotation_mode="anchor")
+
+
+def _draw(ax, chart: Chart, lang: str) -> None:
+    n = len(chart.series)
+    if chart.kind == "line":
+        x = list(range(len(chart.categories)))
+        for i, s in enumerate(chart.series):
+            colour = PALETTE[i % len(PALETTE)]
+            if s.lower is not None and s.upper is not None:
+                ax.fill_between(x, _nan(s.lower), _nan(s.upper), facecolor=colour, alpha=0.18, hatch="///",
+                                edgecolor=colour, linewidth=0.0, label=label("interval", lang))
+            ax.plot(x, _nan(s.values), color=colour, marker=MARKERS[i % len(MARKERS)], markersize=4,
+                    linestyle="--" if s.dashed else LINESTYLES[i % len(LINESTYLES)], linewidth=1.8, label=s.name)
+        _category_ticks(ax, chart.categories)
+        ax.set_ylim(bottom=0)
+    elif chart.kind in ("bar", "stacked_bar"):
+        x = range(len(chart.categories))
+        stacked = chart.kind == "stacked_bar"
+        width = 0.8 if stacked else 0.8 / max(n, 1)
+        bottom = [0.0] * len(chart.categories)
+        for i, s in enumerate(chart.series):
+            vals = [0.0 if v is None else float(v) for v in s.values]
+            pos = list(x) if stacked else [xi - 0.4 + width * (i + 0.5) for xi in x]
+            ax.bar(pos, vals, width=width, bottom=bottom if stacked else None, color=PALETTE[i % len(PALETTE)],
+                   hatch=HATCHES[i % len(HATCHES)], edgecolor="#333333", linewidth=0.5, label=s.name)
+            if stacked:
+                bottom = [b + v for b, v in zip(bottom, vals)]
+        _category_ticks(ax, chart.categories)
+    elif chart.kind == "barh":
+        y = list(range(len(chart.categories)))
+        height = 0.8 / max(n, 1)
+        for i, s in enumerate(chart.series):
+            vals = [0.0 if v is None else float(v) for v in s.values]
+            pos = [yi - 0.4 + height * (i + 0.5) for yi in y]
+            ax.barh(pos, vals, height=height, color=PALETTE[i % len(PALETTE)], hatch=HATCHES[i % len(HATCHES)],
+                    edgecolor="#333333", linewidth=0.5, label=s.name)
+        ax.set_yticks(y)
+        ax.set_yticklabels([_short(c) for c in chart.categories])
+        ax.invert_yaxis()
+    elif chart.kind == "scatter":
+        for i, s in enumerate(chart.series):
+            ax.scatter(_nan(s.x or []), _nan(s.values), color=PALETTE[i % len(PALETTE)],
+                       marker=MARKERS[i % len(MARKERS)], s=36, edgecolor="#333333", linewidth=0.5, label=s.name)
+            for xv, yv, text in zip(s.x or [], s.values, s.point_labels or []):
+                if xv is not None and yv is not None:
+                    ax.annotate(_short(text), (xv, yv), textcoords="offset points", xytext=(4, 4), fontsize=7)
+        ax.xaxis.set_major_formatter(_formatter(chart.x_fmt))
+        ax.xaxis.set_major_locator(MaxNLocator(integer=chart.x_fmt in ("int", "money")))
+        ax.margins(x=0.12, y=0.12)  # room for the point labels at the edges
+    value_axis = ax.xaxis if chart.kind == "barh" else ax.yaxis
+    value_axis.set_major_formatter(_formatter(chart.fmt))
+    if chart.fmt == "int":  # counts: whole-number ticks only (no 0, 0, 1, 1, 2 on small counts)
+        value_axis.set_major_locator(MaxNLocator(integer=True))
+    if n > 1 or any(s.lower is not None for s in chart.series):
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
+
+
+_SIZE = re.compile(r'<svg([^>]*?) width="[^"]+" height="([^"]+)"')
+
+
+def render_svg(chart: Chart, lang: str) -> str:
+    """The chart as an ``<svg>`` element (no XML prolog) that scales to its container's width."""
+    height = HEIGHT_IN
+    if chart.kind == "barh":
+        height = max(2.2, min(9.0, 0.8 + 0.32 * len(chart.categories) * max(1, len(chart.series)) ** 0.5))
+    rc = {"font.family": font_family(lang), "font.size": 9, "axes.titlesize": 11, "axes.titleweight": "bold",
+          "svg.fonttype": "path", "svg.hashsalt": chart.key, "hatch.linewidth": 0.6, "axes.unicode_minus": False}
+    with plt.rc_context(rc):
+        fig, ax = plt.subplots(figsize=(WIDTH_IN, height))
+        try:
+            ax.set_title("\n".join(textwrap.wrap(chart.title, 60)) or chart.title, loc="left")
+            if chart.empty:
+                ax.text(0.5, 0.5, label("no_data", lang), ha="center", va="center", transform=ax.transAxes,
+                        fontsize=11, color="#555555")
+                ax.set_xticks([])
+                ax.set_yticks([])
+                ax.spines[:].set_visible(False)
+            else:
+                _draw(ax, chart, lang)
+                _style_axes(ax, chart)
+            buf = io.StringIO()
+            fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": "crm-xl"})
+        finally:
+            plt.close(fig)
+    svg = buf.getvalue()
+    svg = svg[svg.index("<svg"):]
+    # ids unique per chart: several charts share one HTML page (glyph and clip ids would collide)
+    prefix = re.sub(r"[^A-Za-z0-9_-]", "_", chart.key) + "-"
+    svg = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{prefix}{m[1]}"', svg)
+    svg = re.sub(r'(xlink:href|href)="#([^"]+)"', lambda m: f'{m[1]}="#{prefix}{m[2]}"', svg)
+    svg = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{prefix}{m[1]})", svg)
+    # scale with the page: width 100 %, height from the viewBox; an accessible name for screen readers
+    svg = _SIZE.sub(lambda m: f'<svg{m[1]} width="100%" role="img" aria-label="{_attr(chart.title)}"', svg, count=1)
+    return svg
+
+
+def _attr(text: str) -> str:
+    return (text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;"))

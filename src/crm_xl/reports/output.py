@@ -1,0 +1,62 @@
+"""Write reports to files: HTML, PDF or XLSX, chosen by the file's suffix; always atomically."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from crm_xl.ports.atomic import atomic_path
+from crm_xl.reports.build import ReportInputs, build_report
+from crm_xl.reports.html import render_html
+from crm_xl.reports.model import KINDS, Report
+from crm_xl.reports.pdf import html_to_pdf
+from crm_xl.reports.xlsx import write_xlsx
+
+FORMATS = (".html", ".pdf", ".xlsx")
+
+
+def write_report(report: Report, dst: str | Path, pdf_engine: str = "auto") -> Path:
+    """Write ``report`` to ``dst`` (.html, .pdf or .xlsx) through a temp file and a rename."""
+    dst = Path(dst)
+    suffix = dst.suffix.lower()
+    if suffix not in FORMATS:
+        raise ValueError(f"unknown report format {dst.suffix!r}; use .html, .pdf or .xlsx")
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(dst, backups=0) as tmp:
+        if suffix == ".html":
+            tmp.write_text(render_html(report), encoding="utf-8")
+        elif suffix == ".pdf":
+            html_to_pdf(render_html(report), tmp, pdf_engine)
+        else:
+            write_xlsx(report, tmp)
+    return dst
+
+
+def write_demo_reports(inputs: ReportInputs, out_dir: str | Path, pdf: bool = True) -> dict[str, Path]:
+    """All four report kinds as HTML, and the monthly report also as PDF and XLSX, into ``out_dir``.
+
+    Returns ``"<kind>.<format>"`` → path. The PDF is skipped (not an error) when no PDF engine is
+    installed; ``pdf=False`` skips it on purpose.
+    """
+    from crm_xl.reports.pdf import PdfEngineMissing
+
+    out = Path(out_dir)
+    written: dict[str, Path] = {}
+    for kind in KINDS:
+        report = build_report(kind, inputs)
+        written[f"{kind}.html"] = write_report(report, out / f"report-{kind}.html")
+        if kind == "monthly":
+            written["monthly.xlsx"] = write_report(report, out / "report-monthly.xlsx")
+            if pdf:
+                try:
+                    written["monthly.pdf"] = write_report(report, out / "report-monthly.pdf")
+                except PdfEngineMissing:
+                    pass
+    return written
+
+
+def demo_reports(register: Any, as_of, out_dir: str | Path, lang: str | None = None, **kwargs) -> dict[str, Path]:
+    """Convenience for ``crm-xl demo``: prepare the inputs from a register and write the demo set."""
+    from crm_xl.reports.build import prepare
+
+    return write_demo_reports(prepare(register, as_of, lang=lang, **kwargs), out_dir)

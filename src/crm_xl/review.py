@@ -1,0 +1,91 @@
+"""A register's review as of a date: the one path every door takes (CLI, Excel, reports, demo).
+
+``review(register, as_of)`` validates the register, analyses the rows without errors (grades,
+forecast, KPI with data accuracy from the findings, order-to-cash), builds the follow-up plan
+from the grades (revisit cycle by scale) and the overdue receivables, adds the operations
+sheets' follow-ups (vehicles, projects, intelligence, training), and tracks service tickets.
+Pure core: no files, no Excel.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from crm_xl.analysis import Analysis, analyze
+from crm_xl.register import Register
+from crm_xl.service import ServiceReport, build_service
+from crm_xl.validation import ValidationResult, validate
+
+
+@dataclass
+class Review:
+    register: Register
+    as_of: dt.date
+    lang: str
+    validation: ValidationResult
+    analysis: Analysis
+    plan: pd.DataFrame  # the follow-up plan (crm_xl.followups columns)
+    service: ServiceReport
+
+
+def error_rows(result: ValidationResult) -> dict[str, set[int]]:
+    """Sheet → Excel rows that have at least one error finding."""
+    rows: dict[str, set[int]] = {}
+    for f in result.findings:
+        if f.severity == "error" and f.row is not None:
+            rows.setdefault(f.sheet, set()).add(int(f.row))
+    return rows
+
+
+def overdue_receivables(analysis: Analysis) -> pd.DataFrame:
+    """Orders with money overdue, in the shape the follow-up plan takes."""
+    o = analysis.orders
+    late = o[(o["days_overdue"] > 0) & (o["outstanding_base"] > 0)]
+    return pd.DataFrame({"order_id": late["order_id"], "customer_id": late["customer_id"], "owner": late["owner"],
+                         "days_overdue": late["days_overdue"], "amount_base": late["outstanding_base"]})
+
+
+def followup_plan(register: Register, as_of: dt.date, lang: str, analysis: Analysis) -> pd.DataFrame:
+    """Every follow-up item, sorted by owner, due date and priority."""
+    from crm_xl import agenda
+    from crm_xl.followups import build_followups
+    from crm_xl.intelligence import intelligence_followups
+    from crm_xl.projects import project_followups
+    from crm_xl.training import training_followups
+    from crm_xl.vehicles import vehicle_followups
+
+    grades = analysis.grades.dropna(subset=["customer_id"]).drop_duplicates("customer_id")
+    scale = grades.set_index("customer_id")["scale"]
+    plan = build_followups(register, as_of, lang, scale=scale, overdue=overdue_receivables(analysis))
+    horizon = register.settings.followup_horizon_days
+    extras = [vehicle_followups(register, as_of, lang, horizon_days=horizon) if not register["vehicles"].empty else None,
+              project_followups(register, as_of, lang, horizon_days=horizon) if not register["projects"].empty else None,
+              intelligence_followups(register, as_of, lang, horizon_days=horizon)
+              if not register["intelligence"].empty else None,
+              training_followups(register, as_of, lang, horizon_days=horizon)
+              if register["staff"]["hire_date"].notna().any() else None]
+    extras = [e for e in extras if e is not None and len(e)]
+    if not extras:
+        return plan
+    more = agenda.as_followup_plan(agenda.combine(extras), register["customers"])
+    merged = pd.concat([plan, more[[c for c in plan.columns if c in more.columns]]], ignore_index=True)
+    return merged.sort_values(["owner", "due", "priority"], kind="stable", na_position="last").reset_index(drop=True)
+
+
+def review(register: Register, as_of: dt.date, period: str | None = None, lang: str | None = None) -> Review:
+    """Validate, analyse, plan follow-ups and track service for ``register`` as of ``as_of``."""
+    from crm_xl.followups import followups_json
+
+    lang = lang or register.lang
+    result = validate(register, as_of)
+    valid = {sheet: result.valid(sheet) for sheet in result.valid_rows}
+    analysis = analyze(register, as_of, period=period, valid=valid, error_rows=error_rows(result))
+    analysis.lang = lang
+    plan = followup_plan(register, as_of, lang, analysis)
+    service = build_service(register, as_of, lang)
+    analysis.followups = followups_json(plan)
+    analysis.service = service.to_json()
+    return Review(register, as_of, lang, result, analysis, plan, service)

@@ -1,0 +1,163 @@
+"""Validation (pure core): every rule of the register, as cell-exact findings, plus the valid rows.
+
+``validate(register, as_of)`` runs the schema rules (V1xx), identity and reference rules (V2xx),
+date and money consistency (V3xx) and the policy rules of SPEC F1 (V4xx), F3 (V5xx) and F5
+(V6xx) column-wise on the register's frames, adds what the reader found (unreadable cells,
+unknown options, missing columns, settings problems) and returns a :class:`ValidationResult`:
+the findings sorted by sheet, row and column, and for each sheet the rows without errors, on
+which analysis runs. Severities come from the catalogue, overridden by the Settings
+(``severity.<CODE>`` = error | warning | info | off).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+
+from crm_xl.findings import SEVERITY_RANK, Finding
+from crm_xl.messages import CATALOGUE
+from crm_xl.register import ROW, Register
+from crm_xl.schema import SHEETS
+from crm_xl.validation import codes
+from crm_xl.validation.codes import CODES
+from crm_xl.validation.consistency import check_date_order, check_money
+from crm_xl.validation.context import Context
+from crm_xl.validation.fields import ROW_SHEETS, check_cells, check_contact_points
+from crm_xl.validation.identity import check_duplicate_customers, check_references, check_unique_ids, normalize_company
+from crm_xl.validation.policy import check_customer_policy
+from crm_xl.validation.sales import check_opportunities
+from crm_xl.validation.tickets import check_tickets
+
+__all__ = ["ValidationResult", "validate", "findings_markdown", "normalize_company", "CODES", "codes", "RULES"]
+
+RULES = (check_cells, check_contact_points, check_unique_ids, check_references, check_duplicate_customers,
+         check_date_order, check_money, check_customer_policy, check_opportunities, check_tickets)
+
+_SHEET_ORDER = {k: i for i, k in enumerate(SHEETS)}
+
+
+@dataclass
+class ValidationResult:
+    """Findings of one validation run and the rows analysis may use."""
+
+    register: Register
+    as_of: dt.date
+    findings: list[Finding]
+    valid_rows: dict[str, np.ndarray] = field(default_factory=dict)  # sheet → mask over its frame
+    rows_checked: int = 0
+
+    def count(self, severity: str) -> int:
+        return sum(1 for f in self.findings if f.severity == severity)
+
+    @property
+    def errors(self) -> int:
+        return self.count("error")
+
+    @property
+    def warnings(self) -> int:
+        return self.count("warning")
+
+    @property
+    def infos(self) -> int:
+        return self.count("info")
+
+    def summary(self) -> dict[str, int]:
+        return {"errors": self.errors, "warnings": self.warnings, "rows_checked": self.rows_checked}
+
+    def valid(self, sheet: str) -> pd.DataFrame:
+        """The sheet's rows without any error finding (warnings and infos do not exclude a row)."""
+        frame = self.register.frames[sheet]
+        mask = self.valid_rows.get(sheet)
+        return frame if mask is None else frame[mask]
+
+    def at_or_above(self, severity: str) -> list[Finding]:
+        rank = SEVERITY_RANK[severity]
+        return [f for f in self.findings if SEVERITY_RANK.get(f.severity, -1) >= rank]
+
+    def by_code(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for f in self.findings:
+            out[f.code] = out.get(f.code, 0) + 1
+        return out
+
+
+def validate(register: Register, as_of: dt.date | None = None) -> ValidationResult:
+    """Run every rule on ``register`` as of ``as_of`` (default today)."""
+    as_of = as_of or dt.date.today()
+    if isinstance(as_of, dt.datetime):
+        as_of = as_of.date()
+    ctx = Context(register, as_of)
+    for rule in RULES:
+        rule(ctx)
+    findings = ctx.findings()
+    for f in _profile_findings(register, as_of):
+        severity = register.settings.severity_of(f.code, f.severity)
+        if severity != "off":
+            f = f if f.cell or f.row is None else replace(f, cell=register.cell(f.sheet, f.row, f.column))
+            findings.append(f if severity == f.severity else replace(f, severity=severity))
+    for f in register.reader_findings():
+        severity = register.settings.severity_of(f.code, f.severity)
+        if severity != "off":
+            findings.append(f if severity == f.severity else replace(f, severity=severity))
+    findings.sort(key=lambda f: _sort_key(register, f))
+    valid: dict[str, np.ndarray] = {}
+    for sheet in ROW_SHEETS:
+        frame = register.frames[sheet]
+        bad_rows = [f.row for f in findings if f.sheet == sheet and f.severity == "error" and f.row is not None]
+        valid[sheet] = ~np.isin(frame[ROW].to_numpy(), np.asarray(bad_rows, dtype="int64"))
+    rows_checked = sum(len(register.frames[s]) for s in ROW_SHEETS)
+    return ValidationResult(register, as_of, findings, valid, rows_checked)
+
+
+def _profile_findings(register: Register, as_of: dt.date) -> list[Finding]:
+    """Rules of the operations sheets: vehicles (004), projects (002 六), training, intelligence (001 二)."""
+    from crm_xl.intelligence import intelligence_findings
+    from crm_xl.projects import project_findings
+    from crm_xl.training import training_findings
+    from crm_xl.vehicles import vehicle_findings
+
+    out: list[Finding] = []
+    if not register["vehicles"].empty or not register["service_visits"].empty:
+        out += vehicle_findings(register)
+    if not register["projects"].empty or not register["milestones"].empty:
+        out += project_findings(register, as_of)
+    if not register["training_sessions"].empty or register["staff"]["hire_date"].notna().any():
+        out += training_findings(register, as_of)
+    if not register["intelligence"].empty:
+        out += intelligence_findings(register, as_of)
+    return out
+
+
+def _sort_key(register: Register, f: Finding) -> tuple:
+    index = register.column_index(f.sheet, f.column) if f.column else None
+    return (_SHEET_ORDER.get(f.sheet, 99), f.row if f.row is not None else -1,
+            index if index is not None else -1, f.code)
+
+
+def findings_markdown() -> str:
+    """``docs/findings.md``: every finding code with severity, title, policy clause and messages."""
+    import crm_xl.currency  # noqa: F401  (modules that define their codes on import)
+    import crm_xl.intelligence  # noqa: F401
+    import crm_xl.projects  # noqa: F401
+    import crm_xl.training  # noqa: F401
+    import crm_xl.vehicles  # noqa: F401
+
+    lines = [
+        "# Finding codes", "",
+        "Generated from the message catalogue by `crm_xl.validation.findings_markdown()`; a test keeps",
+        "this file current. Severities are defaults: change one in the Settings sheet with a key row",
+        "`severity.<CODE>` and the value `error`, `warning`, `info` or `off`. `{…}` marks a value",
+        "filled in from the cell. zh-TW messages are derived from zh-CN.", "",
+        "Exit codes of `crm-xl validate`: 0 no finding at or above `--fail-on` (default error),",
+        "1 such findings, 2 unreadable input.", "",
+        "| code | severity | title | policy clause | message (zh-CN) | message (en) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for code in sorted(set(CODES) | {c for c in CATALOGUE if c[0] in "RSFA"}):
+        d = CATALOGUE[code]
+        cells = [code, d.severity, f"{d.title_zh} / {d.title_en}", d.clause, d.zh, d.en]
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(lines) + "\n"
