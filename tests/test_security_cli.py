@@ -173,3 +173,10 @@ def test_protected_register_locks_derived_columns_only(tmp_path):
     assert ws.cell(2, scale_col).protection.locked is not False  # derived column locked
     r = cli("new", str(tmp_path / "q.xlsx"), "--protect", env={"CRM_XL_PROTECT_PASSWORD": ""})
     assert r.returncode == 2 and "CRM_XL_PROTECT_PASSWORD" in r.stderr
+
+
+def test_input_limits_refuse_and_can_be_raised(book, tmp_path):
+    small = cli("--max-cells", "10", "export", str(book), "--owner", "张伟", "--out", str(tmp_path / "x.xlsx"))
+    assert small.returncode == 2 and "--max-cells" in small.stderr
+    ok = cli("--max-cells", "100000", "export", str(book), "--owner", "张伟", "--out", str(tmp_path / "x.xlsx"))
+    assert ok.returncode == 0, ok.stderr

@@ -46,9 +46,24 @@ def _root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks for unexpected errors."),
     backups: int = typer.Option(5, "--backups", min=0, help="Timestamped backups kept when an output file is replaced (0: none)."),
+    max_file_mb: int = typer.Option(None, "--max-file-mb", min=1, help="Largest input file read (default 200 MB)."),
+    max_uncompressed_mb: int = typer.Option(None, "--max-uncompressed-mb", min=1,
+                                            help="Largest uncompressed workbook content read (default 500 MB)."),
+    max_cells: int = typer.Option(None, "--max-cells", min=1, help="Most cells read from one workbook (default 10,000,000)."),
 ) -> None:
     State.debug = debug
     State.backups = backups
+    if max_file_mb or max_uncompressed_mb or max_cells:
+        from dataclasses import replace
+
+        from crm_xl.ports.reader import input_limits, set_input_limits
+
+        current = input_limits()
+        set_input_limits(replace(
+            current,
+            max_file_bytes=max_file_mb * 2**20 if max_file_mb else current.max_file_bytes,
+            max_uncompressed_bytes=max_uncompressed_mb * 2**20 if max_uncompressed_mb else current.max_uncompressed_bytes,
+            max_cells=max_cells or current.max_cells))
 
 
 def lang_option(default: str | None = None):

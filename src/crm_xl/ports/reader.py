@@ -27,7 +27,7 @@ from crm_xl.i18n import LANGS, fold
 from crm_xl.messages import MISSING_COLUMN
 from crm_xl.ports.crypto import decrypt_to_bytes, resolve_password
 from crm_xl.ports.errors import UnreadableWorkbook
-from crm_xl.ports.safety import check_input
+from crm_xl.ports.safety import InputLimits, check_input
 from crm_xl.register import Register, _concat, build_frame, empty_frame, settings_from_frames
 from crm_xl.schema import DATA_SHEETS, SHEETS, sheet_lookup
 from crm_xl.settings import Settings
@@ -128,23 +128,37 @@ def _flush_stderr() -> None:
         pass
 
 
+_limits = InputLimits()
+
+
+def set_input_limits(limits: InputLimits) -> None:
+    """Change the input limits for every later read (the CLI's --max-* flags)."""
+    global _limits
+    _limits = limits
+
+
+def input_limits() -> InputLimits:
+    return _limits
+
+
 def read_register(source: str | Path | bytes | io.BytesIO, *, password: str | None = None,
-                  lang: str | None = None) -> Register:
+                  lang: str | None = None, limits: InputLimits | None = None) -> Register:
     """Read a register workbook. Raises :class:`UnreadableWorkbook` for anything unusable."""
     with _panic_output_held():
-        return _read_register(source, password, lang)
+        return _read_register(source, password, lang, limits or _limits)
 
 
-def _read_register(source: str | Path | bytes | io.BytesIO, password: str | None, lang: str | None) -> Register:
+def _read_register(source: str | Path | bytes | io.BytesIO, password: str | None, lang: str | None,
+                   limits: InputLimits) -> Register:
     if not isinstance(source, (bytes, io.BytesIO)):
         path = Path(source)
         try:
-            info = check_input(path)
+            info = check_input(path, limits)
         except UnreadableWorkbook as exc:
             secret = resolve_password(password)
             if exc.reason != "password_required" or secret is None:
                 raise
-            source = decrypt_to_bytes(path, secret)  # checked for bombs after decryption too
+            source = decrypt_to_bytes(path, secret, limits=limits)  # checked for bombs after decryption too
         else:
             if info.kind not in READABLE_KINDS:
                 raise UnreadableWorkbook(path, "not_a_spreadsheet", info.kind)
