@@ -49,3 +49,19 @@ def test_core_never_imports_excel_libraries_or_cli():
                 names = [node.module]
             for name in names:
                 assert not name.startswith(CORE_FORBIDDEN), f"{rel} imports {name}"
+
+
+def test_every_command_has_an_example_and_is_in_the_readme():
+    import typer.main
+
+    from crm_xl.cli import app
+
+    group = typer.main.get_command(app)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    names = sorted(group.commands)
+    assert {"new", "demo", "validate", "analyze", "followups", "complaint-form", "report", "export", "encrypt",
+            "decrypt", "diff", "build"} <= set(names)
+    for name in names:
+        command = group.commands[name]
+        assert "Example:" in (command.help or ""), f"crm-xl {name} --help has no example"
+        assert f"crm-xl {name}" in readme, f"crm-xl {name} is not documented in the README"
