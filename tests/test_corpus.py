@@ -207,3 +207,11 @@ def test_reader_holds_back_rust_panic_reports_but_no_other_output(capfd, monkeyp
     monkeypatch.setattr(reader, "_read_register", noisy)
     assert reader.read_register("any.xlsx") == "register"
     assert capfd.readouterr().err == "a native library's own warning\n"
+
+
+def test_panic_report_is_dropped_but_earlier_output_kept():
+    from crm_xl.ports.reader import _without_panic_report
+
+    text = b"warning: something else\nthread '<unnamed>' panicked at src/x.rs:1:2:\nboom\nstack backtrace:\n 0: f\n"
+    assert _without_panic_report(text) == b"warning: something else\n"
+    assert _without_panic_report(b"plain\n") == b"plain\n"

@@ -116,9 +116,18 @@ def _panic_output_held():
             os.dup2(saved, 2)
             os.close(saved)
             held.seek(0)
-            text = held.read()
-            while text and b"panicked at" not in text:
+            text = _without_panic_report(held.read())
+            while text:
                 text = text[os.write(2, text):]
+
+
+def _without_panic_report(text: bytes) -> bytes:
+    """What was written to stderr before a Rust panic report (the report and its backtrace dropped)."""
+    lines = text.splitlines(keepends=True)
+    for i, line in enumerate(lines):
+        if b"panicked at" in line:
+            return b"".join(lines[:i])
+    return text
 
 
 def _flush_stderr() -> None:
