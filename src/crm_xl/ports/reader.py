@@ -126,7 +126,8 @@ def _without_panic_report(text: bytes) -> bytes:
     lines = text.splitlines(keepends=True)
     for i, line in enumerate(lines):
         if b"panicked at" in line:
-            return b"".join(lines[:i])
+            before = b"".join(lines[:i])
+            return before if before.strip() else b""
     return text
 
 
