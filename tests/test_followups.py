@@ -230,3 +230,13 @@ def test_calendar_for_reads_settings() -> None:
     cal = calendar_for(s)
     assert not cal.is_workday(date(2026, 12, 15)) and cal.hours_per_day == pytest.approx(9.0)
     assert cal.day_start == time(8, 30)
+
+
+def test_calendar_for_survives_contradictory_settings() -> None:
+    """A date listed as both a day off and a working day is a day off; impossible hours give way to the defaults."""
+    clash = date(2026, 12, 15)
+    s = Settings(extra_holidays=(clash,), extra_workdays=(clash,), workday_start=time(18), workday_end=time(9))
+    cal = calendar_for(s)
+    assert not cal.is_workday(clash)
+    assert (cal.day_start, cal.day_end) == (time(9), time(18))
+    assert calendar_for(s) is cal  # equal Settings share one calendar and its day tables

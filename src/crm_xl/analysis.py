@@ -22,7 +22,8 @@ from crm_xl import forecast as fc
 from crm_xl import receivables as rc
 from crm_xl.currency import missing_rate_findings, to_base
 from crm_xl.findings import Finding
-from crm_xl.grading import calendar_for, grade_customers
+from crm_xl.calendar import calendar_for
+from crm_xl.grading import grade_customers
 from crm_xl.kpi import METRICS, KpiResult, Period, default_period, kpi, parse_period
 from crm_xl.register import Register
 

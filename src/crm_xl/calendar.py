@@ -179,6 +179,11 @@ def _country_year(country: str, year: int) -> tuple[frozenset[date], frozenset[d
     return hol, wwd, frozenset(h.weekend)
 
 
+# The working day a calendar assumes when none is given (Settings workday_start / workday_end
+# carry the company's own, with the same defaults).
+DEFAULT_DAY_START, DEFAULT_DAY_END = time(9), time(18)
+
+
 @dataclass(frozen=True, slots=True)
 class _Table:
     """Working-day tables for the years ``first_year``..``last_year`` (inclusive)."""
@@ -226,8 +231,8 @@ class WorkCalendar:
     country: str | None = "CN"
     extra_holidays: frozenset[date] = frozenset()
     extra_workdays: frozenset[date] = frozenset()
-    day_start: time = time(9)
-    day_end: time = time(18)
+    day_start: time = DEFAULT_DAY_START
+    day_end: time = DEFAULT_DAY_END
     _coverage: _Coverage = field(default_factory=_Coverage, init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
@@ -633,10 +638,15 @@ def holidays_in_window(country_code: str | None, start: DateLike, end: DateLike,
 def calendar_for(settings: Any, country: str | None = "CN") -> WorkCalendar:
     """The company's working calendar from the workbook's Settings (holiday table, working hours).
 
-    Calendars are immutable, so equal Settings share one (and its cached day tables).
+    Calendars are immutable, so equal Settings share one (and its cached day tables). Settings that
+    contradict themselves never stop the work: a date listed both as a day off and as a working day
+    is a day off, and working hours that end before they start give way to the default hours.
     """
-    return _calendar(country, frozenset(settings.extra_holidays), frozenset(settings.extra_workdays),
-                     settings.workday_start, settings.workday_end)
+    holidays_ = frozenset(settings.extra_holidays)
+    start, end = settings.workday_start, settings.workday_end
+    if not start < end:
+        start, end = DEFAULT_DAY_START, DEFAULT_DAY_END
+    return _calendar(country, holidays_, frozenset(settings.extra_workdays) - holidays_, start, end)
 
 
 @lru_cache(maxsize=32)

@@ -154,7 +154,7 @@ class _AutoDemo:
     def build(self):
         from crm_xl.demo import DemoData
 
-        rng, today = self.rng, self.today
+        today = self.today
         for i in range(self.n):
             self.customer(i)
         self.events()

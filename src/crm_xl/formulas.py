@@ -17,10 +17,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable
-from functools import lru_cache
 from typing import Any
 
-from crm_xl.calendar import WorkCalendar
+from crm_xl.calendar import WorkCalendar, calendar_for
 from crm_xl.i18n import Text, fold
 from crm_xl.parsing import parse_datetime_text
 from crm_xl.schema import ENUMS
@@ -89,16 +88,9 @@ def _date(value: Any, what: Text) -> dt.date | None:
     return None if moment is None else moment.date()
 
 
-@lru_cache(maxsize=32)
-def _calendar(holidays: tuple[dt.date, ...], workdays: tuple[dt.date, ...], start: dt.time, end: dt.time
-              ) -> WorkCalendar:
-    return WorkCalendar("CN", frozenset(holidays), frozenset(workdays), start, end)
-
-
 def company_calendar(settings: Settings) -> WorkCalendar:
     """The company's working calendar: Chinese working days plus the Settings holiday table and hours."""
-    return _calendar(tuple(sorted(settings.extra_holidays)), tuple(sorted(settings.extra_workdays)),
-                     settings.workday_start, settings.workday_end)
+    return calendar_for(settings)
 
 
 def stage_probability(stage: Any, settings: Settings) -> float | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crm_xl.calendar import WorkCalendar
+from crm_xl.calendar import WorkCalendar, calendar_for
 from crm_xl.currency import to_base
 from crm_xl.i18n import Text
 from crm_xl.settings import Settings
@@ -49,12 +49,6 @@ COMPLETENESS_CONTACT_ITEMS: tuple[tuple[str, str, str], ...] = (
 )
 
 GRADE_COLUMNS = ["customer_id", "scale", "abc", "level", "coop", "risk", "completeness", "next_revisit_date"]
-
-
-def calendar_for(settings: Settings) -> WorkCalendar:
-    """The company's working-day calendar (China plus the Settings holiday table)."""
-    return WorkCalendar("CN", frozenset(settings.extra_holidays), frozenset(settings.extra_workdays),
-                        settings.workday_start, settings.workday_end)
 
 
 def years_ago(as_of: pd.Timestamp, years: float) -> pd.Timestamp:

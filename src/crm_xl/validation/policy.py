@@ -4,20 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from crm_xl.calendar import WorkCalendar
+from crm_xl.calendar import calendar_for
 from crm_xl.validation import codes as C
 from crm_xl.validation.context import Context, col_label, show_values
-
-
-def work_calendar(ctx: Context) -> WorkCalendar:
-    """China's working days with the Settings' extra days off and make-up working days."""
-    s = ctx.settings
-    holidays_, workdays = frozenset(s.extra_holidays), frozenset(s.extra_workdays)
-    try:
-        return WorkCalendar(extra_holidays=holidays_, extra_workdays=workdays, day_start=s.workday_start,
-                            day_end=s.workday_end)
-    except ValueError:  # a date listed as both: the day off wins; bad working hours: the defaults
-        return WorkCalendar(extra_holidays=holidays_, extra_workdays=workdays - holidays_)
 
 
 def check_customer_policy(ctx: Context) -> None:
@@ -29,7 +18,7 @@ def check_customer_policy(ctx: Context) -> None:
         both = c["first_contact_date"].notna() & c["entered_date"].notna()
         if both.any():
             days = pd.Series(0, index=c.index, dtype="Int64")
-            days[both] = work_calendar(ctx).workdays_between_series(c.loc[both, "first_contact_date"],
+            days[both] = calendar_for(ctx.settings).workdays_between_series(c.loc[both, "first_contact_date"],
                                                                     c.loc[both, "entered_date"]).to_numpy()
             late = (days > s.entry_deadline_workdays).fillna(False).to_numpy()
             ctx.add("customers", "entered_date", C.ENTRY_LATE, late, {"limit": s.entry_deadline_workdays},
