@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import signal
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -18,6 +21,33 @@ def calamine_rows(path: Path, sheet: str) -> list[list]:
 
     wb = CalamineWorkbook.from_path(str(path))
     return wb.get_sheet_by_name(sheet).to_python()
+
+
+def corpus_dir() -> Path | None:
+    """``$CRM_XL_CORPUS``, else the nearest ``shared/corpus`` beside the repository or above it
+    (CI clones the repo with shared/ beside it; local git worktrees sit one level deeper)."""
+    if os.environ.get("CRM_XL_CORPUS"):
+        return Path(os.environ["CRM_XL_CORPUS"])
+    for parent in Path(__file__).resolve().parents[2:]:
+        if (parent / "shared" / "corpus" / "MANIFEST.tsv").is_file():
+            return parent / "shared" / "corpus"
+    return None
+
+
+@contextmanager
+def deadline(seconds: int):
+    """Fail instead of hanging when the block runs longer than ``seconds`` (Unix)."""
+
+    def _expired(signum, frame):
+        raise TimeoutError(f"took longer than {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, _expired)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 @pytest.fixture

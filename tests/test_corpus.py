@@ -13,6 +13,8 @@ output that bypasses ``sys.stderr`` is caught too. A dozen chosen files also run
 
 from __future__ import annotations
 
+from conftest import corpus_dir
+
 import hashlib
 import multiprocessing
 import os
@@ -31,18 +33,7 @@ FILE_SECONDS = 20
 WORKERS = 2
 
 
-def _corpus_dir() -> Path | None:
-    """``$CRM_XL_CORPUS``, else the nearest ``shared/corpus`` beside the repository or above it
-    (CI clones the repo with shared/ beside it; local git worktrees sit one level deeper)."""
-    if os.environ.get("CRM_XL_CORPUS"):
-        return Path(os.environ["CRM_XL_CORPUS"])
-    for parent in Path(__file__).resolve().parents[2:]:
-        if (parent / "shared" / "corpus" / "MANIFEST.tsv").is_file():
-            return parent / "shared" / "corpus"
-    return None
-
-
-CORPUS = _corpus_dir()
+CORPUS = corpus_dir()
 CORPUS_FILES = sorted(p for p in CORPUS.rglob("*") if p.is_file() and p.parent != CORPUS) if CORPUS else []
 needs_corpus = pytest.mark.skipif(not CORPUS_FILES, reason="spreadsheet corpus ../shared/corpus not present "
                                                           "(set CRM_XL_CORPUS to its folder)")

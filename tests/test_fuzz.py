@@ -11,16 +11,16 @@ must leave the mutated file byte-identical.
 
 from __future__ import annotations
 
+from conftest import deadline
+
 import datetime as dt
 import hashlib
 import io
 import json
 import os
 import re
-import signal
 import time
 import zipfile
-from contextlib import contextmanager
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -43,18 +43,6 @@ HOSTILE = [
 ]
 
 
-@contextmanager
-def _deadline(seconds: int):
-    def expired(signum, frame):
-        raise TimeoutError(f"took longer than {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 @pytest.fixture(scope="session")
@@ -183,7 +171,7 @@ def test_mutated_registers_end_cleanly(register_parts, tmp_path: Path, mutation:
     path.write_bytes(blob)
     before = hashlib.sha256(blob).hexdigest()
     started = time.perf_counter()
-    with _deadline(SECONDS):
+    with deadline(SECONDS):
         outcome = validate_like_the_cli(path)  # any other exception fails the test
     event(outcome)
     assert outcome in ("validated", "unreadable")
