@@ -30,6 +30,8 @@ from xml.parsers import expat
 import defusedxml.ElementTree as SafeET
 import numpy as np
 
+from crm_xl.i18n import normalize_lang
+
 MIB = 1024 * 1024
 
 # --------------------------------------------------------------------------------------------
@@ -93,17 +95,10 @@ _MESSAGES: dict[str, tuple[str, str, str]] = {
 
 REASON_CODES: tuple[str, ...] = tuple(_MESSAGES)
 _LANG_INDEX = {"zh-CN": 0, "zh-TW": 1, "en": 2}
-_LANG_ALIASES = {"zh": "zh-CN", "zh_cn": "zh-CN", "zh-hans": "zh-CN", "zh_tw": "zh-TW",
-                 "zh-hant": "zh-TW", "zh-hk": "zh-TW", "en-us": "en", "en-gb": "en"}
 
 
 def _lang_index(lang: str | None) -> int:
-    key = (lang or "zh-CN").strip()
-    key = _LANG_ALIASES.get(key.lower(), key)
-    for name, index in _LANG_INDEX.items():
-        if name.lower() == key.lower():
-            return index
-    raise ValueError(f"unknown language {lang!r}; use one of {', '.join(_LANG_INDEX)}")
+    return _LANG_INDEX[normalize_lang(lang)]
 
 
 def reason_message(reason_code: str, lang: str = "zh-CN") -> str:
