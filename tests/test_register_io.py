@@ -252,3 +252,12 @@ def test_libreoffice_accepts_the_demo_register(tmp_path, lang):
     assert SHEETS["customers"].column("company_name").label(lang) in text
     assert first_customer.split()[0] in text
     assert ("使用说明" if lang == "zh-CN" else "How to use") in text or "crm-xl" in text
+
+
+def test_settings_sheets_apply_over_the_given_settings():
+    base = Settings(profile="auto", scale_large_min=9_000_000)
+    reg = Register.from_records({"settings": [{"key": "revisit_days_large", "value": "21"}], "customers": []},
+                                settings=base)
+    assert (reg.settings.profile, reg.settings.scale_large_min, reg.settings.revisit_days_large) == ("auto", 9_000_000, 21)
+    reg = Register.from_records({"fx_rates": [{"currency": "USD", "rate": 7}]}, settings=base)
+    assert reg.settings.profile == "auto" and [r.currency for r in reg.settings.fx_rates] == ["USD"]

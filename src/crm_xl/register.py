@@ -201,7 +201,8 @@ def _records(frame: pd.DataFrame, columns: list[str]) -> list[tuple[int, dict[st
 def settings_from_frames(frames: Mapping[str, pd.DataFrame], base: Settings | None = None,
                          present: Mapping[str, bool] | None = None,
                          raw_values: list[tuple[int, str, Any]] | None = None) -> tuple[Settings, list[Finding]]:
-    """Settings from the typed settings frames; sheets the workbook lacks keep their defaults."""
+    """Settings from the typed settings frames, applied over ``base`` (default: the SPEC defaults);
+    whatever the sheets do not set — a missing key, a missing sheet — keeps its ``base`` value."""
     present = present or {}
     if raw_values is None:
         s = frames.get("settings")
@@ -215,8 +216,6 @@ def settings_from_frames(frames: Mapping[str, pd.DataFrame], base: Settings | No
         holidays=_records(frames["holidays"], ["date", "name", "kind"]) if present.get("holidays") else None,
     )
     settings, findings = load_settings(rows)
-    if base is not None and not raw_values:
-        settings = base.model_copy(update={k: getattr(settings, k) for k in ("stages", "fx_rates", "extra_holidays",
-                                                                               "extra_workdays") if present.get(
-            {"stages": "stages", "fx_rates": "fx_rates"}.get(k, "holidays"))})
+    if base is not None:  # the fields the workbook set (pydantic records them) override the base
+        settings = base.model_copy(update={k: getattr(settings, k) for k in settings.model_fields_set})
     return settings, findings
