@@ -16,7 +16,6 @@ available in a message box; nothing is made up.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import math
 import traceback
 from collections import defaultdict
@@ -44,21 +43,6 @@ MARKS_SHEET = "crm-xl marks"
 """Hidden sheet listing the cells the last validation coloured (sheet, cell, fill to restore)."""
 FILLS = {"error": "#FFC7CE", "warning": "#FFEB9C", "info": "#DDEBF7"}
 DERIVED_FILL = "#E7E6E6"  # the template's fill of derived columns, restored when a mark is cleared
-
-
-class Unavailable(Exception):
-    """A capability whose library module is not part of this crm-xl installation."""
-
-    def __init__(self, what: tuple[str, str]) -> None:
-        super().__init__(what[1])
-        self.what = what
-
-
-def _capability(module: str, attr: str, what: tuple[str, str]) -> Callable[..., Any]:
-    try:
-        return getattr(importlib.import_module(module), attr)
-    except (ImportError, AttributeError):
-        raise Unavailable(what) from None
 
 
 @dataclass
@@ -102,10 +86,6 @@ def _run(action: Callable[[Session], Outcome], port: ExcelPort | None, as_of: dt
         register, layouts = read_register(port)
         lang = register.lang
         outcome = action(Session(port, register, layouts, as_of or dt.date.today()))
-    except Unavailable as exc:
-        outcome = Outcome(False, pick(f"此功能（{exc.what[0]}）在已安装的 crm-xl 版本中不可用，请升级 crm-xl（pip install -U crm-xl）。",
-                                      f"This function ({exc.what[1]}) is not available in the installed crm-xl; "
-                                      "upgrade crm-xl (pip install -U crm-xl).", lang))
     except UnreadableWorkbook as exc:
         outcome = Outcome(False, exc.message(lang))
     except Exception as exc:  # noqa: BLE001 - every error ends in a message box, never a silent stop
@@ -330,11 +310,11 @@ def _refresh(session: Session) -> Outcome:
     blocks = 0
     if customers is not None:
         blocks += write_derived(session, "customers", customers)
-    module = importlib.import_module(type(analysis).__module__)
-    if hasattr(module, "derived_columns"):
-        for sheet, values in module.derived_columns(analysis).items():
-            if sheet != "customers":
-                blocks += write_derived(session, sheet, values)
+    from crm_xl.analysis import derived_columns
+
+    for sheet, values in derived_columns(analysis).items():
+        if sheet != "customers":
+            blocks += write_derived(session, sheet, values)
     session.status("正在写入报表…", "writing the report sheets…")
     forecast = data.get("forecast", {}).get("by_month", [])
     _write_table(session, FORECAST_SHEET,
@@ -348,10 +328,7 @@ def _refresh(session: Session) -> Outcome:
                   session.t("排名", "Rank")],
                  [[k.get("owner"), k.get("score"), _cell_value(k.get("grade"), "kpi_grade", lang), k.get("rank")]
                   for k in kpi])
-    try:
-        plan = write_followups(session, followup_plan(session))
-    except Unavailable:
-        plan = 0
+    plan = write_followups(session, followup_plan(session))
     dashboard = [
         [session.t("crm-xl 仪表板", "crm-xl Dashboard"), None],
         [session.t("截至日期", "As of"), data.get("as_of")],
@@ -440,9 +417,9 @@ def form_block(context: dict[str, Any]) -> list[list[Any]]:
 
 def _complaint_form(session: Session) -> Outcome:
     """Forms of every complaint that is not closed, stacked on one printable sheet (one block)."""
-    context = _capability("crm_xl.forms", "complaint_context", ("投诉处理单", "complaint form"))
-    open_ids = _capability("crm_xl.forms", "open_complaints", ("投诉处理单", "complaint form"))
     from crm_xl.calendar import calendar_for
+    from crm_xl.forms import complaint_context as context
+    from crm_xl.forms import open_complaints as open_ids
     from crm_xl.service import ticket_sla
 
     session.status("正在生成投诉处理单…", "writing the complaint forms…")
