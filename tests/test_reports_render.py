@@ -235,3 +235,15 @@ def test_write_report_is_atomic_and_checks_the_suffix(tmp_path):
     assert [p.name for p in (tmp_path / "sub").iterdir()] == ["r.html"]  # no temp file left behind
     with pytest.raises(ValueError):
         write_report(sample(), tmp_path / "r.docx")
+
+
+def test_replacing_a_report_keeps_a_backup(tmp_path):
+    """Like every output, a report that replaces an existing file keeps it as a timestamped backup."""
+    from crm_xl.ports.atomic import list_backups
+
+    dst = tmp_path / "report.html"
+    dst.write_text("old report", encoding="utf-8")
+    write_report(sample(), dst)
+    backups = list_backups(dst)
+    assert len(backups) == 1 and backups[0].read_text(encoding="utf-8") == "old report"
+    assert "old report" not in dst.read_text(encoding="utf-8")

@@ -32,7 +32,6 @@ EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
 
 class State:
     debug: bool = False
-    backups: int = 5
 
 
 def _version(value: bool) -> None:
@@ -52,7 +51,9 @@ def _root(
     max_cells: int = typer.Option(None, "--max-cells", min=1, help="Most cells read from one workbook (default 10,000,000)."),
 ) -> None:
     State.debug = debug
-    State.backups = backups
+    from crm_xl.ports.atomic import set_default_backups
+
+    set_default_backups(backups)
     if max_file_mb or max_uncompressed_mb or max_cells:
         from dataclasses import replace
 
@@ -128,7 +129,7 @@ def atomic_output(dst: str | Path, suffix: str | None = None) -> Iterator[Path]:
 
     dst = Path(dst)
     dst.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(dst, backups=State.backups) as tmp:
+    with atomic_path(dst) as tmp:
         yield tmp
 
 

@@ -21,6 +21,15 @@ from typing import Callable, Iterator
 
 _STAMP_FORMAT = "%Y%m%d-%H%M%S"
 
+# How many backups an output keeps when no count is given: 5, or the CLI's --backups.
+_default_backups = 5
+
+
+def set_default_backups(count: int) -> None:
+    """Change how many backups every later write keeps by default (the CLI's ``--backups``)."""
+    global _default_backups
+    _default_backups = max(count, 0)
+
 
 def backup_path(dst: str | os.PathLike[str], when: datetime | None = None) -> Path:
     """``report.xlsx`` → ``report.20261123-140501.bak.xlsx``.
@@ -67,13 +76,14 @@ def prune_backups(dst: str | os.PathLike[str], keep: int) -> list[Path]:
 
 
 @contextmanager
-def atomic_path(dst: str | os.PathLike[str], backups: int = 5) -> Iterator[Path]:
+def atomic_path(dst: str | os.PathLike[str], backups: int | None = None) -> Iterator[Path]:
     """Yield a temporary path to write; on normal exit it replaces ``dst`` atomically.
 
     ``backups`` is how many timestamped backups of ``dst`` to keep (0: make none and leave
     existing ones alone). On an exception the temporary file is deleted, ``dst`` is untouched
     and the exception propagates.
     """
+    backups = _default_backups if backups is None else backups
     target = Path(dst)
     directory = target.parent if str(target.parent) else Path(".")
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=f".tmp{target.suffix}",
@@ -93,7 +103,7 @@ def atomic_path(dst: str | os.PathLike[str], backups: int = 5) -> Iterator[Path]
 
 
 def atomic_write(dst: str | os.PathLike[str], writer_fn: Callable[[Path], object],
-                 backups: int = 5) -> Path:
+                 backups: int | None = None) -> Path:
     """Call ``writer_fn(temp_path)`` and move the result onto ``dst``; return ``dst``."""
     with atomic_path(dst, backups=backups) as tmp:
         writer_fn(tmp)

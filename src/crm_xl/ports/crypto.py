@@ -92,7 +92,7 @@ def decrypt_to_bytes(path: str | os.PathLike[str], password: str | None,
 
 
 def decrypt_workbook(src: str | os.PathLike[str], dst: str | os.PathLike[str],
-                     password: str | None, backups: int = 5,
+                     password: str | None, backups: int | None = None,
                      limits: InputLimits = InputLimits()) -> Path:
     """Write a decrypted copy of ``src`` to ``dst`` (atomically, old ``dst`` backed up)."""
     src_path, dst_path = _distinct(src, dst)
@@ -102,7 +102,7 @@ def decrypt_workbook(src: str | os.PathLike[str], dst: str | os.PathLike[str],
 
 
 def encrypt_workbook(src: str | os.PathLike[str], dst: str | os.PathLike[str],
-                     password: str | None, backups: int = 5,
+                     password: str | None, backups: int | None = None,
                      limits: InputLimits = InputLimits()) -> Path:
     """Write a password-encrypted copy of an OOXML workbook (xlsx/xlsm/xlsb) to ``dst``.
 

@@ -16,13 +16,14 @@ FORMATS = (".html", ".pdf", ".xlsx")
 
 
 def write_report(report: Report, dst: str | Path, pdf_engine: str = "auto") -> Path:
-    """Write ``report`` to ``dst`` (.html, .pdf or .xlsx) through a temp file and a rename."""
+    """Write ``report`` to ``dst`` (.html, .pdf or .xlsx) through a temp file and a rename; a
+    report it replaces is kept as a timestamped backup, like every output."""
     dst = Path(dst)
     suffix = dst.suffix.lower()
     if suffix not in FORMATS:
         raise ValueError(f"unknown report format {dst.suffix!r}; use .html, .pdf or .xlsx")
     dst.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(dst, backups=0) as tmp:
+    with atomic_path(dst) as tmp:
         if suffix == ".html":
             tmp.write_text(render_html(report), encoding="utf-8")
         elif suffix == ".pdf":
