@@ -31,6 +31,11 @@ def text(s: pd.Series) -> pd.Series:
     return s.astype("string").fillna("").astype(object)
 
 
+def day(value: Any) -> Any:
+    """A cell's date for a message parameter: the date, or "—" when there is none."""
+    return value.date() if isinstance(value, pd.Timestamp) and not pd.isna(value) else "—"
+
+
 def ymd(s: pd.Series) -> pd.Series:
     """Dates as ``YYYY-MM-DD`` text ('' for missing)."""
     return pd.to_datetime(s).dt.strftime("%Y-%m-%d").fillna("").astype(object)

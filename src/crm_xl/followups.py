@@ -45,6 +45,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from crm_xl import agenda
 from crm_xl.calendar import WorkCalendar, calendar_for, holidays_in_window
 from crm_xl.i18n import Text, pick
 from crm_xl.register import Register
@@ -96,11 +97,6 @@ def _festival(name_en: str) -> tuple[str, str | None, str | None]:
         if re.search(pattern, low):
             return kind, zh, en
     return "generic", "节日问候", "Holiday greetings"
-
-
-def _text(s: pd.Series | Any) -> pd.Series:
-    """A Series as plain object text with '' for missing (for concatenation)."""
-    return s.astype("string").fillna("").astype(object)
 
 
 def _ymd(s: pd.Series) -> pd.Series:
@@ -204,11 +200,11 @@ def _opportunities(register, today, horizon, t, lang) -> pd.DataFrame:
     if o.empty:
         return _frame()
     stage = o["stage"].map({k: ENUMS["stage"].label(k, lang) for k in ENUMS["stage"].codes}).astype("string")
-    goal = _text(o["followup_goal"])
+    goal = agenda.text(o["followup_goal"])
     method = o["followup_method"].map({k: ENUMS["method"].label(k, lang) for k in ENUMS["method"].codes})
-    method = _text(method.astype("string"))
-    why = (t("机会 ", "opportunity ") + _text(o["opportunity_id"]) + " " + _text(o["title"])
-           + t("（", " (") + _text(stage) + t("）计划跟进 ", ") planned follow-up ") + _ymd(o["next_followup_date"])
+    method = agenda.text(method.astype("string"))
+    why = (t("机会 ", "opportunity ") + agenda.text(o["opportunity_id"]) + " " + agenda.text(o["title"])
+           + t("（", " (") + agenda.text(stage) + t("）计划跟进 ", ") planned follow-up ") + _ymd(o["next_followup_date"])
            + np.where(method != "", t("，方式：", ", by ") + method, "")
            + np.where(goal != "", t("，目标：", ", goal: ") + goal, ""))
     return _frame(customer_id=o["customer_id"], due=o["next_followup_date"], code="opportunity_followup", why=why,
@@ -232,9 +228,9 @@ def _stale(register, today, cal, t, lang) -> pd.DataFrame:
     due = cal.roll_forward_series(last + pd.to_timedelta(limit, unit="D"))
     stage = o["stage"].map({k: ENUMS["stage"].label(k, lang) for k in ENUMS["stage"].codes}).astype("string")
     base = np.where(act.notna(), t("上次跟进 ", "last activity "), t("创建于 ", "created "))
-    why = (t("机会 ", "opportunity ") + _text(o["opportunity_id"]) + " " + _text(o["title"]) + t("：", ": ") + base
+    why = (t("机会 ", "opportunity ") + agenda.text(o["opportunity_id"]) + " " + agenda.text(o["title"]) + t("：", ": ") + base
            + _ymd(last) + t("，已 ", ", ") + idle.astype(int).astype(str) + t(" 天无跟进（", " days without activity (")
-           + _text(stage) + t("阶段上限 ", " stage limit ") + limit.astype(int).astype(str) + t(" 天）", " days)"))
+           + agenda.text(stage) + t("阶段上限 ", " stage limit ") + limit.astype(int).astype(str) + t(" 天）", " days)"))
     return _frame(customer_id=o["customer_id"], due=due, code="stale_opportunity", why=why, owner=o["owner"],
                   contact_id=o["contact_id"], opportunity_id=o["opportunity_id"])
 
@@ -260,8 +256,8 @@ def _birthdays(register, live, today, t) -> pd.DataFrame:
     p, when = p[hit], when[hit]
     if p.empty:
         return _frame()
-    why = (t("联系人 ", "contact ") + _text(p["name"]) + np.where(_text(p["title"]) != "", t("（", " (")
-           + _text(p["title"]) + t("）", ")"), "") + t(" 生日 ", " birthday ") + when.dt.strftime("%m-%d").astype(object))
+    why = (t("联系人 ", "contact ") + agenda.text(p["name"]) + np.where(agenda.text(p["title"]) != "", t("（", " (")
+           + agenda.text(p["title"]) + t("）", ")"), "") + t(" 生日 ", " birthday ") + when.dt.strftime("%m-%d").astype(object))
     return _frame(customer_id=p["customer_id"], due=when, code="birthday", why=why, contact_id=p["contact_id"],
                   greeting=t("生日祝福", "Birthday greetings"))
 
@@ -336,7 +332,7 @@ def _receivables(overdue, today, currency, t) -> pd.DataFrame:
         return _frame()
     o = overdue
     amount = o["amount_base"].astype("float64").map(lambda v: "" if pd.isna(v) else f"{v:,.2f}")
-    why = (t("订单 ", "order ") + _text(o["order_id"]) + t(" 逾期 ", " overdue ")
+    why = (t("订单 ", "order ") + agenda.text(o["order_id"]) + t(" 逾期 ", " overdue ")
            + o["days_overdue"].astype("float64").fillna(0).astype(int).astype(str) + t(" 天，未收 ", " days, open ")
            + f"{currency} " + amount.astype(object))
     return _frame(customer_id=o["customer_id"].astype("string"), due=today, code="receivable_overdue", why=why,
@@ -354,7 +350,7 @@ def _satisfaction(register, s, cal, horizon, t) -> pd.DataFrame:
     k, due = k[hit], due[hit]
     if k.empty:
         return _frame()
-    why = (t("投诉 ", "complaint ") + _text(k["ticket_id"]) + t(" 于 ", " closed ") + _ymd(k["closed_at"])
+    why = (t("投诉 ", "complaint ") + agenda.text(k["ticket_id"]) + t(" 于 ", " closed ") + _ymd(k["closed_at"])
            + t(f" 关闭，须在 {s.satisfaction_call_days} 个工作日内回访满意度",
                f"; call for satisfaction within {s.satisfaction_call_days} working days"))
     return _frame(customer_id=k["customer_id"], due=due, code="satisfaction_call", why=why, owner=k["assignee"],

@@ -93,10 +93,6 @@ _CLOSED_MILESTONE = ("done", "cancelled")
 _INACTIVE_PROJECT = ("cancelled",)
 
 
-def _day(v) -> dt.date | str:
-    return v.date() if isinstance(v, pd.Timestamp) and not pd.isna(v) else "—"
-
-
 def milestone_status(register: Register, as_of: dt.date | pd.Timestamp) -> pd.DataFrame:
     """Every milestone with: project_id, milestone_id, name, planned_date, actual_date, status,
     owner (milestone's, else the project's), customer_id, open (not done/cancelled, no actual date),
@@ -153,11 +149,11 @@ def project_findings(register: Register, as_of: dt.date | pd.Timestamp) -> list[
 
     ms = milestone_status(register, today)
     for r in ms[ms["alert"] | ms["overdue"]].itertuples(index=False):
-        params = {"project_id": r.project_id, "name": r.name, "planned": _day(r.planned_date), "days": int(r.deviation),
+        params = {"project_id": r.project_id, "name": r.name, "planned": agenda.day(r.planned_date), "days": int(r.deviation),
                   "limit": s.milestone_deviation_days}
         column = "actual_date" if r.actual_date is not pd.NaT and not pd.isna(r.actual_date) else "planned_date"
         add("milestones", r.row, column, MILESTONE_DEVIATION if r.alert else MILESTONE_OVERDUE, params,
-            _day(r.planned_date), r.milestone_id)
+            agenda.day(r.planned_date), r.milestone_id)
     m = register.frames["milestones"]
     done_no_date = m[(m["status"] == "done").fillna(False) & m["actual_date"].isna()]
     for row, name, mid in done_no_date[[ROW, "name", "milestone_id"]].itertuples(index=False):
@@ -170,7 +166,7 @@ def project_findings(register: Register, as_of: dt.date | pd.Timestamp) -> list[
             None, mid)
     ch = register.frames["project_changes"]
     for row, cid, pid, date in ch[ch["approved"].isna()][[ROW, "change_id", "project_id", "date"]].itertuples(index=False):
-        add("project_changes", row, "approved", CHANGE_PENDING, {"project_id": pid, "change_id": cid, "date": _day(date)},
+        add("project_changes", row, "approved", CHANGE_PENDING, {"project_id": pid, "change_id": cid, "date": agenda.day(date)},
             None, cid)
     no_by = ch[(ch["approved"] == "yes").fillna(False) & ch["approved_by"].isna()]
     for row, cid in no_by[[ROW, "change_id"]].itertuples(index=False):
@@ -184,7 +180,7 @@ def project_findings(register: Register, as_of: dt.date | pd.Timestamp) -> list[
                  & ~lp["status"].isin(["accepted", "closed"]).fillna(False)
                  & ((today - lp["last_done"]).dt.days > s.milestone_deviation_days).fillna(False)]
     for row, pid, last in missing[[ROW, "project_id", "last_done"]].itertuples(index=False):
-        add("projects", row, "acceptance_date", ACCEPTANCE_MISSING, {"project_id": pid, "done": _day(last)}, None, pid)
+        add("projects", row, "acceptance_date", ACCEPTANCE_MISSING, {"project_id": pid, "done": agenda.day(last)}, None, pid)
     from crm_xl.schema import ENUMS
 
     acc = live[live["status"].isin(["accepted", "closed"]).fillna(False) & live["acceptance_date"].isna()]
@@ -195,13 +191,13 @@ def project_findings(register: Register, as_of: dt.date | pd.Timestamp) -> list[
     for col, zh, en in (("planned_end_date", "计划完成日期", "planned end"), ("actual_end_date", "实际完成日期", "actual end")):
         bad = p[(p[col] < p["start_date"]).fillna(False)]
         for row, pid, end, start in bad[[ROW, "project_id", col, "start_date"]].itertuples(index=False):
-            add("projects", row, col, PLAN_DATES, {"project_id": pid, "label": Text(zh, en), "end": _day(end),
-                                                  "start": _day(start)}, _day(end), pid)
+            add("projects", row, col, PLAN_DATES, {"project_id": pid, "label": Text(zh, en), "end": agenda.day(end),
+                                                  "start": agenda.day(start)}, agenda.day(end), pid)
     # processing orders (001 四)
     early = p[(p["production_start"] < p["material_arrival_date"]).fillna(False)]
     for row, pid, start, arr in early[[ROW, "project_id", "production_start", "material_arrival_date"]].itertuples(index=False):
         add("projects", row, "production_start", PRODUCTION_BEFORE_MATERIAL,
-            {"project_id": pid, "start": _day(start), "arrival": _day(arr)}, _day(start), pid)
+            {"project_id": pid, "start": agenda.day(start), "arrival": agenda.day(arr)}, agenda.day(start), pid)
     no_iqc = p[p["production_start"].notna() & (p["production_start"] <= today).fillna(False)
                & (p["iqc_result"] != "pass").fillna(True) & (p["material_arrival_date"].notna() | p["bom_ref"].notna())]
     for row, pid, iqc in no_iqc[[ROW, "project_id", "iqc_result"]].itertuples(index=False):
@@ -211,7 +207,7 @@ def project_findings(register: Register, as_of: dt.date | pd.Timestamp) -> list[
     rev = p[(p["production_end"] < p["production_start"]).fillna(False)]
     for row, pid, end, start in rev[[ROW, "project_id", "production_end", "production_start"]].itertuples(index=False):
         add("projects", row, "production_end", PRODUCTION_END_BEFORE_START,
-            {"project_id": pid, "end": _day(end), "start": _day(start)}, _day(end), pid)
+            {"project_id": pid, "end": agenda.day(end), "start": agenda.day(start)}, agenda.day(end), pid)
     nobom = p[p["bom_ref"].isna() & (p["material_arrival_date"].notna() | p["production_start"].notna()
                                      | p["production_end"].notna())]
     for row, pid in nobom[[ROW, "project_id"]].itertuples(index=False):

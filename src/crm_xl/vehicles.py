@@ -203,10 +203,6 @@ def _finding(register: Register, sheet: str, row, column: str, code: str, params
                    None if record_id is None or pd.isna(record_id) else str(record_id))
 
 
-def _day(value) -> dt.date | str:
-    return value.date() if isinstance(value, pd.Timestamp) and not pd.isna(value) else "—"
-
-
 def vehicle_findings(register: Register) -> list[Finding]:
     """F1001–F1007 on the vehicles and service_visits sheets (see the module docstring)."""
     out: list[Finding | None] = []
@@ -229,8 +225,8 @@ def vehicle_findings(register: Register) -> list[Finding]:
     low = _decreasing(readings)
     for r in low.itertuples(index=False):
         out.append(_finding(register, r.sheet, r.row, "mileage", MILEAGE_DECREASED,
-                            {"vin": r.vin, "mileage": round(r.mileage), "date": _day(r.date), "previous": round(r.previous),
-                             "previous_date": _day(r.previous_date)}, r.mileage, r.record_id))
+                            {"vin": r.vin, "mileage": round(r.mileage), "date": agenda.day(r.date), "previous": round(r.previous),
+                             "previous_date": agenda.day(r.previous_date)}, r.mileage, r.record_id))
     # dates before the purchase
     bought = veh.dropna(subset=["vin", "purchase_date"]).drop_duplicates("vin").set_index("vin")
     v = visits[visits["vin"].notna() & visits["date"].notna()]
@@ -240,12 +236,12 @@ def vehicle_findings(register: Register) -> list[Finding]:
     early = v[(v["date"] < purchase).fillna(False)]
     for row, vin, date, vid in early[[ROW, "vin", "date", "visit_id"]].itertuples(index=False):
         out.append(_finding(register, "service_visits", row, "date", SERVICE_BEFORE_PURCHASE,
-                            {"vin": vin, "date": _day(date), "purchase_date": _day(bought.at[vin, "purchase_date"])},
-                            _day(date), vid))
+                            {"vin": vin, "date": agenda.day(date), "purchase_date": agenda.day(bought.at[vin, "purchase_date"])},
+                            agenda.day(date), vid))
     m = veh[(veh["mileage_date"] < veh["purchase_date"]).fillna(False)]
     for row, vin, date, bought_on in m[[ROW, "vin", "mileage_date", "purchase_date"]].itertuples(index=False):
         out.append(_finding(register, "vehicles", row, "mileage_date", MILEAGE_DATE_BEFORE_PURCHASE,
-                            {"vin": vin, "date": _day(date), "purchase_date": _day(bought_on)}, _day(date), vin))
+                            {"vin": vin, "date": agenda.day(date), "purchase_date": agenda.day(bought_on)}, agenda.day(date), vin))
     # visit's customer vs the vehicle's owner
     owner_of = veh.dropna(subset=["vin"]).drop_duplicates("vin").set_index("vin")["customer_id"]
     vc = visits["vin"].map(owner_of)
