@@ -34,17 +34,18 @@ def run_demo(out: Path, *, lang: str = "zh-CN", profile: str = "trade", seed: in
     from crm_xl.reports.build import prepare
     from crm_xl.reports.output import write_demo_reports
     from crm_xl.review import review
-    from crm_xl.workbook import build_workbook
+    from crm_xl.workbook import build_workbook, demo_register
 
     t = lambda zh, en: pick(zh, en, lang)  # noqa: E731
     say = lambda zh, en: console.print(t(zh, en), markup=False)  # noqa: E731
     out.mkdir(parents=True, exist_ok=True)
     stem = t("演示台账", "demo-register") + ("" if profile == "trade" else f"-{profile}")
     workbook = out / f"{stem}.xlsx"
+    company, _ = demo_register(lang=lang, profile=profile, seed=seed, as_of=as_of)  # generated once, written twice
     with atomic_output(workbook) as tmp:
-        generated = build_workbook(tmp, lang=lang, demo=True, profile=profile, seed=seed, as_of=as_of)
+        generated = build_workbook(tmp, lang=lang, profile=profile, register=company)
     with atomic_output(out / f"{stem}.xlsm") as tmp:
-        build_workbook(tmp, lang=lang, demo=True, profile=profile, seed=seed, as_of=as_of, macros=True)
+        build_workbook(tmp, lang=lang, profile=profile, register=company, macros=True)
     say(f"① 已生成演示台账 {workbook}（另有带按钮的 .xlsm）", f"① Built the demo register {workbook} (and an .xlsm with buttons)")
 
     register = read_register(workbook)

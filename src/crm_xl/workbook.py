@@ -23,17 +23,20 @@ def demo_register(*, lang: str = "zh-CN", profile: str = "trade", seed: int = 20
 
 def build_workbook(path: str | Path, *, lang: str = "zh-CN", demo: bool = False, profile: str = "trade",
                    seed: int = 20261123, as_of: dt.date | None = None, macros: bool = False,
-                   n_customers: int = 200, protect: str | None = None) -> dict[str, int]:
+                   n_customers: int = 200, protect: str | None = None,
+                   register: Register | None = None) -> dict[str, int]:
     """Write a register workbook (empty template or demo data); returns record counts per sheet.
 
     With `macros` the workbook is an .xlsm with the Control sheet's buttons and the VBA project.
+    ``register`` writes records already in memory (e.g. the demo company generated once for both
+    the .xlsx and the .xlsm) instead of generating them.
     """
     from crm_xl.ports.template import write_register
 
-    register = None
     settings = Settings(profile=profile, language=lang)
-    if demo:
+    if register is None and demo:
         register, _ = demo_register(lang=lang, profile=profile, seed=seed, as_of=as_of, n_customers=n_customers)
+    if register is not None:
         settings = register.settings
     if macros:
         from crm_xl.ports.xlsm import write_macro_register
