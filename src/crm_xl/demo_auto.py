@@ -21,7 +21,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from crm_xl.demo_operations import AUTO, OPERATION_COLUMNS, activity_targets, operations_frames
+from crm_xl.demo_operations import AUTO, OPERATION_COLUMNS, activity_targets, operations_frames, records_frame
 from crm_xl.vehicles import with_check_digit
 
 __all__ = ["AUTO_MISTAKE_KINDS", "AUTO_SHEET_COLUMNS", "AUTO_STAFF", "MODELS", "generate_auto"]
@@ -113,19 +113,8 @@ _EVENTS = (("auto_show", "苏州国际车展"), ("test_drive", "周末试驾会"
            ("test_drive", "夜间试驾体验"))
 
 
-def _text(v) -> object:
-    return None if v is None or (isinstance(v, float) and np.isnan(v)) else v
-
-
 def _frame(sheet: str, rows: list[dict]) -> pd.DataFrame:
-    data = {}
-    for c in AUTO_SHEET_COLUMNS[sheet]:
-        values = [r.get(c) for r in rows]
-        if c in _NUMBER:
-            data[c] = pd.Series([np.nan if v is None else float(v) for v in values], dtype="float64")
-        else:
-            data[c] = pd.Series([_text(v) for v in values], dtype=object)
-    return pd.DataFrame(data)
+    return records_frame(rows, AUTO_SHEET_COLUMNS[sheet], _NUMBER)
 
 
 class _AutoDemo:

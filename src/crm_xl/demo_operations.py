@@ -94,15 +94,21 @@ def _d(x: np.datetime64 | dt.date | None) -> dt.date | None:
     return None if np.isnat(x) else x.astype("datetime64[D]").astype(object)
 
 
-def _frame(sheet: str, rows: list[dict]) -> pd.DataFrame:
+def records_frame(rows: list[dict], columns: Sequence[str], numeric: set[str]) -> pd.DataFrame:
+    """Demo records → a frame in canonical column order: numeric columns float64 (NaN for none),
+    the others object with None for a missing value."""
     data = {}
-    for c in OPERATION_COLUMNS[sheet]:
+    for c in columns:
         values = [r.get(c) for r in rows]
-        if c in _NUMERIC:
+        if c in numeric:
             data[c] = pd.Series([np.nan if v is None else float(v) for v in values], dtype="float64")
         else:
-            data[c] = pd.Series(values, dtype=object)
+            data[c] = pd.Series([None if isinstance(v, float) and np.isnan(v) else v for v in values], dtype=object)
     return pd.DataFrame(data)
+
+
+def _frame(sheet: str, rows: list[dict]) -> pd.DataFrame:
+    return records_frame(rows, OPERATION_COLUMNS[sheet], _NUMERIC)
 
 
 def _deadline(day: dt.date, report_day: int) -> dt.date:
