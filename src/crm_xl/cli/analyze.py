@@ -12,7 +12,6 @@ from rich.table import Table
 
 from crm_xl.cli.app import app, atomic_output, console, handle_errors, lang_option, resolve_lang
 from crm_xl.i18n import pick
-from crm_xl.schema import ENUMS
 
 
 @app.command("analyze", help="Grade customers, forecast sales, score KPIs and check order-to-cash.\n\n"
@@ -59,6 +58,8 @@ def analyze_command(
 
 
 def _label(enum: str, code: Any, lang: str) -> str:
+    from crm_xl.schema import ENUMS
+
     return "—" if code is None else ENUMS[enum].label(code, lang)
 
 
@@ -70,6 +71,8 @@ def _fmt(x: Any, pct: bool = False) -> str:
 
 def render_text(data: dict[str, Any], lang: str, out) -> None:
     """Readable tables of an analysis (the ``--format text`` output)."""
+    from crm_xl.schema import ENUMS
+
     t = lambda zh, en: pick(zh, en, lang)  # noqa: E731
     cur = data["base_currency"]
     out.print(t(f"截至 {data['as_of']} 的分析（本位币 {cur}，考核期 {data['period']}）",

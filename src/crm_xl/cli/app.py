@@ -13,7 +13,6 @@ from rich.console import Console
 
 from crm_xl import __version__
 from crm_xl.i18n import normalize_lang, pick
-from crm_xl.ports.errors import UnreadableWorkbook
 
 app = typer.Typer(
     name="crm-xl",
@@ -90,6 +89,9 @@ def handle_errors(lang_of: Callable[[dict], str | None] = lambda kw: kw.get("lan
     def decorate(fn):
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
+            # imported when a command runs, not at start-up (--help, --version stay fast)
+            from crm_xl.ports.errors import UnreadableWorkbook
+
             try:
                 return fn(*args, **kwargs)
             except typer.Exit:

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import typer
 
-from crm_xl.review import review
 from crm_xl.cli.app import app, atomic_output, handle_errors, lang_option, resolve_lang, say
 
 
@@ -31,6 +30,7 @@ def followups(
 ) -> None:
     from crm_xl.ports.followup_book import owner_file_name, write_followup_book
     from crm_xl.ports.reader import read_register
+    from crm_xl.review import review
 
     register = read_register(path)
     lang = resolve_lang(lang, register.lang)

@@ -28,7 +28,6 @@ from typing import BinaryIO, Iterable
 from xml.parsers import expat
 
 import defusedxml.ElementTree as SafeET
-import numpy as np
 
 from crm_xl.i18n import normalize_lang
 
@@ -573,6 +572,8 @@ def _longest_text_run(data: bytes, carried: int, max_run: int, path: Path, part:
 
     Vectorized with numpy: positions of ``<`` and ``>`` and the largest gap between them.
     """
+    import numpy as np  # imported here: the CLI loads this module for its error type at start-up
+
     buf = np.frombuffer(data, dtype=np.uint8)
     marks = np.flatnonzero((buf == 0x3C) | (buf == 0x3E))
     if marks.size == 0:
