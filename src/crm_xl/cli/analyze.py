@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +40,12 @@ def analyze_command(
     result = review(register, day, period=kpi_period, lang=lang).analysis
     data = result.to_json(lang)
     if fmt == "json":
-        text = json.dumps(data, ensure_ascii=False, indent=2)
+        # orjson writes the same text as json.dumps(ensure_ascii=False, indent=2) (floats below 1e-4
+        # positional instead of 1e-05) in a tenth of the time: at 10k customers the pure-Python
+        # indenting encoder took longer than reading the workbook.
+        import orjson
+
+        text = orjson.dumps(data, option=orjson.OPT_INDENT_2).decode("utf-8")
         if out:
             with atomic_output(out) as tmp:
                 tmp.write_text(text + "\n", encoding="utf-8")
