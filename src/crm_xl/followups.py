@@ -376,13 +376,18 @@ def _finish(items: pd.DataFrame, customers: pd.DataFrame, lang: str, t) -> pd.Da
     items["customer_name"] = items["customer_id"].map(cust["company_name"]).astype("string")
     items = items.sort_values(["priority", "_order", "due"], kind="stable")
     sep = "; " if lang == "en" else "；"
-    joined = lambda v: sep.join(dict.fromkeys(x for x in v if isinstance(x, str) and x))  # noqa: E731
-    merged = items.groupby(["customer_id", "due"], dropna=False, sort=False).agg(
-        owner=("owner", "first"), priority=("priority", "min"), code=("code", lambda v: ",".join(dict.fromkeys(v))),
-        reason=("reason", joined), why=("why", joined), greeting=("greeting", joined),
+    groups = items.groupby(["customer_id", "due"], dropna=False, sort=False)
+    merged = groups.agg(
+        owner=("owner", "first"), priority=("priority", "min"),
         customer_name=("customer_name", "first"), contact_id=("contact_id", "first"),
         opportunity_id=("opportunity_id", "first"), ticket_id=("ticket_id", "first"),
     ).reset_index()
+    # The text columns join each group's distinct values in one pass over the rows (a lambda per
+    # group built a Series for each of tens of thousands of groups).
+    number = groups.ngroup().to_numpy()
+    merged["code"] = _join_distinct(number, items["code"], ",", len(merged))
+    for col in ("reason", "why", "greeting"):
+        merged[col] = _join_distinct(number, items[col], sep, len(merged))
     merged = merged.sort_values(["owner", "due", "priority", "customer_id"], kind="stable").reset_index(drop=True)
     out = merged[FOLLOWUP_COLUMNS].copy()
     out["priority"] = out["priority"].astype("Int64")
@@ -390,6 +395,15 @@ def _finish(items: pd.DataFrame, customers: pd.DataFrame, lang: str, t) -> pd.Da
                 "opportunity_id", "ticket_id"):
         out[col] = out[col].astype("string").replace("", pd.NA)
     return out
+
+
+def _join_distinct(group: np.ndarray, values: pd.Series, sep: str, n_groups: int) -> list[str]:
+    """Per group (numbered 0…n-1 in ``group``), its distinct non-empty texts joined in row order."""
+    seen: list[dict[str, None]] = [{} for _ in range(n_groups)]
+    for g, v in zip(group.tolist(), values.tolist()):
+        if isinstance(v, str) and v:
+            seen[g][v] = None
+    return [sep.join(d) for d in seen]
 
 
 def followups_json(frame: pd.DataFrame) -> list[dict[str, Any]]:
