@@ -545,9 +545,11 @@ def _scan_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path,
         if is_text and prolog is not None:
             run = _longest_text_run(data, run, max_run, path, info.filename)
         if is_sheet and prolog is not None:
-            window = tail + data
-            cells += _count_cells(window) - _count_cells(tail)
-            tail = window[-_CELL_TAG_OVERLAP:]
+            # tags are counted in the chunk itself; the few bytes around the boundary with the
+            # previous chunk are counted again joined, for a tag split across the two
+            head = data[:_CELL_TAG_OVERLAP]
+            cells += _count_cells(data) + _count_cells(tail + head) - _count_cells(tail) - _count_cells(head)
+            tail = (tail + data)[-_CELL_TAG_OVERLAP:] if len(data) < _CELL_TAG_OVERLAP else data[-_CELL_TAG_OVERLAP:]
     if prolog is not None:
         prolog.close()
     return cells if kind != "ods" else 0
@@ -570,8 +572,22 @@ def _chain(first: bytes, rest: Iterable[bytes]) -> Iterable[bytes]:
 def _longest_text_run(data: bytes, carried: int, max_run: int, path: Path, part: str) -> int:
     """Track the longest run of bytes between markup; return the run still open at the end.
 
-    Vectorized with numpy: positions of ``<`` and ``>`` and the largest gap between them.
+    A run longer than ``max_run`` contains a whole aligned block of ``(max_run + 2) // 2`` bytes, so
+    when every block holds a mark (found within its first bytes: ``find`` stops there) no run is
+    too long; otherwise the gaps are measured exactly with numpy.
     """
+    first = _first_mark(data, 0, len(data))
+    if first < 0:
+        carried += len(data)
+        if carried > max_run:
+            _refuse_long_text(path, part, max_run)
+        return carried
+    if carried + first > max_run:
+        _refuse_long_text(path, part, max_run)
+    last = max(data.rfind(b"<"), data.rfind(b">"))
+    block = max((max_run + 2) // 2, 1)
+    if all(_first_mark(data, start, start + block) >= 0 for start in range(first, last, block)):
+        return len(data) - 1 - last
     import numpy as np  # imported here: the CLI loads this module for its error type at start-up
 
     buf = np.frombuffer(data, dtype=np.uint8)
@@ -585,6 +601,12 @@ def _longest_text_run(data: bytes, carried: int, max_run: int, path: Path, part:
     if carried + int(marks[0]) > max_run or longest > max_run:
         _refuse_long_text(path, part, max_run)
     return len(data) - 1 - int(marks[-1])
+
+
+def _first_mark(data: bytes, start: int, end: int) -> int:
+    """Position of the first ``<`` or ``>`` in ``data[start:end]``, or -1."""
+    lt, gt = data.find(b"<", start, end), data.find(b">", start, end)
+    return gt if lt < 0 else lt if gt < 0 else min(lt, gt)
 
 
 def _refuse_long_text(path: Path, part: str, max_run: int) -> None:
