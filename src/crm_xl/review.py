@@ -28,7 +28,7 @@ class Review:
     validation: ValidationResult
     analysis: Analysis
     plan: pd.DataFrame  # the follow-up plan (crm_xl.followups columns)
-    service: ServiceReport
+    service: ServiceReport | None  # None when only the plan was asked for
 
 
 def error_rows(result: ValidationResult) -> dict[str, set[int]]:
@@ -75,8 +75,12 @@ def followup_plan(register: Register, as_of: dt.date, lang: str, analysis: Analy
     return merged.sort_values(["owner", "due", "priority"], kind="stable", na_position="last").reset_index(drop=True)
 
 
-def review(register: Register, as_of: dt.date, period: str | None = None, lang: str | None = None) -> Review:
-    """Validate, analyse, plan follow-ups and track service for ``register`` as of ``as_of``."""
+def review(register: Register, as_of: dt.date, period: str | None = None, lang: str | None = None,
+           plan_only: bool = False) -> Review:
+    """Validate, analyse, plan follow-ups and track service for ``register`` as of ``as_of``.
+
+    ``plan_only`` (the ``followups`` command) stops after the follow-up plan: no service report and
+    no JSON of the plan, which that command does not write (``service`` is then None)."""
     from crm_xl.followups import followups_json
 
     lang = lang or register.lang
@@ -85,6 +89,8 @@ def review(register: Register, as_of: dt.date, period: str | None = None, lang: 
     analysis = analyze(register, as_of, period=period, valid=valid, error_rows=error_rows(result))
     analysis.lang = lang
     plan = followup_plan(register, as_of, lang, analysis)
+    if plan_only:
+        return Review(register, as_of, lang, result, analysis, plan, None)
     service = build_service(register, as_of, lang)
     analysis.followups = followups_json(plan)
     analysis.service = service.to_json()

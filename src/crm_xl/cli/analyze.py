@@ -9,7 +9,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from crm_xl.cli.app import app, atomic_output, console, handle_errors, lang_option, resolve_lang
+from crm_xl.cli.app import REVIEW_MODULES, app, atomic_output, console, handle_errors, lang_option, preload, resolve_lang
 from crm_xl.i18n import pick
 
 
@@ -29,13 +29,15 @@ def analyze_command(
 ) -> None:
     from crm_xl.kpi import parse_period
     from crm_xl.ports.reader import read_register
-    from crm_xl.review import review
 
     if fmt not in ("json", "text"):
         raise typer.BadParameter("--format must be json or text")
     day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
     kpi_period = parse_period(period) if period else None
+    preload(REVIEW_MODULES)
     register = read_register(path, password=password) if password else read_register(path)
+    from crm_xl.review import review
+
     lang = resolve_lang(lang, register.lang)
     result = review(register, day, period=kpi_period, lang=lang).analysis
     data = result.to_json(lang)

@@ -135,6 +135,34 @@ def atomic_output(dst: str | Path, suffix: str | None = None) -> Iterator[Path]:
         yield tmp
 
 
+# What each kind of command imports after the workbook is read; ``preload`` imports it meanwhile.
+VALIDATION_MODULES = ("crm_xl.validation", "phonenumbers", "pycountry", "email_validator")
+REVIEW_MODULES = (*VALIDATION_MODULES, "crm_xl.review", "statsmodels.tsa.exponential_smoothing.ets")
+
+
+def preload(modules: tuple[str, ...]) -> None:
+    """Import ``modules`` in a background thread while this thread reads the workbook.
+
+    fastexcel parses the file in Rust without holding the GIL, so the second core imports
+    statsmodels and the validators (≈ 1 s) during the read instead of after
+    it. Call it after the reader is imported (pandas, numpy and pyarrow are then fully loaded, so the
+    two threads never import the same package at once). A failed import is left to the command's
+    own import, which raises it where it belongs. The thread is not a daemon: the interpreter waits
+    for it instead of stopping it halfway through an import at exit.
+    """
+    import importlib
+    import threading
+
+    def run() -> None:
+        for name in modules:
+            try:
+                importlib.import_module(name)
+            except Exception:  # noqa: BLE001 - reported by the command's own import
+                return
+
+    threading.Thread(target=run, name="crm-xl-preload").start()
+
+
 def say(zh: str, en: str, lang: str) -> None:
     console.print(pick(zh, en, lang), markup=False)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from crm_xl.cli.app import app, handle_errors, lang_option, resolve_lang, say
+from crm_xl.cli.app import REVIEW_MODULES, app, handle_errors, lang_option, preload, resolve_lang, say
 
 
 @app.command("report", help="Write a report (sales, customers, service or monthly) as HTML, PDF or Excel.\n\n"
@@ -41,6 +41,7 @@ def report(
         raise typer.BadParameter("--out must end in .html, .pdf or .xlsx")
     if out.resolve() == path.resolve():
         raise typer.BadParameter("--out must not be the input workbook")
+    preload(REVIEW_MODULES)
     register = read_register(path, password=password)
     lang = resolve_lang(lang, register.lang)
     day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from crm_xl.cli.app import app, atomic_output, handle_errors, lang_option, resolve_lang, say
+from crm_xl.cli.app import REVIEW_MODULES, app, atomic_output, handle_errors, lang_option, preload, resolve_lang, say
 
 
 def _as_of(value: str | None) -> dt.date:
@@ -30,12 +30,14 @@ def followups(
 ) -> None:
     from crm_xl.ports.followup_book import owner_file_name, write_followup_book
     from crm_xl.ports.reader import read_register
+
+    preload(REVIEW_MODULES)
+    register = read_register(path)
     from crm_xl.review import review
 
-    register = read_register(path)
     lang = resolve_lang(lang, register.lang)
     day = _as_of(as_of)
-    plan = review(register, day, lang=lang).plan
+    plan = review(register, day, lang=lang, plan_only=True).plan
     with atomic_output(out) as tmp:
         n = write_followup_book(plan, tmp, lang, day)
     say(f"已写入跟进计划 {out}：{n} 项", f"Wrote the follow-up plan {out}: {n} items", lang)

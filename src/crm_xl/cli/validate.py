@@ -10,7 +10,7 @@ from typing import Any
 
 import typer
 
-from crm_xl.cli.app import (EXIT_FINDINGS, EXIT_OK, app, atomic_output, console, handle_errors, lang_option,
+from crm_xl.cli.app import (EXIT_FINDINGS, EXIT_OK, VALIDATION_MODULES, preload, app, atomic_output, console, handle_errors, lang_option,
                             resolve_lang)
 from crm_xl.i18n import pick
 
@@ -38,7 +38,6 @@ def validate_command(
                                                          "sheet (0 = all)."),
 ) -> None:
     from crm_xl.ports.reader import read_register
-    from crm_xl.validation import validate
 
     if format not in FORMATS:
         raise typer.BadParameter(f"--format must be one of {', '.join(FORMATS)}")
@@ -48,7 +47,10 @@ def validate_command(
         day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
     except ValueError:
         raise typer.BadParameter(f"--as-of {as_of!r} is not a date like 2026-11-23") from None
+    preload(VALIDATION_MODULES)
     register = read_register(path, password=password) if password else read_register(path)
+    from crm_xl.validation import validate
+
     lang = resolve_lang(lang, register.lang)
     result = validate(register, day)
     if format == "json":
