@@ -10,7 +10,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from crm_xl.cli.app import app, atomic_output, console, handle_errors, lang_option, resolve_lang
+from crm_xl.cli.app import app, atomic_output, console, handle_errors, lang_option, resolve_lang, source_argument
 from crm_xl.i18n import pick
 from crm_xl.schema import ENUMS
 
@@ -20,7 +20,7 @@ from crm_xl.schema import ENUMS
                              "--format json --out analysis.json")
 @handle_errors()
 def analyze_command(
-    path: Path = typer.Argument(..., help="The register workbook (.xlsx/.xlsm); it is only read."),
+    path: Path = source_argument(),
     as_of: str = typer.Option(None, "--as-of", help="Analysis date YYYY-MM-DD (default today)."),
     period: str = typer.Option(None, "--period", help="KPI period: 2026-10, 2026-Q3 or 2026 "
                                                       "(default: the last complete month)."),

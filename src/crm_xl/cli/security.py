@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from crm_xl.cli.app import (EXIT_FINDINGS, app, atomic_output, console, fail, handle_errors, lang_option,
+from crm_xl.cli.app import (EXIT_FINDINGS, app, atomic_output, console, fail, handle_errors, lang_option, source_argument,
                             resolve_lang, say)
 from crm_xl.i18n import pick
 
@@ -30,7 +30,7 @@ def _password(password: str | None, confirm: bool = False) -> str:
                             "Example: crm-xl export 台账.xlsx --mask --approval 审批-2026-031 --out 给货代.xlsx")
 @handle_errors()
 def export(
-    path: Path = typer.Argument(..., help="The register workbook (never modified)."),
+    path: Path = source_argument(),
     out: Path = typer.Option(..., "--out", help="Output .xlsx file, or a folder for --format csv."),
     owner: str = typer.Option(None, "--owner", help="Only this owner's customers and every row that refers to them."),
     mask: bool = typer.Option(False, "--mask", help="Mask phone, e-mail, address, WeChat/WhatsApp (needs --approval)."),
