@@ -94,7 +94,7 @@ def resolve_lang(lang: str | None, fallback: str = "zh-CN") -> str:
 
 
 def fail(message: str, code: int = EXIT_UNREADABLE) -> None:
-    err_console.print(f"crm-xl: {message}", markup=False)
+    err_console.print(f"crm-xl: {message}", markup=False, soft_wrap=True)  # one line, never wrapped
     raise typer.Exit(code)
 
 

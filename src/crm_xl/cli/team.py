@@ -8,8 +8,13 @@ from pathlib import Path
 
 import typer
 
-from crm_xl.cli.app import (EXIT_FINDINGS, app, atomic_output, err_console, fail, handle_errors, lang_option,
-                            resolve_lang, say)
+from crm_xl.cli.app import EXIT_FINDINGS, app, atomic_output, err_console, handle_errors, lang_option, resolve_lang
+from crm_xl.i18n import pick
+
+
+def say(zh: str, en: str, lang: str) -> None:
+    """One summary line, never wrapped (a URL or path stays whole for whoever reads or greps it)."""
+    typer.echo(pick(zh, en, lang))
 
 
 @app.command("sync", help="Load one or many team registers into a database (DuckDB file or PostgreSQL).\n\n"

@@ -561,8 +561,11 @@ def _sync(conn: sa.Connection, url: str, registers: Sequence[tuple[str, Register
         old_source = dict(zip(existing[KEY].astype(str), existing[SOURCE].astype(str)))
         is_new = ~incoming[KEY].isin(old_hash.keys())
         known = incoming[~is_new]
-        differs = known[[old_hash[k] != h or old_source[k] != s
-                         for k, h, s in zip(known[KEY], known[HASH], known[SOURCE])]] if len(known) else known
+        if any(m.startswith(f"+{sheet.key}.") for m in migrations):
+            differs = known  # columns were added: every stored row gets its value for them
+        else:
+            differs = known[[old_hash[k] != h or old_source[k] != s
+                             for k, h, s in zip(known[KEY], known[HASH], known[SOURCE])]] if len(known) else known
         incoming_keys = set(incoming[KEY])
         gone = existing[existing[SOURCE].isin(sources) & ~existing[KEY].astype(str).isin(incoming_keys)]
         history = []
