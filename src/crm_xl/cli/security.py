@@ -58,8 +58,17 @@ def export(
         written = write_csv_folder(out if out.suffix.lower() != ".csv" else out.with_suffix(""), register, frames, lang)
         target = written[0].parent if written else out
     elif kind == "xlsx":
+        record = None
+        if owner and not mask:  # a salesperson's book: recorded so that crm-xl merge finds its base
+            from crm_xl.ports.books import new_export_record
+
+            record = new_export_record(owner, str(path))
         with atomic_output(out) as tmp:
-            write_xlsx(tmp, register, frames, lang)
+            write_xlsx(tmp, register, frames, lang, record=record)
+        if record is not None:
+            from crm_xl.ports.books import keep_base
+
+            keep_base(out, record)
         target = out
     else:
         raise typer.BadParameter("--format must be xlsx or csv")
