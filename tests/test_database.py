@@ -296,3 +296,73 @@ def test_postgres_server_stopped_mid_sync_leaves_the_previous_state(pg, demo_boo
     assert after == before
     assert _pg_rows(pg, "SELECT count(*) FROM crm_syncs")[0][0] == 1
     assert _pg_rows(pg, "SELECT count(*) FROM customers WHERE company_name = '改名'")[0][0] == 0
+
+
+# --------------------------------------------------------------------------------------------
+# F4.4 forecast vs actual from the snapshots
+# --------------------------------------------------------------------------------------------
+
+
+def _small_book(path: Path, opportunities: list[dict], orders: list[dict]) -> Path:
+    from crm_xl.ports.template import write_register
+    from crm_xl.register import Register
+
+    customer = {"country": "DE", "status": "active", "source_channel": "trade_fair", "entered_date": "2026-01-05",
+                "first_contact_date": "2026-01-05"}
+    customers = [{"customer_id": "C1", "company_name": "甲公司", "owner": "张伟", **customer},
+                 {"customer_id": "C2", "company_name": "乙公司", "owner": "李娜", **customer}]
+    register = Register.from_records({"customers": customers, "opportunities": opportunities, "orders": orders})
+    write_register(path, register, lang="zh-CN")
+    return path
+
+
+def _opp(oid, owner, customer, amount, p, close, status="open"):
+    return {"opportunity_id": oid, "customer_id": customer, "owner": owner, "stage": "negotiation", "amount": amount, "title": f"{oid} 阀门", "next_step": "报价",
+            "currency": "CNY", "probability": p, "expected_close_date": close, "status": status,
+            "created_date": "2026-06-01", "product": "阀门"}
+
+
+def _order(oid, owner, customer, amount, day):
+    return {"order_id": oid, "customer_id": customer, "owner": owner, "order_date": day, "product": "阀门",
+            "quantity": 1, "currency": "CNY", "amount": amount, "status": "confirmed"}
+
+
+def test_forecast_vs_actual_per_month_and_owner_from_the_snapshots(tmp_path):
+    db = tmp_path / "crm.duckdb"
+    url = f"duckdb:///{db}"
+    august = _small_book(tmp_path / "8月.xlsx", [
+        _opp("OP1", "张伟", "C1", 100000, 0.5, "2026-09-15"), _opp("OP2", "李娜", "C2", 40000, 0.25, "2026-09-20"),
+        _opp("OP3", "张伟", "C1", 80000, 0.5, "2026-10-10")], [])
+    assert run_cli("sync", str(august), "--db", url, "--at", "2026-08-31T18:00").returncode == 0
+    # Before any complete month after the first snapshot there is nothing to judge: said, not zero.
+    early = _analysis_at(url, "2026-09-10")
+    assert early["forecast_accuracy"]["available"] is False and early["forecast_accuracy"]["reason"]
+    october = _small_book(tmp_path / "8月.xlsx", [
+        _opp("OP1", "张伟", "C1", 100000, 0.5, "2026-09-15", "won"), _opp("OP2", "李娜", "C2", 40000, 0.25, "2026-09-20", "lost"),
+        _opp("OP3", "张伟", "C1", 80000, 0.75, "2026-10-10"), _opp("OP4", "李娜", "C2", 20000, 0.5, "2026-10-30")], [
+        _order("SO1", "张伟", "C1", 60000, "2026-09-18"), _order("SO2", "张伟", "C1", 70000, "2026-10-12"),
+        _order("SO3", "李娜", "C2", 12000, "2026-10-25")])
+    assert run_cli("sync", str(october), "--db", url, "--at", "2026-10-01T08:00").returncode == 0
+    fa = _analysis_at(url, "2026-11-23")["forecast_accuracy"]
+    assert fa["available"] is True
+    sep, oct_ = fa["months"]
+    # September: the 08-31 snapshot said 100000×0.5 + 40000×0.25 = 60000; orders came to 60000.
+    assert (sep["month"], sep["snapshot_date"], sep["forecast"], sep["actual"], sep["accuracy"]) == (
+        "2026-09", "2026-08-31", 60000.0, 60000.0, 1.0)
+    assert sep["by_owner"] == [
+        {"owner": "张伟", "forecast": 50000.0, "actual": 60000.0, "accuracy": round(1 - 10000 / 60000, 4)},
+        {"owner": "李娜", "forecast": 10000.0, "actual": 0.0, "accuracy": None}]  # no orders: no accuracy
+    # October: the 10-01 snapshot said 80000×0.75 + 20000×0.5 = 70000; orders 70000 + 12000 = 82000.
+    assert (oct_["month"], oct_["snapshot_date"], oct_["forecast"], oct_["actual"], oct_["accuracy"]) == (
+        "2026-10", "2026-10-01", 70000.0, 82000.0, round(1 - 12000 / 82000, 4))
+    assert {r["owner"]: r["accuracy"] for r in oct_["by_owner"]} == {
+        "张伟": round(1 - 10000 / 70000, 4), "李娜": round(1 - 2000 / 12000, 4)}
+    # From a workbook there are no snapshots, and the output says what is needed.
+    book = _analysis_at(str(october), "2026-11-23")["forecast_accuracy"]
+    assert book["available"] is False and "sync" in book["reason"]
+
+
+def _analysis_at(source: str, day: str) -> dict:
+    result = run_cli("analyze", source, "--as-of", day, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)

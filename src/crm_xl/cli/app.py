@@ -76,7 +76,7 @@ def register_source(value: str):
     """A reading command's input: a workbook path, or a database URL (``duckdb:///crm.duckdb``,
     ``postgresql://…``) kept as given (``Path`` would fold its ``//``) with its password hidden
     wherever it is shown."""
-    from crm_xl.ports.database import DatabaseURL, is_database_url
+    from crm_xl.ports.database_url import DatabaseURL, is_database_url
 
     return DatabaseURL(value) if is_database_url(value) else Path(value)
 

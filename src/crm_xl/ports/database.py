@@ -41,6 +41,7 @@ import sqlalchemy as sa
 
 from crm_xl import __version__
 from crm_xl.i18n import pick
+from crm_xl.ports.database_url import _URL, DatabaseURL, is_database_url, redact  # noqa: F401 - re-exported
 from crm_xl.ports.safety import UnreadableWorkbook
 from crm_xl.register import ROW, UNREADABLE_COLUMNS, Register, empty_frame, settings_from_frames
 from crm_xl.schema import SHEETS, Sheet
@@ -49,42 +50,11 @@ from crm_xl.settings import Settings
 DEFAULT_URL = "duckdb:///crm.duckdb"
 FORMAT_VERSION = 1  # layout of the crm_* tables; a database with a higher one is refused
 KEY, SOURCE, HASH, EXTRA = "_key", "_source", "_hash", "_extra"
-_URL = re.compile(r"^(duckdb|postgres|postgresql)(\+[a-z0-9_]+)?://", re.I)
 CHUNK = 5000
 
 # --------------------------------------------------------------------------------------------
 # URLs and errors
 # --------------------------------------------------------------------------------------------
-
-
-def is_database_url(text: Any) -> bool:
-    return isinstance(text, str) and bool(_URL.match(text))
-
-
-class DatabaseURL(str):
-    """A database URL given where a workbook path is expected. Its text (what messages, logs and
-    JSON show) has the password hidden; ``url`` is the real one."""
-
-    url: str
-
-    def __new__(cls, url: str) -> "DatabaseURL":
-        obj = super().__new__(cls, redact(url))
-        obj.url = url
-        return obj
-
-    @property
-    def name(self) -> str:
-        return str(self)
-
-    def resolve(self) -> "DatabaseURL":
-        return self
-
-
-def redact(url: str) -> str:
-    try:
-        return sa.engine.make_url(url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - an unparsable URL is reported by the caller
-        return re.sub(r"://([^:/@]*):[^@]*@", r"://\1:***@", url)
 
 
 _MESSAGES = {
