@@ -357,6 +357,17 @@ def test_forecast_vs_actual_per_month_and_owner_from_the_snapshots(tmp_path):
         "2026-10", "2026-10-01", 70000.0, 82000.0, round(1 - 12000 / 82000, 4))
     assert {r["owner"]: r["accuracy"] for r in oct_["by_owner"]} == {
         "张伟": round(1 - 10000 / 70000, 4), "李娜": round(1 - 2000 / 12000, 4)}
+    # The sales report shows the same figures (read back from the HTML as text).
+    report = tmp_path / "销售报告.html"
+    result = run_cli("report", url, "--kind", "sales", "--as-of", "2026-11-23", "--period", "2026-10",
+                     "--lang", "en", "--out", str(report))
+    assert result.returncode == 0, result.stderr
+    import re
+
+    text = re.sub(r"<[^>]+>", " ", report.read_text(encoding="utf-8"))
+    text = re.sub(r"\s+", " ", text)
+    assert "Forecast vs actual by month and owner" in text
+    assert re.search(r"2026-10 2026-10-01 \(all\) 70,000 82,000 85\.\d%", text), text[text.find("Forecast vs"):][:600]
     # From a workbook there are no snapshots, and the output says what is needed.
     book = _analysis_at(str(october), "2026-11-23")["forecast_accuracy"]
     assert book["available"] is False and "sync" in book["reason"]

@@ -118,6 +118,21 @@ def render_text(data: dict[str, Any], lang: str, out) -> None:
                   _fmt(r["score"]), _label("kpi_grade", r["grade"], lang))
     out.print(k)
 
+    fa = data.get("forecast_accuracy") or {}
+    if fa.get("months"):
+        acc = Table(title=t("预测与实际（F4.4，管道快照）", "Forecast vs actual (F4.4, pipeline snapshots)"))
+        for name in (t("月份", "Month"), t("快照", "Snapshot"), t("负责人", "Owner"), t("预测", "Forecast"),
+                     t("实际", "Actual"), t("准确率", "Accuracy")):
+            acc.add_column(name)
+        for m in fa["months"]:
+            acc.add_row(m["month"], m["snapshot_date"], t("（全部）", "(all)"), _fmt(m["forecast"]), _fmt(m["actual"]),
+                        _fmt(m["accuracy"], True))
+            for r in m["by_owner"]:
+                acc.add_row("", "", r["owner"] or "—", _fmt(r["forecast"]), _fmt(r["actual"]), _fmt(r["accuracy"], True))
+        out.print(acc)
+    elif fa.get("reason"):
+        out.print(t(f"预测与实际（F4.4）：{fa['reason']}", f"Forecast vs actual (F4.4): {fa['reason']}"), markup=False)
+
     s = data["receivables"]["summary"]
     out.print(t(f"订单执行：按时交付率 {_fmt(s['on_time_rate'], True)}（逾期交付 {s['overdue_delivery']} 单）；"
                 f"应收未收 {_fmt(s['outstanding'])}，其中逾期 {_fmt(s['overdue'])}（{s['overdue_orders']} 单）",
