@@ -8,27 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import subprocess
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
+from conftest import cli_in_process
 from postgres import Cluster, start_cluster
 
 AS_OF = "2026-11-23"
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    """The real command through typer's runner, in this process (a process per call costs seconds)."""
-    from typer.testing import CliRunner
-
-    from crm_xl.cli import app
-
-    result = CliRunner().invoke(app, list(args))
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return subprocess.CompletedProcess(args, result.exit_code, result.stdout, result.stderr)
+run_cli = cli_in_process
 
 
 @pytest.fixture(scope="module")

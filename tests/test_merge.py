@@ -4,27 +4,18 @@ conflicting with the master's), merged back; results read with python-calamine."
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from python_calamine import CalamineWorkbook
 
-from conftest import sha256
+from conftest import cli_in_process, sha256
 
 AS_OF = "2026-11-23"
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    from typer.testing import CliRunner
-
-    from crm_xl.cli import app
-
-    result = CliRunner().invoke(app, list(args))
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return subprocess.CompletedProcess(args, result.exit_code, result.stdout, result.stderr)
+run_cli = cli_in_process
 
 
 def rows(path: Path, sheet: str) -> list[dict]:

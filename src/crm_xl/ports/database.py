@@ -232,6 +232,14 @@ def open_engine(url: str, *, read_only: bool = False) -> sa.Engine:
         raise DatabaseUnavailable(url, "db_bad_url", str(exc)[:200]) from None
 
 
+def _connect(engine: sa.Engine, url: str) -> sa.Connection:
+    """A connection, or one clear error (server unreachable, wrong password, no such database)."""
+    try:
+        return engine.connect()
+    except Exception as exc:  # noqa: BLE001 - every driver has its own error types
+        raise _classify(url, exc) from None
+
+
 def _is_duck(conn: sa.Connection) -> bool:
     return conn.dialect.name == "duckdb"
 
@@ -489,10 +497,7 @@ def sync(url: str, registers: Sequence[tuple[str, Register]], *, at: dt.datetime
     at = (at or dt.datetime.now()).replace(microsecond=0)
     engine = open_engine(url)
     try:
-        try:
-            conn = engine.connect()
-        except Exception as exc:  # noqa: BLE001
-            raise _classify(url, exc) from None
+        conn = _connect(engine, url)
         try:
             with conn.begin():
                 result = _sync(conn, url, registers, at, progress or (lambda _: None))
@@ -670,10 +675,7 @@ def read_database(url: str, *, lang: str | None = None) -> Register:
     """The register held in the database (every source), read with one query per table."""
     engine = open_engine(url, read_only=True)
     try:
-        try:
-            conn = engine.connect()
-        except Exception as exc:  # noqa: BLE001
-            raise _classify(url, exc) from None
+        conn = _connect(engine, url)
         try:
             with conn:
                 return _read(conn, url, lang)
