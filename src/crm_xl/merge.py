@@ -33,7 +33,7 @@ import pandas as pd
 
 from crm_xl.i18n import fold, pick
 from crm_xl.register import ROW, Register
-from crm_xl.schema import SHEETS, Sheet, sheet_lookup
+from crm_xl.schema import ENUMS, SHEETS, Sheet, sheet_lookup
 
 SKIPPED = ("changelog", "settings", "stages", "fx_rates", "holidays")  # never merged as data
 RECORD = "*"  # the "column" of a change or conflict about a whole record
@@ -130,6 +130,15 @@ def display(v: Any) -> str | None:
     if isinstance(v, pd.Timestamp):
         return v.date().isoformat() if v == v.normalize() else v.isoformat(sep=" ")
     return str(v)
+
+
+def shown(sheet: str, column: str, v: Any, lang: str) -> str | None:
+    """``display`` with enum codes as their labels in the workbook's language (what the user typed)."""
+    text = display(v)
+    if text is None or column == RECORD or not SHEETS[sheet].has(column):
+        return text
+    enum = SHEETS[sheet].column(column).enum
+    return ENUMS[enum].label(text, lang) if enum else text
 
 
 _NUMBERED = re.compile(r"^(.*?)(\d+)$")
@@ -389,8 +398,8 @@ def _with_log(log: pd.DataFrame | None, changes: list[Change], lang: str, now: d
         "sheet": [SHEETS[c.sheet].label(lang) for c in changes],
         "record_id": [c.record_id for c in changes],
         "column": [column_label(c) for c in changes],
-        "old_value": [display(c.old) for c in changes],
-        "new_value": [display(c.new) for c in changes],
+        "old_value": [shown(c.sheet, c.column, c.old, lang) for c in changes],
+        "new_value": [shown(c.sheet, c.column, c.new, lang) for c in changes],
         "reason": [c.reason for c in changes],
     })
     if log is None or log.empty:
@@ -431,6 +440,7 @@ def conflict_rows(result: MergeResult, lang: str) -> list[list[str]]:
     for c in result.conflicts:
         sheet = SHEETS[c.sheet]
         column = pick("（整条记录）", "(whole record)", lang) if c.column == RECORD else sheet.column(c.column).label(lang)
-        out.append([sheet.label(lang), c.record_id, column, display(c.base) or "", display(c.master) or "",
-                    display(c.book_value) or "", c.book, c.owner, pick(*CONFLICT_KINDS[c.kind], lang)])
+        value = lambda v: shown(c.sheet, c.column, v, lang) or ""  # noqa: E731
+        out.append([sheet.label(lang), c.record_id, column, value(c.base), value(c.master), value(c.book_value),
+                    c.book, c.owner, pick(*CONFLICT_KINDS[c.kind], lang)])
     return out
