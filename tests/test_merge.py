@@ -175,3 +175,36 @@ def test_a_book_without_a_base_is_refused_unless_base_is_given(team, tmp_path):
     assert not (tmp_path / "x.xlsx").exists()
     result = run_cli("merge", str(master), str(plain), "--base", str(book), "--out", str(tmp_path / "x.xlsx"))
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _reg(customers, contacts=()):
+    from crm_xl.register import Register
+
+    return Register.from_records({"customers": list(customers), "contacts": list(contacts)})
+
+
+def test_core_rules_for_removals_unreadable_cells_and_master_deletions():
+    from crm_xl.merge import Book, merge_books
+
+    def c(cid, name, phone="+86 574 8888 0000", annual=1000):
+        return {"customer_id": cid, "company_name": name, "owner": "张伟", "phone": phone,
+                "annual_purchase_amount": annual}
+
+    base = _reg([c("C1", "甲"), c("C2", "乙"), c("C3", "丙"), c("C4", "丁")])
+    master = _reg([c("C1", "甲"), c("C2", "乙-经理改"), c("C4", "丁")])  # C3 removed by the manager
+    # The book: removes C1 (master unchanged → removed) and C2 (master changed → kept), changes C3
+    # (the master removed it → not restored), and has an unreadable amount for C4 (never merged).
+    book = _reg([c("C3", "丙-新"), c("C4", "丁", annual="一千多")])
+    assert len(book.unreadable) == 1
+    result = merge_books(master, [Book("张伟.xlsx", "张伟", book, base)], lang="en")
+    ids = result.frames["customers"]["customer_id"].tolist()
+    assert ids == ["C2", "C4"]
+    assert result.frames["customers"].set_index("customer_id").loc["C4", "annual_purchase_amount"] == 1000
+    kinds = sorted((x.record_id, x.kind) for x in result.conflicts)
+    assert kinds == [("C2", "changed_in_master"), ("C3", "deleted_in_master"), ("C4", "unreadable_in_book")]
+    unreadable = next(x for x in result.conflicts if x.kind == "unreadable_in_book")
+    assert unreadable.book_value == "一千多" and unreadable.master == 1000
+    assert [(x.record_id, x.kind) for x in result.changes] == [("C1", "delete")]
+    log = result.frames["changelog"]
+    assert log[["user", "record_id", "old_value"]].values.tolist() == [["张伟", "C1", "C1"]]
+    assert log["new_value"].isna().all()
