@@ -447,18 +447,16 @@ def assign_keys(rows: pd.DataFrame, sheet: Sheet, taken: set[str]) -> tuple[pd.S
     """The _key of each row: the record ID when present and not taken yet in this sync, else
     ``source!row``; for sheets without an ID, the content hash with an occurrence number."""
     notes: list[str] = []
+    where = rows[SOURCE].astype(str) + "!" + rows[ROW].astype(str)
     if sheet.id_column:
         ids = rows[sheet.id_column].astype("string").str.strip()
-        keys = []
-        for i, (rid, src, row) in enumerate(zip(ids.tolist(), rows[SOURCE].tolist(), rows[ROW].tolist())):
-            if rid is None or rid is pd.NA or rid == "" or rid in taken:
-                if rid not in (None, "") and rid is not pd.NA:
-                    notes.append(f"{sheet.key} {rid} ({src} row {row})")
-                keys.append(f"{src}!{row}")
-            else:
-                taken.add(rid)
-                keys.append(rid)
-        return pd.Series(keys, index=rows.index, dtype=object), notes
+        blank = ids.isna() | ids.eq("").fillna(True)
+        repeated = ~blank & (ids.duplicated() | ids.isin(list(taken)))
+        for rid, src, row in zip(ids[repeated], rows.loc[repeated, SOURCE], rows.loc[repeated, ROW]):
+            notes.append(f"{sheet.key} {rid} ({src} row {row})")
+        keys = ids.astype(object).where(~(blank | repeated), where)
+        taken.update(ids[~(blank | repeated)].tolist())
+        return keys.astype(object), notes
     content = pd.Series(rows["_content"].astype("uint64").astype(str), index=rows.index)
     occurrence = content.groupby([rows[SOURCE], content]).cumcount().astype(str)
     return rows[SOURCE].astype(str) + "#" + content + "#" + occurrence, notes
@@ -532,17 +530,19 @@ def _sync(conn: sa.Connection, url: str, registers: Sequence[tuple[str, Register
         incoming[KEY] = keys
         result.duplicate_ids += notes
         existing = _select_frame(conn, sa.select(table.c[KEY], table.c[HASH], table.c[SOURCE]))
-        old_hash = dict(zip(existing[KEY].astype(str), existing[HASH].astype("int64")))
-        old_source = dict(zip(existing[KEY].astype(str), existing[SOURCE].astype(str)))
-        is_new = ~incoming[KEY].isin(old_hash.keys())
+        stored = pd.Index(existing[KEY].astype(object).to_numpy())
+        at_stored = stored.get_indexer(incoming[KEY].to_numpy())  # -1: a new record
+        is_new = pd.Series(at_stored < 0, index=incoming.index)
         known = incoming[~is_new]
         if any(m.startswith(f"+{sheet.key}.") for m in migrations):
             differs = known  # columns were added: every stored row gets its value for them
         else:
-            differs = known[[old_hash[k] != h or old_source[k] != s
-                             for k, h, s in zip(known[KEY], known[HASH], known[SOURCE])]] if len(known) else known
-        incoming_keys = set(incoming[KEY])
-        gone = existing[existing[SOURCE].isin(sources) & ~existing[KEY].astype(str).isin(incoming_keys)]
+            pos = at_stored[at_stored >= 0]
+            old_hash = existing[HASH].astype("int64").to_numpy()[pos]
+            old_source = existing[SOURCE].astype(object).to_numpy()[pos]
+            differs = known[(old_hash != known[HASH].to_numpy()) | (old_source != known[SOURCE].astype(object).to_numpy())]
+        still = pd.Index(incoming[KEY].to_numpy()).get_indexer(stored) >= 0
+        gone = existing[existing[SOURCE].astype(object).isin(sources).to_numpy() & ~still]
         history = []
         if len(differs):
             old = _fetch_keys(conn, table, differs[KEY].tolist())
