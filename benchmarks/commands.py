@@ -70,8 +70,7 @@ COMMANDS: dict[str, list[str]] = {
 }
 # Commands other issues add; benchmarked when ``crm-xl CMD --help`` works on this checkout.
 OPTIONAL: dict[str, list[str]] = {
-    "import": ["import", "{src}", "--out", "{out}/i.xlsx"],
-    "sync": ["sync", "{src}", "--out", "{out}/s.xlsx"],
+    "sync": ["sync", "{src}", "--db", "duckdb:///{out}/crm.duckdb"],
 }
 
 
