@@ -161,8 +161,10 @@ def preload(modules: tuple[str, ...]) -> None:
     statsmodels and the validators (≈ 1 s) during the read instead of after
     it. Call it after the reader is imported (pandas, numpy and pyarrow are then fully loaded, so the
     two threads never import the same package at once). A failed import is left to the command's
-    own import, which raises it where it belongs. The thread is not a daemon: the interpreter waits
-    for it instead of stopping it halfway through an import at exit.
+    own import, which raises it where it belongs. The thread is a daemon so that a command ending
+    early (an unreadable file, exit 2) does not wait for imports it no longer needs; ``validate``
+    does not preload (its validators import in a fraction of a second, and the corpus of unreadable
+    files exits before needing them).
     """
     import importlib
     import threading
@@ -174,7 +176,7 @@ def preload(modules: tuple[str, ...]) -> None:
             except Exception:  # noqa: BLE001 - reported by the command's own import
                 return
 
-    threading.Thread(target=run, name="crm-xl-preload").start()
+    threading.Thread(target=run, name="crm-xl-preload", daemon=True).start()
 
 
 def say(zh: str, en: str, lang: str) -> None:

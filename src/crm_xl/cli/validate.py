@@ -10,8 +10,8 @@ from typing import Any
 
 import typer
 
-from crm_xl.cli.app import (EXIT_FINDINGS, EXIT_OK, VALIDATION_MODULES, app, atomic_output, console, handle_errors,
-                            lang_option, preload, resolve_lang, source_argument)
+from crm_xl.cli.app import (EXIT_FINDINGS, EXIT_OK, app, atomic_output, console, handle_errors,
+                            lang_option, resolve_lang, source_argument)
 from crm_xl.i18n import pick
 
 FORMATS = ("text", "json", "junit")
@@ -47,7 +47,6 @@ def validate_command(
         day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
     except ValueError:
         raise typer.BadParameter(f"--as-of {as_of!r} is not a date like 2026-11-23") from None
-    preload(VALIDATION_MODULES)
     register = read_register(path, password=password) if password else read_register(path)
     from crm_xl.validation import validate
 
