@@ -80,7 +80,10 @@ def resolve_lang(lang: str | None, fallback: str = "zh-CN") -> str:
 
 
 def fail(message: str, code: int = EXIT_UNREADABLE) -> None:
-    err_console.print(f"crm-xl: {message}", markup=False)
+    """One line on stderr (never wrapped, control characters shown), then exit ``code``."""
+    from crm_xl.ports.sanitize import visible_line
+
+    err_console.print(f"crm-xl: {visible_line(message)}", markup=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -134,7 +137,10 @@ def atomic_output(dst: str | Path, suffix: str | None = None) -> Iterator[Path]:
 
 
 def say(zh: str, en: str, lang: str) -> None:
-    console.print(pick(zh, en, lang), markup=False)
+    """A line for the user; text from the workbook cannot smuggle terminal control sequences."""
+    from crm_xl.ports.sanitize import visible_text
+
+    console.print(visible_text(pick(zh, en, lang)), markup=False)
 
 
 def main() -> None:
