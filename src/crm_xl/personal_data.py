@@ -58,7 +58,7 @@ _NOT_PERSONAL = re.compile(
     r"|\d{1,3}(?:,\d{3})+(?:\.\d+)?"
     r"|\d+\.\d+(?![\d.\-])")
 # Cheap test for "may hold personal data" (vectorized pre-filter).
-PREFILTER = r"\d{5}|@|(?i:wechat|weixin|whats|skype|telegram|viber|kakao|line|qq|微信|wx|vx|tg)"
+PREFILTER = r"\d(?:[\s\-().（）/]{0,2}\d){4}|@|(?i:wechat|weixin|whats|skype|telegram|viber|kakao|line|qq|微信|wx|vx|tg)"
 
 
 @dataclass(frozen=True)

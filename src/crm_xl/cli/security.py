@@ -157,6 +157,7 @@ def diff(
     lang: str = lang_option(),
 ) -> None:
     from crm_xl.diff import diff_registers
+    from crm_xl.ports.sanitize import visible_text
     from crm_xl.ports.reader import read_register
     from crm_xl.schema import SHEETS
 
@@ -170,9 +171,9 @@ def diff(
         table.add_column(head)
     for rec in result.changed.to_dict("records"):
         sheet = SHEETS[rec["sheet"]]
-        table.add_row(sheet.label(lang), str(rec["record_id"]), str(rec["row"]), sheet.column(rec["column"]).label(lang),
-                      str(rec["old"]), str(rec["new"]),
-                      rec["reason"] if isinstance(rec["reason"], str) else t("✗ 无更正原因", "✗ no reason logged"))
+        table.add_row(*(visible_text(v) for v in (
+            sheet.label(lang), rec["record_id"], rec["row"], sheet.column(rec["column"]).label(lang), rec["old"],
+            rec["new"], rec["reason"] if isinstance(rec["reason"], str) else t("✗ 无更正原因", "✗ no reason logged"))))
     console.print(table)
     s = result.to_json()["summary"]
     say(f"新增 {s['added']} 条，删除 {s['removed']} 条，修改 {s['changed_cells']} 个单元格，其中 {s['unexplained']} 个未记录更正原因",
