@@ -136,7 +136,28 @@ def write_csv_folder(folder: Path, register: Register, frames: dict[str, pd.Data
     from crm_xl.ports.atomic import atomic_path
 
     folder.mkdir(parents=True, exist_ok=True)
-    written = []
+    written: list[Path] = []
+    try:
+        _write_csv_files(folder, register, frames, lang, written)
+    except BaseException:  # a half-written export is no export: remove what this run wrote
+        for path in written:
+            path.unlink(missing_ok=True)
+        (folder / MARKER).unlink(missing_ok=True)
+        raise
+    for old in earlier:
+        if old not in written:
+            old.unlink(missing_ok=True)
+    if identity is not None:
+        with atomic_path(folder / MARKER, backups=0) as tmp:
+            tmp.write_text(json.dumps({**identity, "files": sorted(p.name for p in written)}, ensure_ascii=False,
+                                      indent=1), encoding="utf-8")
+    return written
+
+
+def _write_csv_files(folder: Path, register: Register, frames: dict[str, pd.DataFrame], lang: str,
+                     written: list[Path]) -> None:
+    from crm_xl.ports.atomic import atomic_path
+
     for key, frame in frames.items():
         sheet = SHEETS[key]
         if frame.empty or sheet.settings_table:
@@ -157,14 +178,6 @@ def write_csv_folder(folder: Path, register: Register, frames: dict[str, pd.Data
         with atomic_path(path, backups=0) as tmp:
             table.to_csv(tmp, index=False, encoding="utf-8-sig", quoting=csv.QUOTE_MINIMAL)
         written.append(path)
-    for old in earlier:
-        if old not in written:
-            old.unlink(missing_ok=True)
-    if identity is not None:
-        with atomic_path(folder / MARKER, backups=0) as tmp:
-            tmp.write_text(json.dumps({**identity, "files": sorted(p.name for p in written)}, ensure_ascii=False,
-                                      indent=1), encoding="utf-8")
-    return written
 
 
 def append_log(log: Path, *, source: Path, output: Path, approval: str | None, owner: str | None, masked: bool,

@@ -85,6 +85,11 @@ _MESSAGES: dict[str, tuple[str, str, str]] = {
                      "entity attacks do; it was refused."),
     "too_many_cells": ("单元格数量超过上限,已拒绝读取（可用 --max-cells 提高上限）。", "儲存格數量超過上限,已拒絕讀取（可用 --max-cells 提高上限）。",
                     "The workbook has more cells than allowed; it was refused (raise the limit with --max-cells)."),
+    "sheet_too_large": ("工作表的使用范围过大（远处有单元格），读取需要的内存超过上限，已拒绝读取：请删除该单元格或多余的行列后重试（可用 --max-cells 提高上限）。",
+                        "工作表的使用範圍過大（遠處有儲存格），讀取需要的記憶體超過上限，已拒絕讀取：請刪除該儲存格或多餘的列欄後重試（可用 --max-cells 提高上限）。",
+                        "A sheet's used range is too large (a cell far away): reading it would need more memory "
+                        "than allowed, so it was refused. Delete that cell or the extra rows and columns and "
+                        "retry (raise the limit with --max-cells)."),
     "string_too_long": ("单元格文本长度超过上限,已拒绝读取。", "儲存格文字長度超過上限,已拒絕讀取。",
                         "A cell's text is longer than allowed; it was refused."),
     "no_register_sheets": ("找不到任何台账工作表(客户、联系人、销售机会……)。",
@@ -540,6 +545,7 @@ def _scan_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path,
     cells = 0
     run = 0
     tail = b""
+    extent = _Extent()
     for data in _chain(first, chunks):
         if prolog is not None and not prolog.done:
             prolog.feed(data)
@@ -548,10 +554,55 @@ def _scan_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path,
         if is_sheet and prolog is not None:
             window = tail + data
             cells += _count_cells(window) - _count_cells(tail)
+            extent.feed(window)
             tail = window[-_CELL_TAG_OVERLAP:]
     if prolog is not None:
         prolog.close()
+    if is_sheet and kind != "ods":
+        extent.check(path, info.filename, limits)
     return cells if kind != "ods" else 0
+
+
+# The column of a cell reference (r="XFD1048576") and a row number (<row r="1048576">).
+_CELL_REF = re.compile(rb'<(?:[A-Za-z_][\w.\-]*:)?c\s[^>]*?\br="([A-Z]{1,3})\d')
+_ROW_REF = re.compile(rb'<(?:[A-Za-z_][\w.\-]*:)?row\s[^>]*?\br="(\d{1,7})"')
+
+
+class _Extent:
+    """The largest row and column a worksheet's cells name. python-calamine allocates the whole
+    rectangle from A1 to the furthest cell (one cell at XFD1048576 asks for 512 GiB and aborts the
+    process), so the rectangle is checked against the cell limit before any reader runs."""
+
+    def __init__(self) -> None:
+        self.max_row, self.max_col, self.far, self.far_row = 0, 0, "", 0
+
+    def feed(self, data: bytes) -> None:
+        letters = set(_CELL_REF.findall(data))  # a few distinct column names per chunk
+        if letters:
+            widest = max(letters, key=lambda c: (len(c), c))
+            col = _column_number(widest)
+            if col > self.max_col:
+                self.max_col, self.far = col, widest.decode()
+        rows = _ROW_REF.findall(data)
+        if rows:
+            top = max(map(int, rows))
+            if top > self.max_row:
+                self.max_row, self.far_row = top, top
+
+    def check(self, path: Path, part: str, limits: InputLimits) -> None:
+        size = self.max_row * self.max_col
+        if size > limits.max_cells:
+            raise UnreadableWorkbook(path, "sheet_too_large",
+                                     f"{part}: cells up to column {self.far or '?'} and row {self.far_row:,} span "
+                                     f"{self.max_row:,} rows × {self.max_col:,} columns = {size:,} cells "
+                                     f"> limit {limits.max_cells:,}")
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
 
 
 def _count_cells(data: bytes) -> int:
