@@ -427,11 +427,12 @@ def _check_zip(fh: BinaryIO, path: Path, size: int, limits: InputLimits) -> Inpu
                                      f"{len(infos):,} members > limit {limits.max_members:,}")
         _check_declared_sizes(infos, path, limits)
         kind = _zip_kind(archive, infos, path)
+        names = _sheet_names(archive, infos, path) if kind != "ods" else {}
         cells = 0
         for info in infos:
             if info.is_dir() or info.file_size == 0:
                 continue
-            cells += _scan_member(archive, info, path, limits, kind)
+            cells += _scan_member(archive, info, path, limits, kind, names.get(info.filename, ""))
             if cells > limits.max_cells:
                 raise UnreadableWorkbook(path, "too_many_cells",
                                          f"more than {limits.max_cells:,} cells")
@@ -533,8 +534,30 @@ def _iter_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path,
                                  f"{info.filename}: {type(exc).__name__}: {exc}") from None
 
 
+def _sheet_names(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], path: Path) -> dict[str, str]:
+    """Worksheet part → the sheet's name (from workbook.xml and its relationships), for messages."""
+    lower = {i.filename.lower(): i for i in infos}
+    book, rels = lower.get("xl/workbook.xml"), lower.get("xl/_rels/workbook.xml.rels")
+    if book is None or rels is None or book.file_size > 4 * MIB or rels.file_size > 4 * MIB:
+        return {}
+    try:
+        targets = {r.get("Id"): r.get("Target", "") for r in
+                   SafeET.fromstring(_read_member_bounded(archive, rels, path, 4 * MIB)).iter() if r.get("Id")}
+        out = {}
+        for sheet in SafeET.fromstring(_read_member_bounded(archive, book, path, 4 * MIB)).iter():
+            rid = next((v for k, v in sheet.attrib.items() if k.endswith("}id")), None)
+            if sheet.tag.endswith("sheet") and rid in targets:
+                target = targets[rid].lstrip("/")
+                out[target if target.startswith("xl/") else f"xl/{target}"] = sheet.get("name", "")
+        return out
+    except UnreadableWorkbook:
+        raise
+    except Exception:  # names are only for messages; the reader reports a broken workbook itself
+        return {}
+
+
 def _scan_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path,
-                 limits: InputLimits, kind: str) -> int:
+                 limits: InputLimits, kind: str, sheet_name: str = "") -> int:
     """Stream one member: XML prolog check, long-text check, cell count. Returns cells found."""
     is_sheet = bool(_WORKSHEET_PART.search(info.filename))
     is_text = is_sheet or bool(_TEXT_PART.search(info.filename))
@@ -559,7 +582,7 @@ def _scan_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path,
     if prolog is not None:
         prolog.close()
     if is_sheet and kind != "ods":
-        extent.check(path, info.filename, limits)
+        extent.check(path, f"{sheet_name} ({info.filename})" if sheet_name else info.filename, limits)
     return cells if kind != "ods" else 0
 
 

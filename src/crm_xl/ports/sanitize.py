@@ -143,39 +143,10 @@ def _is_blank(value: object) -> bool:
     return value is pd.NA or value is pd.NaT or (isinstance(value, str) and not value.strip())
 
 
-def _mask_digits(digits: str) -> str:
-    """Keep a short leading prefix and the last four digits; at least four digits hidden."""
-    n = len(digits)
-    if n <= 4:
-        return "*" * n
-    if n < 8:
-        keep_last = n - 4
-        return "*" * 4 + digits[n - keep_last:] if keep_last else "*" * n
-    prefix = min(3, n - 8)
-    return digits[:prefix] + "*" * (n - prefix - 4) + digits[-4:]
-
-
-def _split_country_code(digits: str) -> tuple[str, str]:
-    """('86', '13812345678') for '8613812345678'; ('', digits) when no country code fits."""
-    import phonenumbers
-
-    try:
-        number = phonenumbers.parse("+" + digits, None)
-    except phonenumbers.NumberParseException:
-        return "", digits
-    cc = str(number.country_code)
-    national = digits[len(cc):] if digits.startswith(cc) else digits
-    return cc, national
-
-
 def _mask_phone_match(match: re.Match) -> str:
-    text = match.group(0)
-    digits = re.sub(r"\D", "", text)
-    if text.startswith(("+", "00")):
-        cc, national = _split_country_code(digits[2:] if text.startswith("00") else digits)
-        if cc:
-            return f"+{cc} {_mask_digits(national)}"
-    return _mask_digits(digits)
+    from crm_xl.personal_data import mask_phone_text
+
+    return mask_phone_text(match.group(0))
 
 
 def mask_phone(value: object) -> object:
