@@ -114,3 +114,27 @@ def test_a_full_disk_is_one_line_and_leaves_no_partial_output(base, tmp_path, mo
     r = CliRunner().invoke(app, ["export", str(base), "--owner", "张伟", "--format", "csv", "--out", str(out / "c"),
                                  "--lang", "en"])
     assert r.exit_code == 2 and [p for p in (out / "c").iterdir()] == []
+
+
+@pytest.mark.parametrize("command", [
+    ["followups", "{book}", "--as-of", "2026-11-23", "--out", "{tmp}/plan.xlsx"],
+    ["report", "{book}", "--kind", "sales", "--as-of", "2026-11-23", "--out", "{tmp}/r.xlsx"],
+    ["export", "{book}", "--mask", "--approval", "A", "--out", "{tmp}/m.xlsx"],
+    ["diff", "{book}", "{book}"],
+])
+def test_every_command_ends_with_a_result_or_one_clear_line(base, tmp_path, command):
+    def edit(ws):
+        ws.cell(1048576, 16384, "far")
+    far = edited(base, tmp_path / "far.xlsx", edit)
+
+    def dates(ws):
+        ws["K2"] = dt.datetime(2300, 1, 1)
+        ws["M3"] = dt.timedelta(hours=30)
+    odd = edited(base, tmp_path / "odd.xlsx", dates)
+    for book, expected in ((far, {2}), (odd, {0, 1})):
+        args = [a.format(book=book, tmp=tmp_path) for a in command]
+        r = CliRunner().invoke(app, args)
+        assert r.exit_code in expected, (args, r.output)
+        assert r.exception is None or isinstance(r.exception, SystemExit), r.exception
+        if r.exit_code == 2:
+            assert len(r.output.strip().splitlines()) == 1, r.output

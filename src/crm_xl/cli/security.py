@@ -101,7 +101,9 @@ def export(
     counts = {k: len(v) for k, v in frames.items() if len(v)}
     say(f"已导出 {target}（客户 {counts.get('customers', 0)} 个）", f"Exported {target} ({counts.get('customers', 0)} customers)", lang)
     if left_out:
-        say("未导出（可用 --include 加入）：" + "、".join(left_out), "Left out (add with --include): " + ", ".join(left_out), lang)
+        shown = [SHEETS[k].label(lang) + (f"·{SHEETS[k].column(c).label(lang)}" if c else "")
+                 for k, _, c in (item.partition(".") for item in left_out)]
+        say("未导出（可用 --include 加入）：" + "、".join(shown), "Left out (add with --include): " + ", ".join(shown), lang)
     for finding in overlong_findings(register, overlong):
         sheet = SHEETS[finding.sheet]
         column = sheet.column(finding.column).label(lang) if sheet.has(finding.column) else visible_line(finding.column)
