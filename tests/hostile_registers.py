@@ -90,7 +90,7 @@ def hostile_records(profile: str = "trade") -> dict[str, list[dict]]:
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
 HANDLE = re.compile(r"(?i)(?<![\w.@*])(?:wechat|微信|whatsapp|line id|skype|qq)\s*[:：]?\s*([A-Za-z0-9+][A-Za-z0-9_\-.:+*]{3,})")
-DIGITS = re.compile(r"\+?\d[\d \-().]{5,}\d")
+DIGITS = re.compile(r"(?<![A-Za-z0-9])\+?\d[\d \-().]{5,}\d")
 # Not personal: dates (with a time), decimal numbers such as column widths, serials of dates.
 NOT_PERSONAL = re.compile(r"^(?:\d{4}-\d{2}-\d{2}(?:[ T]\d{2}(?::\d{2}){0,2})?|-?\d+\.\d+)$")
 

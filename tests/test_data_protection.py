@@ -254,3 +254,19 @@ def test_control_characters_never_reach_the_terminal_or_junit(tmp_path):
     junit = tmp_path / "j.xml"
     run("validate", str(book), "--format", "junit", "--out", str(junit))
     ET.parse(junit)  # valid XML
+
+
+@pytest.mark.parametrize("profile", ["trade", "auto"])
+def test_masked_export_of_the_demo_company_leaks_nothing(tmp_path, profile):
+    import datetime as dt
+
+    from crm_xl.workbook import demo_register
+
+    register, _ = demo_register(profile=profile, as_of=dt.date(2026, 11, 23), n_customers=60)
+    book = tmp_path / "demo.xlsx"
+    write_register(book, register)
+    assert scan_zip(book), "the demo register itself holds personal data"
+    out = tmp_path / "share" / "masked.xlsx"
+    r = run("export", str(book), "--mask", "--approval", "A-1", "--out", str(out))
+    assert r.exit_code == 0, r.output
+    assert scan_zip(out) == []
