@@ -586,9 +586,9 @@ def _scan_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path,
     return cells if kind != "ods" else 0
 
 
-# The column of a cell reference (r="XFD1048576") and a row number (<row r="1048576">).
-_CELL_REF = re.compile(rb'<(?:[A-Za-z_][\w.\-]*:)?c\s[^>]*?\br="([A-Z]{1,3})\d')
-_ROW_REF = re.compile(rb'<(?:[A-Za-z_][\w.\-]*:)?row\s[^>]*?\br="(\d{1,7})"')
+# A cell that holds something (not self-closing: python-calamine skips empty styled cells such as
+# Gnumeric's <c r="AAA1048574" s="0"/>), with its column letters and row number.
+_CELL_REF = re.compile(rb'<(?:[A-Za-z_][\w.\-]*:)?c\s[^>]*?\br="([A-Z]{1,3})(\d{1,7})"[^>]*(?<!/)>')
 
 
 class _Extent:
@@ -600,17 +600,16 @@ class _Extent:
         self.max_row, self.max_col, self.far, self.far_row = 0, 0, "", 0
 
     def feed(self, data: bytes) -> None:
-        letters = set(_CELL_REF.findall(data))  # a few distinct column names per chunk
-        if letters:
-            widest = max(letters, key=lambda c: (len(c), c))
-            col = _column_number(widest)
-            if col > self.max_col:
-                self.max_col, self.far = col, widest.decode()
-        rows = _ROW_REF.findall(data)
-        if rows:
-            top = max(map(int, rows))
-            if top > self.max_row:
-                self.max_row, self.far_row = top, top
+        cells = _CELL_REF.findall(data)
+        if not cells:
+            return
+        widest = max({letters for letters, _ in cells}, key=lambda c: (len(c), c))  # few distinct names
+        col = _column_number(widest)
+        if col > self.max_col:
+            self.max_col, self.far = col, widest.decode()
+        top = max(int(row) for _, row in cells)
+        if top > self.max_row:
+            self.max_row, self.far_row = top, top
 
     def check(self, path: Path, part: str, limits: InputLimits) -> None:
         size = self.max_row * self.max_col
