@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import re
 import struct
+from operator import itemgetter
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -603,11 +604,12 @@ class _Extent:
         cells = _CELL_REF.findall(data)
         if not cells:
             return
-        widest = max({letters for letters, _ in cells}, key=lambda c: (len(c), c))  # few distinct names
+        # distinct column names and row numbers first (C-level sets): few per chunk
+        widest = max(set(map(itemgetter(0), cells)), key=lambda c: (len(c), c))
         col = _column_number(widest)
         if col > self.max_col:
             self.max_col, self.far = col, widest.decode()
-        top = max(int(row) for _, row in cells)
+        top = max(map(int, set(map(itemgetter(1), cells))))
         if top > self.max_row:
             self.max_row, self.far_row = top, top
 
