@@ -137,7 +137,8 @@ def test_export_never_replaces_another_owners_file_nor_keeps_backups(book, tmp_p
     assert sha256(out) == first
     # the same owner again replaces its own export, and no backup copy is left in the shared folder
     assert cli("export", str(book), "--owner", "张伟", "--out", str(out)).returncode == 0
-    assert sorted(p.name for p in out.parent.iterdir()) == ["o.xlsx"]
+    # only the export and its own merge bases (crm-xl merge), never a backup
+    assert sorted(p.name for p in out.parent.iterdir()) == [".crm-xl-bases", "o.xlsx"]
     # a file crm-xl did not write is never replaced
     other = tmp_path / "share" / "notes.xlsx"
     other.write_bytes(book.read_bytes())

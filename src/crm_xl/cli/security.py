@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from crm_xl.cli.app import (EXIT_FINDINGS, app, atomic_output, console, fail, handle_errors, lang_option,
+from crm_xl.cli.app import (EXIT_FINDINGS, app, atomic_output, console, fail, handle_errors, lang_option, source_argument,
                             resolve_lang, say)
 from crm_xl.i18n import pick
 from crm_xl.schema import SHEETS
@@ -34,7 +34,7 @@ def _password(password: str | None, confirm: bool = False) -> str:
                             "Example: crm-xl export 台账.xlsx --mask --approval 审批-2026-031 --out 给货代.xlsx")
 @handle_errors()
 def export(
-    path: Path = typer.Argument(..., help="The register workbook (never modified)."),
+    path: Path = source_argument(),
     out: Path = typer.Option(..., "--out", help="Output .xlsx file, or a folder for --format csv (empty, or this "
                                                 "owner's earlier export)."),
     owner: str = typer.Option(None, "--owner", help="Only this owner's customers and the rows that refer to them."),
@@ -88,12 +88,21 @@ def export(
             target = folder
         else:
             check_xlsx_target(out, identity["owner"], mask)
+            record = None
+            if owner and not mask:  # a salesperson's book: recorded so that crm-xl merge finds its base
+                from crm_xl.ports.books import new_export_record
+
+                record = new_export_record(identity["owner"], str(path))
             out.parent.mkdir(parents=True, exist_ok=True)
             with atomic_path(out, backups=0) as tmp:
-                write_xlsx(tmp, register, frames, lang, identity, settings)
+                write_xlsx(tmp, register, frames, lang, identity, settings, record=record)
+            if record is not None:
+                from crm_xl.ports.books import keep_base
+
+                keep_base(out, record)
             target = out
         if mask or approval or owner:
-            log_path = log or path.parent / "crm-xl-exports.csv"
+            log_path = log or (path.parent if isinstance(path, Path) else Path.cwd()) / "crm-xl-exports.csv"
             append_log(log_path, source=path, output=target, approval=approval, owner=owner, masked=mask,
                        frames=frames, left_out=left_out, cut=len(overlong), follow_symlink=log is not None)
     except ExportError as exc:

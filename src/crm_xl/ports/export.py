@@ -115,15 +115,22 @@ def xlsx_identity(path: Path) -> dict | None:
 
 
 def write_xlsx(path: Path, register: Register, frames: dict[str, pd.DataFrame], lang: str,
-               identity: dict | None = None, settings=None) -> None:
+               identity: dict | None = None, settings=None, record: dict | None = None) -> None:
+    """``identity``: what export this is (owner, masking), so a later export may replace only its
+    own file; ``record``: the export record a later ``crm-xl merge`` finds the book's base by;
+    ``settings``: the Settings written (an outside party gets the defaults)."""
     from crm_xl.ports.template import write_register
 
     subset = Register(frames={k: frames.get(k, v.iloc[0:0]) for k, v in register.frames.items()},
                       settings=register.settings, lang=lang)
 
-    def mark(wb, _formats) -> None:
+    def mark(wb, formats) -> None:
         if identity is not None:
             wb.set_custom_property(EXPORT_PROPERTY, json.dumps(identity, ensure_ascii=False))
+        if record is not None:
+            from crm_xl.ports.books import metadata_writer
+
+            metadata_writer(record)(wb, formats)
 
     write_register(path, subset, lang=lang, settings=settings or register.settings, after_sheets=mark)
 
