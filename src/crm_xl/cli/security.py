@@ -102,7 +102,9 @@ def export(
                 keep_base(out, record)
             target = out
         if mask or approval or owner:
-            log_path = log or (path.parent if isinstance(path, Path) else Path.cwd()) / "crm-xl-exports.csv"
+            # beside the register (not in the folder being shared); a database has no folder: beside the output
+            home = path.parent if isinstance(path, Path) else (target if target.is_dir() else target.parent)
+            log_path = log or home / "crm-xl-exports.csv"
             append_log(log_path, source=path, output=target, approval=approval, owner=owner, masked=mask,
                        frames=frames, left_out=left_out, cut=len(overlong), follow_symlink=log is not None)
     except ExportError as exc:
