@@ -56,6 +56,24 @@ def _currency(required=False) -> C:
              help_zh="ISO 4217 币种代码，如 USD、EUR、CNY", help_en="ISO 4217 code, e.g. USD, EUR, CNY")
 
 
+def _trade_line_columns(spec: bool = False) -> tuple[C, ...]:
+    """What a trade document's line needs beyond product and quantity (HS code, unit)."""
+    return ((C("spec", "规格", "Spec", width=14),) if spec else ()) + (
+        C("hs_code", "HS编码", "HS code", width=11, help_zh="海关商品编码，如 8501.52", help_en="Customs HS code, e.g. 8501.52"),
+        C("unit", "单位", "Unit", width=7, help_zh="计量单位，如 PCS、SET、KG", help_en="Unit of quantity, e.g. PCS, SET, KG"),
+    )
+
+
+def _price_term_columns() -> tuple[C, ...]:
+    """The price term a document prints: Incoterm (blank = the customer's) and its named place."""
+    return (
+        _enum("incoterm", "贸易术语", "Incoterm", "incoterms", width=9,
+              help_zh="本单的贸易术语（Incoterms 2020）；留空按客户的贸易术语", help_en="Incoterm here; blank = the customer's"),
+        C("named_place", "指定地点", "Named place", width=14, help_zh="贸易术语的指定地点，如 FOB Ningbo 中的 Ningbo",
+          help_en="The Incoterm's named place, e.g. Ningbo in FOB Ningbo"),
+    )
+
+
 CUSTOMERS = Sheet(
     "customers", "客户", "Customers", id_column="customer_id",
     purpose_zh="一行一个客户公司：基本信息、业务信息、决策信息（000 二(一)）",
@@ -165,6 +183,10 @@ OPPORTUNITIES = Sheet(
         _money("amount", "预计金额", "Amount", help_zh="需求明确阶段起必填", help_en="Required from 'qualified'"),
         _currency(),
         C("quantity", "数量", "Quantity", "number", num_format=NUM, minimum=0, width=10),
+        *_trade_line_columns(spec=True),
+        _money("unit_price", "报价单价", "Quoted unit price", help_zh="报价单的单价；留空按 金额÷数量",
+               help_en="Unit price on the quotation; blank = amount ÷ quantity"),
+        *_price_term_columns(),
         _date("created_date", "创建日期", "Created", required=True),
         _date("expected_close_date", "预计成交日期", "Expected close", help_zh="需求明确阶段起必填",
               help_en="Required from 'qualified'"),
@@ -218,6 +240,18 @@ ORDERS = Sheet(
         _currency(required=True),
         _money("amount", "金额", "Amount", required=True, help_zh="应等于 数量×单价", help_en="Should equal quantity × unit price"),
         _money("cost", "成本", "Cost", help_zh="本单成本（同币种），用于毛利", help_en="Cost in the order currency (for margin)"),
+        *_trade_line_columns(),
+        *_price_term_columns(),
+        C("port_of_loading", "装运港", "Port of loading", width=14),
+        C("port_of_destination", "目的港", "Port of destination", width=14),
+        C("cartons", "箱数", "Cartons", "integer", num_format=INT, minimum=0, width=8, help_zh="装箱单的总箱数",
+          help_en="Number of cartons (packing list)"),
+        C("net_weight_kg", "净重(kg)", "N.W. (kg)", "number", num_format=NUM, minimum=0, width=10),
+        C("gross_weight_kg", "毛重(kg)", "G.W. (kg)", "number", num_format=NUM, minimum=0, width=10),
+        C("cbm", "体积(CBM)", "Volume (CBM)", "number", num_format="#,##0.000", minimum=0, width=10,
+          help_zh="总体积，立方米", help_en="Total volume in cubic metres"),
+        C("contract_no", "合同号", "Contract no.", width=12,
+          help_zh="同一合同号的订单行打印在同一张单据上", help_en="Order rows with the same contract no. print on one document"),
         _date("promised_delivery_date", "承诺交期", "Promised delivery"),
         _date("ship_date", "发货日期", "Ship date"),
         _date("arrival_date", "到货日期", "Arrival date"),
@@ -287,6 +321,8 @@ STAFF = Sheet(
     columns=(
         C("staff_id", "工号", "Staff ID", "id", required=True, width=10),
         C("name", "姓名", "Name", required=True, width=10),
+        C("email", "电子邮箱", "E-mail", "email", width=22, help_zh="业务员的邮箱：导入邮件时按发件人/收件人认定负责人",
+          help_en="The salesperson's e-mail: log-mail takes the owner from a message's sender or recipient"),
         C("team", "团队", "Team", width=10),
         _enum("role", "岗位", "Role", "staff_role"),
         C("period", "考核期", "Period", required=True, width=10,
