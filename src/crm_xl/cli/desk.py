@@ -8,7 +8,8 @@ from pathlib import Path
 
 import typer
 
-from crm_xl.cli.app import EXIT_FINDINGS, app, atomic_output, handle_errors, lang_option, resolve_lang, say
+from crm_xl.cli.app import EXIT_FINDINGS, app, atomic_output, fail, handle_errors, lang_option, resolve_lang, say
+from crm_xl.i18n import pick
 
 KIND_CHOICES = {"quotation": "quotation", "pi": "pi", "invoice": "invoice", "packing-list": "packing_list",
                 "packing_list": "packing_list"}
@@ -90,3 +91,54 @@ def document(
             f"  note: number {number} is not recorded in the change log (add --record NEW.xlsx)", lang)
     if ctx["missing"]:
         raise typer.Exit(EXIT_FINDINGS)
+
+
+@app.command("log-mail", help="Log e-mails and chats that already happened into 跟进记录: .eml, .mbox, Outlook .msg, "
+                              "WhatsApp and WeChat text exports, or folders of them. Messages are matched to "
+                              "contacts by address or phone, to customers by company domain (public mail domains "
+                              "excluded); unmatched ones are listed, never guessed. A re-run adds nothing twice "
+                              "(Message-ID).\n\n"
+                              "Example: crm-xl log-mail 客户台账.xlsx ~/Mail/export 'WhatsApp Chat with John.txt' "
+                              "--out 客户台账-新.xlsx")
+@handle_errors()
+def log_mail(
+    path: Path = typer.Argument(..., exists=True, dir_okay=False, help="The register workbook (read only)."),
+    mail: list[Path] = typer.Argument(..., exists=True, help="Mail or chat files, or folders of them (read only)."),
+    out: Path = typer.Option(..., "--out", help="The new register with the activities appended (.xlsx/.xlsm)."),
+    lang: str = lang_option(),
+) -> None:
+    from crm_xl.mail_log import log_contacts
+    from crm_xl.ports.append import append_rows
+    from crm_xl.ports.mailbox import read_contacts
+    from crm_xl.ports.reader import read_register
+
+    refuse_same_file(out, path, *mail)
+    register = read_register(path)
+    lang = resolve_lang(lang, register.lang)
+    from crm_xl.schema import SHEETS
+
+    acts = SHEETS["activities"]
+    lacking = [acts.column(k).label(lang) for k in ("message_id", "direction", "summary", "date", "customer_id")
+               if register.column_index("activities", k) is None or "activities" not in register.positions]
+    if lacking:
+        fail(pick(f"{acts.label(lang)} 缺少列：{'、'.join(lacking)}（请先在表头加上这些列；邮件编号用于避免重复导入）",
+                  f"the {acts.label(lang)} sheet lacks the columns {', '.join(lacking)} (add them to its header "
+                  "first; the message ID keeps a re-run from logging a message twice)", lang))
+    contacts, problems = read_contacts(list(mail), register.settings.date_day_first)
+    result = log_contacts(register, contacts, lang)
+    with atomic_output(out) as tmp:
+        if result.rows:
+            append_rows(register, path, tmp, {"activities": result.rows})
+        else:
+            tmp.write_bytes(path.read_bytes())
+    say(f"读取 {len(contacts)} 条消息：新增跟进记录 {len(result.rows)} 条，已记录过 {result.skipped} 条，"
+        f"未匹配 {len(result.unmatched)} 条 → {out}",
+        f"Read {len(contacts)} messages: {len(result.rows)} activities added, {result.skipped} already logged, "
+        f"{len(result.unmatched)} unmatched → {out}", lang)
+    for u in result.unmatched:
+        c = u.contact
+        when = c.when.strftime("%Y-%m-%d %H:%M") if c.when else "?"
+        say(f"  未匹配：{c.source}  {when}  {c.sender}  「{c.subject[:60]}」— {u.reason}",
+            f"  unmatched: {c.source}  {when}  {c.sender}  \"{c.subject[:60]}\" — {u.reason}", lang)
+    for file, reason in problems:
+        say(f"  无法读取：{file} — {reason}", f"  could not read: {file} — {reason}", lang)

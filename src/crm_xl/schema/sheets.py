@@ -222,6 +222,10 @@ ACTIVITIES = Sheet(
         C("next_action", "下一步行动", "Next action", width=18),
         _date("next_date", "下次跟进日期", "Next date"),
         _owner(),
+        _enum("direction", "方向", "Direction", "direction", width=8, help_zh="收到（客户来信）或发出",
+              help_en="Received from or sent to the customer"),
+        C("message_id", "邮件编号", "Message ID", width=22, help_zh="log-mail 导入时填写（邮件 Message-ID 或聊天记录键）；重复导入时跳过",
+          help_en="Filled by log-mail (the e-mail's Message-ID or a chat key); a re-run skips it"),
     ),
 )
 
