@@ -12,7 +12,7 @@ import xlsxwriter
 D = dt.datetime
 
 CUSTOMERS = [
-    ["客户编号", "公司名称", "国家", "地址", "负责人", "录入日期", "付款方式", "贸易术语", "币种"],
+    ["客户编号", "公司名称", "国家/地区", "地址", "负责人", "录入日期", "付款方式", "贸易术语", "币种"],
     ["C001", "Müller Lichttechnik GmbH", "DE", "Hafenstraße 12, 20457 Hamburg", "王芳", D(2025, 1, 6), "TT", "FOB", "EUR"],
     ["C002", "Sunrise Trading LLC", "US", "1200 Harbor Blvd, Long Beach, CA 90802", "李强", D(2025, 2, 3), "LC", "CIF", "USD"],
     ["C003", "上海明光照明有限公司", "CN", "上海市浦东新区张江路 88 号", "王芳", D(2025, 3, 3), "TT", "EXW", "CNY"],

@@ -71,6 +71,7 @@ class Settings(BaseModel):
     profile: Literal["trade", "auto"] = _f("trade", "业务类型：trade 外贸 / auto 汽车经销", "Profile: trade or auto")
     language: Literal["zh-CN", "zh-TW", "en"] = _f("zh-CN", "工作簿语言", "Workbook language")
     base_currency: str = _f("CNY", "本位币；外币按汇率表折算", "Base currency; others convert via the FX table", "外贸惯例")
+    home_country: str = _f("CN", "本公司所在国家（ISO 代码）：同国客户为国内客户，其余为国际客户", "Our country (ISO code): customers there are domestic, the others international", "002 二 F2.6")
     date_day_first: bool = _f(True, "05/03/2026 这类日期按 日/月/年 理解", "Read 05/03/2026 as day/month/year")
     # -- classification (F2)
     scale_large_min: float = _f(5_000_000, "大型客户：近 12 个月采购额（本位币）不低于此值", "Large: trailing-12-month purchases ≥ this (base)", "002 二.1")
