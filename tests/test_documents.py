@@ -139,8 +139,9 @@ def test_pi_pdf_shows_the_lines_totals_words_and_bank_block(book: Path, tmp_path
     for fact in ("BKCHCNBJ92A", "351258369147", "Bank of China, Ningbo Branch",
                  "Ningbo Brightway Lighting Technology Co., Ltd.", "宁波明辉照明科技有限公司", "形式发票",
                  "CIF Los Angeles", "9405.42", "8539.52", "Sunrise Trading LLC", "John Carter", "SC-2026-018",
-                 "L/C", "30% T/T in advance"):
+                 "Payment: L/C"):
         assert fact in words, fact
+    assert "30% T/T in advance" not in words  # the Settings T/T terms are not printed for an L/C buyer
     log = calamine_rows(record, "变更日志")
     assert log[-1][1:7] == ["李强", "orders", "SO001", "document_pi", "", "PI-20260004"]
     assert len(log) == 6  # header + four rows typed + the new one
@@ -163,7 +164,7 @@ def test_cny_documents_carry_the_chinese_upper_case_amount(book: Path, tmp_path:
     assert "CNY 18,760.00" in words  # 800 × 23.45
     assert "SAY CNY EIGHTEEN THOUSAND SEVEN HUNDRED AND SIXTY ONLY" in words
     assert "人民币壹万捌仟柒佰陆拾元整" in words
-    assert "EXW Ningbo" in words
+    assert "EXW Ningbo" in words and "T/T; 30% T/T in advance, 70% T/T against copy of B/L" in words
     assert res.exit_code == 0, res.output
 
 
@@ -230,3 +231,29 @@ def test_pi_xlsx_opens_in_libreoffice_with_the_figures(book: Path, tmp_path: Pat
     words = flat(pdf_text(tmp_path / "lo-out" / "PI.pdf"))
     assert "21,170.00" in words and "SAY US DOLLARS TWENTY-ONE THOUSAND ONE HUNDRED AND SEVENTY ONLY" in words
     assert "BKCHCNBJ92A" in words
+
+
+def test_the_demo_prints_one_complete_document_of_each_kind(tmp_path: Path):
+    import datetime as dt
+
+    from crm_xl.documents import document_context
+    from crm_xl.showcase import _trade_documents
+    from crm_xl.workbook import demo_register
+
+    day = dt.date(2026, 11, 23)
+    reg, _ = demo_register(lang="en", as_of=day)
+    written = _trade_documents(reg, tmp_path, day, "en", pdf=False)
+    assert {k.split(".")[0] for k in written} == {"quotation", "pi", "invoice", "packing_list"}
+    assert all(Path(p).is_file() for p in written.values())
+    o = reg["orders"]
+    multi = o[(o["status"].isin(["shipped", "delivered"]) & o["contract_no"].notna()).fillna(False)]
+    head = multi.sort_values("order_date").iloc[-1]
+    lines = o[(o["contract_no"] == head["contract_no"]).fillna(False) & (o["status"] != "cancelled").fillna(True)]
+    for kind in ("pi", "invoice", "packing_list"):
+        ctx = document_context(reg, kind, order_id=str(head["order_id"]), as_of=day, lang="en")
+        assert ctx["missing"] == [], (kind, ctx["missing"])  # the demo's letterhead, bank and packing are complete
+        assert len(ctx["lines"]) == len(lines) >= 2
+    assert ctx["totals"]["cartons"] == sum(Decimal(str(v)) for v in lines["cartons"])
+    pi = document_context(reg, "pi", order_id=str(head["order_id"]), as_of=day, lang="en")
+    assert pi["totals"]["amount"] == sum(Decimal(str(v)).quantize(Decimal("0.01")) for v in lines["amount"])
+    assert pi["number"] == "" and Path(written["pi.html"]).stem == "PI-20260001"

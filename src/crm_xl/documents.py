@@ -314,7 +314,8 @@ def document_context(register: Register, kind: str, *, order_id: str | None = No
         miss.need(place, "贸易术语的指定地点", "the Incoterm's named place")
     pay_code = _txt(c.get("payment_terms"))
     pay = ENUMS["payment_terms"].label(pay_code, "en") if pay_code else ""
-    payment = "; ".join(x for x in (pay, s.doc_payment_terms.strip()) if x)
+    # The Settings text details T/T terms; another method (L/C, D/P, O/A …) is printed as it is.
+    payment = "; ".join(x for x in (pay, s.doc_payment_terms.strip() if pay_code in ("", "TT") else "") if x)
     ship_planned = _date(head.get("promised_delivery_date")) if order_id else _date(head.get("expected_close_date"))
     ship_actual = _date(head.get("ship_date")) if order_id else ""
     if kind in ("invoice", "packing_list"):

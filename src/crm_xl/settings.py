@@ -160,8 +160,8 @@ class Settings(BaseModel):
     quotation_validity_days: int = _f(30, "报价单有效期（天）", "Quotation valid for this many days", "外贸单据")
     pi_validity_days: int = _f(15, "形式发票有效期（天）", "Proforma invoice valid for this many days", "外贸单据")
     doc_payment_terms: str = _f("30% T/T in advance, 70% T/T against copy of B/L",
-                                "单据上的付款条款（客户付款方式为 LC 等时在前面注明）",
-                                "Payment terms printed on documents (after the customer's payment method)", "外贸单据")
+                                "单据上的 T/T 付款条款（客户付款方式为 TT 或未填时打印；LC、DP、OA 等只印付款方式）",
+                                "T/T payment terms printed on documents (customers paying TT or blank; L/C, D/P, O/A … print the method alone)", "外贸单据")
     doc_document_terms: str = _f("Commercial invoice, packing list, full set of B/L, certificate of origin",
                                  "单据条款：随货单证", "Documents provided with the goods", "外贸单据")
     doc_remarks: str = _f("Quantity and amount may vary within ±5%. Bank charges outside China for the buyer's account.",
