@@ -257,3 +257,21 @@ def test_the_demo_prints_one_complete_document_of_each_kind(tmp_path: Path):
     pi = document_context(reg, "pi", order_id=str(head["order_id"]), as_of=day, lang="en")
     assert pi["totals"]["amount"] == sum(Decimal(str(v)).quantize(Decimal("0.01")) for v in lines["amount"])
     assert pi["number"] == "" and Path(written["pi.html"]).stem == "PI-20260001"
+
+
+def test_control_sheet_button_makes_the_pi_of_the_selected_order_row(book: Path, tmp_path: Path):
+    from crm_xl.excel import trade_document
+    from crm_xl.excel.port import RecordingPort
+
+    port = RecordingPort.from_file(book)
+    port.selected = ("订单", 3)  # SO002: its contract makes it a two-line PI
+    outcome = trade_document(port, as_of=__import__("datetime").date(2026, 11, 23))
+    assert outcome.ok, outcome.message
+    pdf = book.parent / "PI-20260004.pdf"
+    words = flat(pdf_text(pdf))
+    assert "USD 21,170.00" in words and "BKCHCNBJ92A" in words
+    log = port.sheets["变更日志"]
+    assert log[5][2:7] == ["orders", "SO002", "document_pi", None, "PI-20260004"]
+    assert outcome.counts == {"documents": 1, "recorded": 1} and "PI-20260004" in port.messages[-1][1]
+    port.selected = ("客户", 2)
+    assert not trade_document(port).ok and "订单" in port.messages[-1][1]
