@@ -18,6 +18,7 @@ from conftest import calamine_rows, sha256
 from crm_xl.cli import app
 from crm_xl.mail_log import is_public_domain, normalize_phone
 from desk_books import write_desk_book
+from outlook_msg import write_msg
 
 runner = CliRunner()
 
@@ -98,6 +99,11 @@ def mail_folder(tmp_path: Path) -> Path:
     (d / "wechat.txt").write_bytes(
         ("2026-11-21 10:05:11 陈明\n下周能发货吗？\n\n2026-11-21 10:06:40 王芳\n可以，周三装柜。\n\n"
          "2026-11-22 08:00:00 陌生人\n你好\n").encode("gb18030"))
+    # 10. an Outlook .msg with an attachment from a registered contact
+    write_msg(d / "sub" / "Angebot.msg", sender="anna.mueller@mueller-licht.de", sender_name="Anna Müller",
+              to=[("王芳", "wangfang@brightway-lighting.cn")], subject="AW: Angebot High Bay – Lieferzeit",
+              date="Mon, 23 Nov 2026 08:00:00 +0100", message_id="<aw-angebot@mueller-licht.de>",
+              attachments=[("Zeichnung.pdf", b"%PDF-1.4 drawing")])
     return d
 
 
@@ -132,11 +138,12 @@ def test_log_mail_logs_exactly_the_expected_activities_and_a_rerun_adds_none(tmp
          "WhatsApp: Hello, do you have the 24V strips in stock? (2 messages that day)"),
         ("2026-11-21", "C003", "P003", "即时通讯", "收到", "王芳", "WeChat: 下周能发货吗？ (2 messages that day)"),
         ("2026-11-21", "C004", "P004", "即时通讯", "收到", "李强", "WhatsApp: <Media omitted> (1 messages that day)"),
+        ("2026-11-23", "C001", "P001", "邮件", "收到", "王芳", "AW: Angebot High Bay – Lieferzeit (attachments: Zeichnung.pdf)"),
     ]
-    assert [g["记录编号"] for g in got] == [f"A{n:03d}" for n in range(2, 10)]
+    assert [g["记录编号"] for g in got] == [f"A{n:03d}" for n in range(2, 11)]
     assert got[0]["邮件编号"] == "<rfq-1@sunrise-trading.com>"
     out_text = " ".join(res.output.split())
-    assert "8 activities added, 1 already logged, 3 unmatched" in out_text
+    assert "9 activities added, 1 already logged, 3 unmatched" in out_text
     assert "dealhunter99@gmail.com" in out_text and "public mail domain" in out_text
     assert "unknown-importer.co.uk" in out_text and "陌生人" in out_text
     # the other sheets are as they were
@@ -145,11 +152,11 @@ def test_log_mail_logs_exactly_the_expected_activities_and_a_rerun_adds_none(tmp
     # a re-run on the new register adds nothing
     again = tmp_path / "again.xlsx"
     res2 = runner.invoke(app, ["log-mail", str(out), str(mail_folder), "--out", str(again), "--lang", "en"])
-    assert res2.exit_code == 0 and "0 activities added, 9 already logged" in " ".join(res2.output.split())
+    assert res2.exit_code == 0 and "0 activities added, 10 already logged" in " ".join(res2.output.split())
     assert calamine_rows(again, "跟进记录") == rows
     # and the new register reads and validates as a register
     from crm_xl.ports.reader import read_register
 
     reg = read_register(out)
-    assert len(reg.frames["activities"]) == 9
+    assert len(reg.frames["activities"]) == 10
     assert set(reg.frames["activities"]["method"]) == {"phone", "email", "im"}

@@ -91,7 +91,9 @@ def _read_msg(path: Path) -> Iterator[Contact]:
         sender = email.utils.getaddresses([msg.sender or ""])
         name, address = sender[0] if sender else ("", "")
         recipients = tuple(r.email for r in msg.recipients if getattr(r, "email", None))
-        when = msg.date
+        when = msg.date  # PR_CLIENT_SUBMIT_TIME; a saved received mail may have only its transport headers
+        if when is None and header is not None and header.get("Date"):
+            when = str(header.get("Date"))
         if isinstance(when, str):
             when = email.utils.parsedate_to_datetime(when)
         files = tuple(a.longFilename or a.shortFilename for a in msg.attachments
