@@ -19,7 +19,7 @@ def demo_register(*, lang: str = "zh-CN", profile: str = "trade", seed: int = 20
     base = Settings(profile=profile, language=lang)
     register = Register.from_records(data.frames, settings=base, lang=lang)
     if profile == "trade":
-        from crm_xl.demo_desk import enrich
+        from crm_xl.demo.desk import enrich
 
         enrich(register)
     return register, data
