@@ -303,6 +303,18 @@ class SettingsRows:
     holidays: list[tuple[int, dict[str, Any]]] | None = None
 
 
+def _blank(raw: Any) -> bool:
+    """An empty cell: None, blank text, NaN or pandas' NA (a blank value read back from a database)."""
+    if raw is None:
+        return True
+    if isinstance(raw, str):
+        return not raw.strip()
+    try:
+        return bool(raw != raw)  # NaN
+    except TypeError:  # pd.NA: its truth value is ambiguous
+        return True
+
+
 def load_settings(rows: SettingsRows) -> tuple[Settings, list[Finding]]:
     """Build Settings from the sheets; wrong values become findings and keep their default."""
     findings: list[Finding] = []
@@ -310,7 +322,7 @@ def load_settings(rows: SettingsRows) -> tuple[Settings, list[Finding]]:
     severity: dict[str, str] = {}
     known = {fold(k): k for k in SCALAR_KEYS}
     for row, key, raw in rows.values:
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
+        if _blank(raw):
             continue
         folded = fold(key)
         if folded.startswith("severity"):
