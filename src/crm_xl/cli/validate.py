@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ import typer
 from crm_xl.cli.app import (EXIT_FINDINGS, EXIT_OK, app, atomic_output, console, handle_errors, lang_option,
                             resolve_lang)
 from crm_xl.i18n import pick
+from crm_xl.contract import dumps
 
 FORMATS = ("text", "json", "junit")
 JSON_VERSION = 1
@@ -52,7 +52,7 @@ def validate_command(
     lang = resolve_lang(lang, register.lang)
     result = validate(register, day)
     if format == "json":
-        text = json.dumps(report_json(result, str(path), lang), ensure_ascii=False, indent=1)
+        text = dumps(report_json(result, str(path), lang), indent=1)
     elif format == "junit":
         text = report_junit(result, str(path), lang)
     else:
@@ -110,7 +110,7 @@ def report_junit(result, workbook: str, lang: str) -> str:
         for f in by_code.get(code, ()):
             where = f"{result.register.sheet_label(f.sheet)}!{f.cell or f.row or ''}"
             failure = ET.SubElement(case, "failure", type=f.severity, message=f"{where} {f.message(lang)}")
-            failure.text = json.dumps(f.to_json(lang), ensure_ascii=False)
+            failure.text = dumps(f.to_json(lang))
     ET.indent(suites)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from crm_xl.exports import MASKED_COLUMNS
+from crm_xl.i18n import pick
 from crm_xl.register import ROW, Register
 from crm_xl.schema import ENUMS, SHEETS
 from crm_xl.ports.sanitize import (csv_safe_frame, mask_email, mask_email_series, mask_im_series,
@@ -48,8 +49,20 @@ def write_xlsx(path: Path, register: Register, frames: dict[str, pd.DataFrame], 
     from crm_xl.ports.template import write_register
 
     subset = Register(frames={k: frames.get(k, v.iloc[0:0]) for k, v in register.frames.items()},
-                      settings=register.settings, lang=lang)
+                      settings=register.settings, lang=lang, unreadable=_kept_originals(register, frames),
+                      positions=register.positions)
     write_register(path, subset, lang=lang, settings=register.settings)
+
+
+def _kept_originals(register: Register, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The unreadable cells whose original text an export writes back: all of them, except in a
+    column the export masks (what is masked is never shown in full)."""
+    u = register.unreadable
+    if not len(u):
+        return u
+    masked = {(k, c) for k, cols in MASKED_COLUMNS.items() for c in cols if frames.get(k) is not register.frames.get(k)}
+    keep = [(s, c) not in masked for s, c in zip(u["sheet"], u["column"])]
+    return u[keep]
 
 
 def write_csv_folder(folder: Path, register: Register, frames: dict[str, pd.DataFrame], lang: str) -> list[Path]:
@@ -61,7 +74,10 @@ def write_csv_folder(folder: Path, register: Register, frames: dict[str, pd.Data
         if frame.empty or sheet.settings_table:
             continue
         columns = sheet.columns_for(register.settings.profile)
+        originals = Register(frames=register.frames, settings=register.settings, lang=lang,
+                             unreadable=_kept_originals(register, frames)).originals(key, frame, lang)
         data = {}
+        notes = [[] for _ in range(len(frame))]
         for c in columns:
             col = frame[c.key] if c.key in frame.columns else pd.Series([None] * len(frame))
             if c.enum:
@@ -70,7 +86,13 @@ def write_csv_folder(folder: Path, register: Register, frames: dict[str, pd.Data
             elif pd.api.types.is_datetime64_any_dtype(col.dtype):
                 fmt = "%Y-%m-%d %H:%M" if c.kind == "datetime" else "%Y-%m-%d"
                 col = col.dt.strftime(fmt)
-            data[c.label(lang)] = col.astype(object).where(col.notna(), None).tolist()
+            values = col.astype(object).where(col.notna(), None).tolist()
+            for pos, (text, note) in originals.get(c.key, {}).items():  # what the user typed, never a blank
+                values[pos] = text
+                notes[pos].append(f"{c.label(lang)}: {note}")
+            data[c.label(lang)] = values
+        if originals:  # the finding beside the kept text
+            data[pick("校验提示", "Findings", lang)] = ["; ".join(n) or None for n in notes]
         table = csv_safe_frame(pd.DataFrame(data))
         path = folder / f"{key}.csv"
         from crm_xl.cli.app import atomic_output

@@ -46,6 +46,9 @@ class Period(_Model):
         return self.shifted(12)
 
     def shifted(self, months: int) -> "Period":
+        if self.grain == "range":  # the same days, ``months`` earlier
+            start, end = _same_day(self.start, -months), _same_day(self.end, -months)
+            return Period(label=f"{start}..{end}", start=start, end=end, grain="range")
         start = _add_months(self.start, -months)
         full_end = _month_end(_add_months(_period_full_end(self).replace(day=1), -months))
         # a partial period (cut at the as-of date) is compared with the same number of days
@@ -66,6 +69,7 @@ class Header(_Model):
     approved_at: dt.datetime | None = None
     lang: Literal["zh-CN", "zh-TW", "en"] = "zh-CN"
     generated_at: dt.datetime
+    left_out: str | None = None  # the one line naming the records a measure left out (crm_xl.coverage)
 
     @model_validator(mode="after")
     def _approval(self) -> "Header":
@@ -193,6 +197,12 @@ def _add_months(day: dt.date, months: int) -> dt.date:
     """The first day of the month ``months`` after ``day``'s month."""
     year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
     return dt.date(year, month + 1, 1)
+
+
+def _same_day(day: dt.date, months: int) -> dt.date:
+    """``day`` ``months`` later (earlier when negative), kept within the month (03-31 → 02-28)."""
+    first = _add_months(day, months)
+    return min(first.replace(day=1) + dt.timedelta(days=day.day - 1), _month_end(first))
 
 
 def _month_end(day: dt.date) -> dt.date:
