@@ -27,6 +27,7 @@ import xlsxwriter
 
 from crm_xl.calendar import WorkCalendar, calendar_for
 from crm_xl.i18n import pick
+from crm_xl.i18n import UsageError
 from crm_xl.register import Register, record
 from crm_xl.schema import ENUMS
 from crm_xl.service import ticket_sla
@@ -104,7 +105,7 @@ def complaint_context(register: Register, ticket_id: str, as_of: date | datetime
     k = register.frames["tickets"]
     hit = k[(k["ticket_id"] == str(ticket_id)).fillna(False)]
     if hit.empty:
-        raise ValueError(p(f"找不到工单 {ticket_id}", f"no ticket {ticket_id}"))
+        raise UsageError(f"找不到工单 {ticket_id}", f"no ticket {ticket_id}")
     row = record(hit.iloc[0])  # plain values: a blank cell is None, never an ambiguous NA
     if sla is None:
         sla = ticket_sla(register, as_of, calendar or calendar_for(s))

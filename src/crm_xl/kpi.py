@@ -114,7 +114,10 @@ def parse_period(text: str) -> Period:
     m = _MONTH.match(t)
     if m and 1 <= int(m.group(2)) <= 12:
         return Period("month", int(m.group(1)), int(m.group(2)))
-    raise ValueError(f"not a period: {text!r} (use 2026-10, 2026-Q3 or 2026)")
+    from crm_xl.i18n import UsageError
+
+    raise UsageError(f"“{text}”不是考核期，请写成 2026-10（月）、2026-Q3（季度）或 2026（年）",
+                     f"not a period: {text!r} (use 2026-10, 2026-Q3 or 2026)")
 
 
 def default_period(as_of: pd.Timestamp) -> Period:

@@ -9,8 +9,8 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from crm_xl.cli.app import app, atomic_output, console, handle_errors, lang_option, resolve_lang
-from crm_xl.i18n import pick
+from crm_xl.cli.app import as_of_date, app, atomic_output, console, handle_errors, lang_option, resolve_lang
+from crm_xl.i18n import UsageError, pick
 from crm_xl.schema import ENUMS
 from crm_xl.contract import dumps
 
@@ -34,8 +34,8 @@ def analyze_command(
     from crm_xl.review import review
 
     if fmt not in ("json", "text"):
-        raise typer.BadParameter("--format must be json or text")
-    day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
+        raise UsageError("--format 只能是 json 或 text", "--format must be json or text")
+    day = as_of_date(as_of)
     kpi_period = parse_period(period) if period else None
     register = read_register(path, password=password) if password else read_register(path)
     lang = resolve_lang(lang, register.lang)

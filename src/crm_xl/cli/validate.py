@@ -9,7 +9,7 @@ from typing import Any
 
 import typer
 
-from crm_xl.cli.app import (EXIT_FINDINGS, EXIT_OK, app, atomic_output, console, handle_errors, lang_option,
+from crm_xl.cli.app import (as_of_date, EXIT_FINDINGS, EXIT_OK, app, atomic_output, console, handle_errors, lang_option,
                             resolve_lang)
 from crm_xl.i18n import pick
 from crm_xl.contract import dumps
@@ -45,7 +45,7 @@ def validate_command(
     if fail_on not in ("error", "warning"):
         raise typer.BadParameter("--fail-on must be error or warning")
     try:
-        day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
+        day = as_of_date(as_of)
     except ValueError:
         raise typer.BadParameter(f"--as-of {as_of!r} is not a date like 2026-11-23") from None
     register = read_register(path, password=password) if password else read_register(path)

@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from typing import Any, Literal
 
+from crm_xl.i18n import UsageError
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 ReportKind = Literal["sales", "customers", "service", "monthly"]
@@ -251,10 +252,11 @@ def resolve_period(text: str | None, as_of: dt.date) -> Period:
     elif m := _RANGE.match(text.strip()):
         start, end, grain = dt.date.fromisoformat(m[1]), dt.date.fromisoformat(m[2]), "range"
         if end < start:
-            raise ValueError(f"period {text!r} ends before it starts")
+            raise UsageError(f"期间“{text}”的结束日早于开始日", f"period {text!r} ends before it starts")
     else:
-        raise ValueError(f"unknown period {text!r}; use e.g. 2026-10, 2026-Q3, 2026 or 2026-01-01..2026-03-31")
+        raise UsageError(f"无法识别的期间“{text}”，请写成 2026-10、2026-Q3、2026 或 2026-01-01..2026-03-31",
+                         f"unknown period {text!r}; use e.g. 2026-10, 2026-Q3, 2026 or 2026-01-01..2026-03-31")
     if start > as_of:
-        raise ValueError(f"period {text!r} starts after the as-of date {as_of}")
+        raise UsageError(f"期间“{text}”开始于检查日 {as_of} 之后", f"period {text!r} starts after the as-of date {as_of}")
     label = _label_for(start, grain) if grain != "range" else f"{start}..{end}"
     return Period(label=label, start=start, end=min(end, as_of), grain=grain)
