@@ -183,3 +183,24 @@ def test_a_rewrite_keeps_what_the_user_typed(tmp_path):
     assert run("export", src, "--out", csv_dir, "--format", "csv").exit_code == 0
     text = (csv_dir / "opportunities.csv").read_text(encoding="utf-8-sig")
     assert "下个月吧" in text and "谈判中吧" in text and "R001" in text
+
+
+def test_on_the_demo_every_customer_is_graded_and_every_open_deal_counts():
+    from crm_xl.currency import to_base
+    from crm_xl.workbook import demo_register
+
+    register, _ = demo_register(as_of=AS_OF, n_customers=40)
+    rv = review(register, AS_OF)
+    assert rv.validation.errors > 0  # the demo's planted mistakes are there …
+    data = rv.analysis.to_json()
+    ids = set(register["customers"]["customer_id"].dropna())
+    graded = {c["customer_id"] for c in data["customers"] if c["scale"] and c["abc"] and c["risk"]}
+    assert graded == ids  # … and still every customer with an ID has a grade
+    opp = rv.validation.usable_frames()["opportunities"]
+    live = opp[(opp["status"] == "open").fillna(False)]
+    when = live["expected_close_date"].fillna(live["created_date"])
+    amounts = to_base(live["amount"], live["currency"], when, register.settings)
+    assert data["forecast"]["total"]["pipeline"] == pytest.approx(round(amounts.sum(), 2), abs=0.01)
+    m = data["coverage"]["measures"]["pipeline"]
+    named = {i for r in m["reasons"] for i in r["ids"]}
+    assert m["used"] == amounts.notna().sum() and named == set(live.loc[amounts.isna(), "opportunity_id"])
