@@ -26,6 +26,7 @@ from crm_xl import forecast as fc
 from crm_xl import receivables as rc
 from crm_xl.currency import missing_rate_findings, to_base
 from crm_xl.findings import Finding
+from crm_xl.forecast_accuracy import forecast_vs_actual
 from crm_xl.calendar import calendar_for
 from crm_xl.coverage import NO_RATE, Coverage, Need
 from crm_xl.grading import grade_customers
@@ -53,6 +54,7 @@ class Analysis:
     followups: list[dict[str, Any]] = field(default_factory=list)  # filled by the follow-ups module
     service: dict[str, Any] = field(default_factory=dict)  # filled by the service module
     coverage: Coverage = field(default_factory=Coverage)  # per measure: records used and left out
+    forecast_accuracy: dict[str, Any] = field(default_factory=dict)  # F4.4, from a database's snapshots
 
     def to_json(self, lang: str | None = None) -> dict[str, Any]:
         """The JSON contract (canonical codes, ISO dates, base-currency money with 2 decimals)."""
@@ -71,6 +73,7 @@ class Analysis:
             "service": dict(self.service),
             "receivables": _receivables_json(self.orders, self.receivables),
             "findings": [f.to_json(lang) for f in self.findings],
+            "forecast_accuracy": self.forecast_accuracy,
             "coverage": {"measures": self.coverage.json()},
         })
 
@@ -127,10 +130,11 @@ def analyze(register: Register, as_of: dt.date | str | pd.Timestamp, period: Per
     result = kpi(frames, orders, period, as_of_ts, settings, calendar,
                  {k: set(v) for k, v in error_rows.items()} if error_rows is not None else None)
     findings = [replace(f, cell=register.cell(f.sheet, f.row, f.column)) for f in findings]
+    accuracy = forecast_vs_actual(register.snapshots, orders, as_of_ts, register.lang)
     coverage = measure_coverage(frames, unusable, orders, o2c, grades, rows, period, as_of_ts)
     return Analysis(as_of_ts.date(), settings.base_currency, register.lang, grades, pipeline, trend, result,
                     o2c, per_customer, _weighted_amounts(opp, as_of_ts, settings, rows), findings,
-                    coverage=coverage)
+                    coverage=coverage, forecast_accuracy=accuracy)
 
 
 def measure_coverage(frames: Mapping[str, pd.DataFrame], unusable: Mapping[str, Mapping[str, set[int]]],
