@@ -179,10 +179,6 @@ def test_a_rewrite_keeps_what_the_user_typed(tmp_path):
     cells = {c.value: c for row in ws.iter_rows(min_row=2, max_row=2) for c in row if c.value is not None}
     assert cells["下个月吧"].data_type == "s" and "R001" in cells["下个月吧"].comment.text
     assert "R002" in cells["谈判中吧"].comment.text
-    csv_dir = tmp_path / "csv"
-    assert run("export", src, "--out", csv_dir, "--format", "csv").exit_code == 0
-    text = (csv_dir / "opportunities.csv").read_text(encoding="utf-8-sig")
-    assert "下个月吧" in text and "谈判中吧" in text and "R001" in text
 
 
 def test_on_the_demo_every_customer_is_graded_and_every_open_deal_counts():
