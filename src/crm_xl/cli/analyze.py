@@ -13,7 +13,7 @@ from crm_xl.cli.app import (REVIEW_MODULES, preload, as_of_date, app, atomic_out
                             source_argument)
 from crm_xl.i18n import UsageError, pick
 from crm_xl.schema import ENUMS
-from crm_xl.contract import dumps
+from crm_xl.cli.app import dumps
 
 
 @app.command("analyze", help="Grade customers, forecast sales, score KPIs and check order-to-cash.\n\n"

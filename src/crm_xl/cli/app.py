@@ -308,3 +308,10 @@ def main() -> None:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
+
+
+def dumps(*args, **kwargs):
+    """``crm_xl.contract.dumps``, imported when a command writes JSON (it loads pandas; --help must not)."""
+    from crm_xl.contract import dumps as contract_dumps
+
+    return contract_dumps(*args, **kwargs)

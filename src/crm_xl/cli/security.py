@@ -11,7 +11,7 @@ from rich.table import Table
 from crm_xl.cli.app import (EXIT_FINDINGS, app, atomic_output, console, fail, handle_errors, lang_option, source_argument,
                             resolve_lang, say)
 from crm_xl.i18n import pick
-from crm_xl.contract import dumps
+from crm_xl.cli.app import dumps
 from crm_xl.schema import SHEETS
 
 

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import typer
 
-from crm_xl.review import review
 from crm_xl.cli.app import REVIEW_MODULES, preload, as_of_date, app, atomic_output, fail, handle_errors, lang_option, resolve_lang, say, source_argument
 
 

@@ -13,7 +13,7 @@ from crm_xl.cli.app import (as_of_date, EXIT_FINDINGS, EXIT_OK, app, atomic_outp
                             source_argument,
                             resolve_lang)
 from crm_xl.i18n import pick
-from crm_xl.contract import dumps
+from crm_xl.cli.app import dumps
 
 FORMATS = ("text", "json", "junit")
 JSON_VERSION = 1
