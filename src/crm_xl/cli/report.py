@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from crm_xl.cli.app import app, handle_errors, lang_option, resolve_lang, say
+from crm_xl.cli.app import app, handle_errors, lang_option, resolve_lang, say, say_coverage
 
 
 @app.command("report", help="Write a report (sales, customers, service or monthly) as HTML, PDF or Excel.\n\n"
@@ -43,6 +43,7 @@ def report(
         raise typer.BadParameter("--out must not be the input workbook")
     register = read_register(path, password=password)
     lang = resolve_lang(lang, register.lang)
+    say_coverage(register, lang)
     day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
     inputs = prepare(register, day, period=period, lang=lang, workbook=path.name, approved_by=approved_by,
                      approved_at=dt.datetime.now().replace(microsecond=0) if approved_by else None)

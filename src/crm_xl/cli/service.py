@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from crm_xl.review import review
-from crm_xl.cli.app import app, atomic_output, handle_errors, lang_option, resolve_lang, say
+from crm_xl.cli.app import app, atomic_output, handle_errors, lang_option, resolve_lang, say, say_coverage
 
 
 def _as_of(value: str | None) -> dt.date:
@@ -34,6 +34,7 @@ def followups(
 
     register = read_register(path)
     lang = resolve_lang(lang, register.lang)
+    say_coverage(register, lang)
     day = _as_of(as_of)
     plan = review(register, day, lang=lang).plan
     with atomic_output(out) as tmp:

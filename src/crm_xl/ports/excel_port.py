@@ -30,7 +30,9 @@ from crm_xl.i18n import LANGS, fold
 from crm_xl.messages import MISSING_COLUMN
 from crm_xl.ports.sanitize import is_formula_like
 from crm_xl.register import ROW, Register, settings_from_frames
-from crm_xl.schema import DATA_SHEETS, SHEETS, sheet_lookup
+from crm_xl.intake.matching import header_hits, match_headers
+from crm_xl.intake.report import IntakeReport, SheetIntake, key_figure_findings
+from crm_xl.schema import DATA_SHEETS, SHEETS
 from crm_xl.settings import Settings
 
 Block = list[list[Any]]
@@ -401,10 +403,10 @@ class SheetLayout:
     last_row: int  # last Excel row of the used area
 
 
-def _find_header(block: Block, lookup: dict[str, str]) -> tuple[int, int]:
+def _find_header(block: Block, sheet) -> tuple[int, int]:
     best, best_hits = 0, 0
     for r, row in enumerate(block[:HEADER_SCAN_ROWS]):
-        hits = sum(1 for v in row if isinstance(v, str) and fold(v) in lookup)
+        hits = header_hits(sheet, row)
         if hits > best_hits:
             best, best_hits = r, hits
     return best, best_hits
@@ -426,16 +428,22 @@ def read_register(port: ExcelPort, only: Sequence[str] | None = None) -> tuple[R
     Settings sheets applied (wrong values become findings), required columns that are missing
     reported, and the language taken from Settings or else from the sheet labels.
     """
-    lookup = sheet_lookup()
-    found: dict[str, str] = {}
+    from crm_xl.ports.reader import match_workbook_sheets
+
+    blocks: dict[str, Block] = {}
+
+    def head(name: str) -> Block:
+        blocks[name] = port.read_sheet(name)
+        return blocks[name][:HEADER_SCAN_ROWS]
+
+    found, matched_by, unplaced = match_workbook_sheets(port.sheet_names(), head if only is None else (lambda n: []))
+    if only is not None:
+        found = {k: v for k, v in found.items() if k in only}
     votes: Counter[str] = Counter()
-    for name in port.sheet_names():
-        key = lookup.get(fold(name))
-        if key and key not in found and (only is None or key in only):
-            found[key] = name
-            for code in LANGS:
-                if fold(SHEETS[key].label(code)) == fold(name):
-                    votes[code] += 1
+    for key, name in found.items():
+        for code in LANGS:
+            if fold(SHEETS[key].label(code)) == fold(name):
+                votes[code] += 1
     if only is None and not any(k in found for k in DATA_SHEETS):
         from crm_xl.ports.errors import UnreadableWorkbook
 
@@ -447,28 +455,29 @@ def read_register(port: ExcelPort, only: Sequence[str] | None = None) -> tuple[R
     findings: list[Finding] = []
     raw_settings: list[tuple[int, str, Any]] = []
     extras: dict[str, list[str]] = {}
+    intake = IntakeReport(unknown_sheets=unplaced if only is None else [])
     for key, name in found.items():
         sheet = SHEETS[key]
-        header_lookup = sheet.header_lookup()
-        block = port.read_sheet(name)
-        header, hits = _find_header(block, header_lookup)
+        block = blocks.pop(name, None) or port.read_sheet(name)
+        header, hits = _find_header(block, sheet)
         if hits == 0:
             continue
         positions: dict[str, int] = {}
         columns: dict[str, list[Any]] = {}
         body = block[header + 1:]
         extra_names: list[str] = []
-        for index, label in enumerate(block[header]):
-            if label is None or (isinstance(label, str) and not label.strip()):
-                continue
-            ckey = header_lookup.get(fold(str(label)))
+        matches = match_headers(sheet, block[header])
+        for m in matches:
+            index = m.index
             values = [row[index] if index < len(row) else None for row in body]
-            if ckey and ckey not in positions:
-                positions[ckey] = index
-                columns[ckey] = values
-            elif not ckey and str(label) not in columns:
-                columns[str(label)] = values
-                extra_names.append(str(label))
+            if m.key:
+                positions[m.key] = index
+                columns[m.key] = values
+            elif m.header not in columns:
+                columns[m.header] = values
+                extra_names.append(m.header)
+        intake.sheets[key] = SheetIntake(key, name, matched_by.get(key, "exact"), header + 1,
+                                         sum(1 for row in body if any(v not in (None, "") for v in row)), matches)
         frame = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in columns.items()},
                              index=pd.RangeIndex(len(body)))
         frame[ROW] = np.arange(len(body), dtype="int64") + header + 2
@@ -492,7 +501,8 @@ def read_register(port: ExcelPort, only: Sequence[str] | None = None) -> tuple[R
     present = {k: k in records for k in SHEETS}
     settings, setting_findings = settings_from_frames(register.frames, Settings(), present, raw_settings)
     register.settings = settings
-    register.findings = findings + setting_findings
+    register.findings = findings + setting_findings + intake.findings(lang) + key_figure_findings(intake, lang)
+    register.intake = intake
     if "language" in {fold(k) for _, k, _ in raw_settings}:
         register.lang = settings.language
     register.positions = {k: v.positions for k, v in layouts.items()}
