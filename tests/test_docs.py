@@ -30,7 +30,7 @@ def test_ci_runs_the_readme_test_command():
 
 
 CORE_FORBIDDEN = ("xlwings", "openpyxl", "crm_xl.cli", "typer")
-PORTS_AND_DOORS = {"ports", "cli", "excel.py", "udfs.py", "showcase.py", "workbook.py", "__main__.py", "vba.py",
+PORTS_AND_DOORS = {"ports", "cli", "excel", "showcase.py", "workbook.py", "__main__.py",
                    "reports", "forms.py"}
 
 

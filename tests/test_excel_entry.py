@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from crm_xl import excel
-from crm_xl.ports.excel_port import RecordingPort, read_register as read_from_port
+from crm_xl.excel import entry as excel
+from crm_xl.excel.port import RecordingPort, read_register as read_from_port
 from crm_xl.ports.reader import read_register
 from crm_xl.register import Register
 from crm_xl.schema import SHEETS

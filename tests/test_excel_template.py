@@ -18,9 +18,9 @@ from conftest import calamine_rows
 from lo import require_uno, run_macro
 
 import crm_xl
-from crm_xl import vba
-from crm_xl.ports.xlsm import BUTTONS, CONTROL_CODENAME, macros_dir, write_macro_register
-from crm_xl.udfs import UDFS
+from crm_xl.excel import vba
+from crm_xl.excel.xlsm import BUTTONS, CONTROL_CODENAME, macros_dir, write_macro_register
+from crm_xl.excel.udfs import UDFS
 from crm_xl.workbook import TEMPLATE_CREATED, build_workbook
 
 ROOT = Path(__file__).resolve().parents[1]

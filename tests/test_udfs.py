@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from crm_xl import formulas, udfs
-from crm_xl.ports.excel_port import RecordingPort, read_settings
+from crm_xl import formulas
+from crm_xl.excel import udfs
+from crm_xl.excel.port import RecordingPort, read_settings
+from crm_xl.excel.vba import udf_module_source
 from crm_xl.register import Register
 from crm_xl.settings import FxRate, Settings
-from crm_xl.vba import udf_module_source
 
 S = Settings()
 
@@ -72,7 +73,7 @@ def test_settings_come_from_the_workbook(tmp_path: Path) -> None:
         class sheet:  # noqa: N801
             book = object()
 
-    from crm_xl.ports import excel_port
+    from crm_xl.excel import port as excel_port
 
     original = excel_port.XlwingsPort
     excel_port.XlwingsPort = lambda book: port  # type: ignore[assignment]
@@ -90,6 +91,6 @@ def test_registry_generates_the_vba_module() -> None:
                      "CRM_FX", "CRM_SLA_DUE"]
     source = udf_module_source(udfs.UDFS)
     for spec in udfs.UDFS:
-        assert f'XLPy.CallUDF("crm_xl.udfs", "{spec.name}"' in source
+        assert f'XLPy.CallUDF("crm_xl.excel.udfs", "{spec.name}"' in source
         assert spec.description and spec.description.isascii()
         assert getattr(udfs, spec.name).__doc__.split("\n\n")[0].split()[0] in spec.description

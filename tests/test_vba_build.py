@@ -17,7 +17,7 @@ import xlsxwriter
 from lo import require_uno, run_macro
 
 import crm_xl
-from crm_xl import vba
+from crm_xl.excel import vba
 
 MACROS = Path(__file__).resolve().parents[1] / "macros"
 BUTTONS = [
@@ -112,7 +112,7 @@ def test_every_button_runs_a_sub_of_the_project(built: tuple[Path, dict[str, str
 def test_udf_wrappers_follow_xlwings() -> None:
     source = vba.udf_module_source(UDFS)
     assert "Function CRM_WEIGHTED(amount, probability)" in source
-    assert ('CRM_WEIGHTED = XLPy.CallUDF("crm_xl.udfs", "CRM_WEIGHTED", Array(amount, probability), '
+    assert ('CRM_WEIGHTED = XLPy.CallUDF("crm_xl.excel.udfs", "CRM_WEIGHTED", Array(amount, probability), '
             "ThisWorkbook, Application.Caller)") in source
     # `caller` is hidden from Excel and passed as Nothing, as xlwings does.
     assert "Function CRM_SCALE(amount)" in source
@@ -128,7 +128,7 @@ def test_udf_spec_from_function() -> None:
 
         Uses the workbook's holiday calendar."""
 
-    spec = vba.UdfSpec.from_function(crm_workdays, name="CRM_WORKDAYS", python_module="crm_xl.udfs")
+    spec = vba.UdfSpec.from_function(crm_workdays, name="CRM_WORKDAYS", python_module="crm_xl.excel.udfs")
     assert spec.args == ("start", "end", "caller")
     assert spec.optional == ("caller",)
     assert spec.description == "Working days between two dates."

@@ -4,7 +4,7 @@ Each function takes plain values as a worksheet cell holds them (numbers, text, 
 plus the workbook's :class:`~crm_xl.settings.Settings`, and returns a plain value; every threshold
 comes from the Settings. Enumerated arguments accept the canonical code or a label in any
 workbook language (``"negotiation"``, ``"商务谈判"``, ``"商務談判"``, ``"Negotiation"``).
-`crm_xl.udfs` wraps each one for Excel. A value that cannot be used raises :class:`FormulaError`
+`crm_xl.excel.udfs` wraps each one for Excel. A value that cannot be used raises :class:`FormulaError`
 (its message is shown in the cell); a blank required argument gives a blank result.
 
 The per-row rules are the same as the batch modules' (documented here where they are applied):

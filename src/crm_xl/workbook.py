@@ -39,7 +39,7 @@ def build_workbook(path: str | Path, *, lang: str = "zh-CN", demo: bool = False,
     if register is not None:
         settings = register.settings
     if macros:
-        from crm_xl.ports.xlsm import write_macro_register
+        from crm_xl.excel.xlsm import write_macro_register
 
         write_macro_register(path, register, lang=lang, settings=settings, protect=protect)
     else:
@@ -57,7 +57,7 @@ def build_templates(directory: Path) -> dict[str, Path]:
     VBA project; both are byte-reproducible (fixed creation date, deterministic VBA build).
     """
     from crm_xl.ports.template import write_register
-    from crm_xl.ports.xlsm import write_macro_register
+    from crm_xl.excel.xlsm import write_macro_register
 
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / "crm.xlsx"

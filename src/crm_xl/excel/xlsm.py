@@ -5,7 +5,7 @@
 other sheet (version label, instructions, one form button per entry point, captions in the
 workbook language); the second, once every sheet exists, builds the VBA project — macros/*.bas,
 xlwings' standalone ``xlwings.bas`` and the UDF wrapper module generated from
-:data:`crm_xl.udfs.UDFS` — with a document module per sheet code name, and attaches it.
+:data:`crm_xl.excel.udfs.UDFS` — with a document module per sheet code name, and attaches it.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from crm_xl import vba
+from crm_xl.excel import vba
 from crm_xl.i18n import pick
 
 CONTROL_CODENAME = "shControl"
@@ -64,7 +64,7 @@ def macros_dir() -> Path:
 
 def vba_modules(with_xlwings: bool = True) -> dict[str, str]:
     """Every standard module of the workbook: macros/*.bas, xlwings.bas, the generated UDF module."""
-    from crm_xl.udfs import UDFS
+    from crm_xl.excel.udfs import UDFS
 
     modules = vba.load_macros(macros_dir())
     if with_xlwings:

@@ -23,9 +23,9 @@ from typing import Any
 import xlwings as xw
 
 from crm_xl import formulas
+from crm_xl.excel.vba import UdfSpec
 from crm_xl.schema import ENUMS
 from crm_xl.settings import Settings
-from crm_xl.vba import UdfSpec
 
 _CACHE: dict[tuple[str, float], Settings] = {}
 _LOCK = threading.Lock()
@@ -39,7 +39,7 @@ def workbook_settings(caller: Any = None) -> Settings:
     """
     if caller is None:
         return Settings()
-    from crm_xl.ports.excel_port import XlwingsPort, read_settings
+    from crm_xl.excel.port import XlwingsPort, read_settings
 
     book = caller.sheet.book
     path = book.fullname

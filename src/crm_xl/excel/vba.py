@@ -199,7 +199,7 @@ class UdfSpec:
     name: str
     args: tuple[str, ...] = ()
     description: str = ""
-    python_module: str = "crm_xl.udfs"
+    python_module: str = "crm_xl.excel.udfs"
     arg_descriptions: Mapping[str, str] = field(default_factory=dict)
     optional: tuple[str, ...] = ()
     volatile: bool = False

@@ -25,10 +25,10 @@ from typing import Any
 
 import pandas as pd
 
+from crm_xl.excel.port import ExcelPort, SheetLayout, XlwingsPort, cell_address, read_register, sheet_ref
 from crm_xl.findings import SEVERITY_RANK, Finding, column_letter
 from crm_xl.i18n import pick
 from crm_xl.ports.errors import UnreadableWorkbook
-from crm_xl.ports.excel_port import ExcelPort, SheetLayout, XlwingsPort, cell_address, read_register, sheet_ref
 from crm_xl.register import ROW, Register
 from crm_xl.schema import ENUMS, SHEETS
 
