@@ -27,7 +27,7 @@ FUZZY_THRESHOLD = 80.0  # rapidfuzz ratio (0–100) a header must reach to be ma
 FUZZY_THRESHOLD_CJK = 86.0
 SUGGEST_THRESHOLD = 60.0  # WRatio above which the closest known column is named in the finding
 
-How = Literal["map", "exact", "synonym", "fuzzy", "none", "ignored"]
+How = Literal["map", "exact", "synonym", "fuzzy", "contains", "values", "none", "ignored", "split"]
 
 
 @lru_cache(maxsize=1)
@@ -55,11 +55,15 @@ class HeaderMatch:
     key: str | None
     how: How
     score: float = 100.0
-    suggestion: str | None = None  # closest column key when unmapped (or the guess when fuzzy)
+    suggestion: str | None = None  # closest column key when unmapped (or the guess when fuzzy);
+    # for "split" (import): "<sheet>.<column>" of the other sheet the values went to
 
     @property
     def guessed(self) -> bool:
-        return self.how == "fuzzy"
+        return self.how in GUESSES
+
+
+GUESSES = ("fuzzy", "contains", "values")
 
 
 @dataclass(frozen=True)
@@ -174,12 +178,74 @@ def match_headers(sheet: Sheet, headers: Sequence[object], overrides: Mapping[st
             target, score, suggestion = _fuzzy(k, table.choices, taken)
         else:
             target, score, suggestion = None, 0.0, None
+        how: How = "fuzzy"
+        if not target and fuzzy:
+            target, length = _contained(k, table.choices, taken)
+            if target:
+                how, score = "contains", 100.0 * length / len(k)
         if target:
             taken.add(target)
-            out[index] = HeaderMatch(header, index, target, "fuzzy", score, target)
+            out[index] = HeaderMatch(header, index, target, how, score, target)
         else:
             out[index] = HeaderMatch(header, index, None, "none", score, suggestion)
     return [m for m in out if m is not None]
+
+
+def _contained(key: str, choices: Sequence[tuple[str, str]], taken: set[str]) -> tuple[str | None, int]:
+    """The column whose label or synonym ends the header (对接业务员 → 业务员, Primary email →
+    email): Chinese and English compounds put their head last, so 微信群 (a group) is not 微信.
+    The longest such name wins; none when two different columns end it equally long."""
+    best: dict[str, int] = {}
+    for text, ckey in choices:
+        if ckey in taken or len(text) >= len(key):
+            continue
+        cjk = any("\u4e00" <= ch <= "\u9fff" for ch in text)
+        if len(text) < (2 if cjk else 4) or not key.endswith(text):
+            continue
+        best[ckey] = max(best.get(ckey, 0), len(text))
+    if not best:
+        return None, 0
+    ranked = sorted(best.items(), key=lambda kv: -kv[1])
+    if len(ranked) > 1 and ranked[0][1] == ranked[1][1]:
+        return None, 0
+    return ranked[0]
+
+
+def match_by_values(sheet: Sheet, matches: list[HeaderMatch], columns: Mapping[int, Sequence[object]],
+                    known: Mapping[str, Mapping[str, str | None]] | None = None,
+                    share: float = 0.8) -> list[HeaderMatch]:
+    """Map still-unmapped columns by what they hold: a column whose values are (nearly) all options
+    of one free enumeration or country column — 谈判中/已报价, or words the map file names — is
+    that column. Never when two columns fit, never onto a taken column."""
+    from crm_xl.schema import ENUMS
+
+    taken = {m.key for m in matches if m.key}
+    out = []
+    for m in matches:
+        values = [v for v in columns.get(m.index, ()) if isinstance(v, str) and v.strip()]
+        if m.key or m.how not in ("none",) or len(values) < 2:
+            out.append(m)
+            continue
+        fits = []
+        for c in sheet.columns:
+            if c.key in taken or c.derived or c.kind not in ("enum", "country"):
+                continue
+            extra = {match_key(t) for t in (known or {}).get(c.key, {})}
+            if c.kind == "enum":
+                lookup = ENUMS[c.enum or ""].lookup()
+                hit = sum(1 for v in values if match_key(v) in extra or fold(v) in lookup or match_key(v) in lookup)
+            else:
+                from crm_xl.intake.values import country_code
+
+                hit = sum(1 for v in values if match_key(v) in extra or (len(v.strip()) > 2 and country_code(v)))
+            if hit >= share * len(values):
+                fits.append((c.key, hit / len(values)))
+        if len(fits) == 1:
+            taken.add(fits[0][0])
+            out.append(HeaderMatch(m.header, m.index, fits[0][0], "values", 100.0 * fits[0][1], fits[0][0]))
+        else:
+            out.append(m)
+    return out
 
 
 # -- sheets ---------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from typing import Any, Iterable
 
 from crm_xl.findings import Finding
 from crm_xl.i18n import pick
-from crm_xl.intake.matching import HeaderMatch, match_key
+from crm_xl.intake.matching import GUESSES, HeaderMatch, match_key
 from crm_xl.messages import define
 from crm_xl.schema import SHEETS
 
@@ -30,6 +30,10 @@ GUESSED_HEADER = define(
     "R006", "info", "列“{header}”按相似度识别为“{label}”（相似度 {score}%），如不对请在映射文件中更正",
     "Column “{header}” was taken as “{label}” ({score}% similar); correct it in a map file if wrong",
     CLAUSE, "按相似度识别的列", "Column matched by similarity")
+GUESSED_BY_VALUES = define(
+    "R012", "info", "列“{header}”按其内容识别为“{label}”（{score}% 的值是该列的选项），如不对请在映射文件中更正",
+    "Column “{header}” was taken as “{label}” by its values ({score}% are its options); correct it in a map file if wrong",
+    CLAUSE, "按内容识别的列", "Column matched by its values")
 GUESSED_SHEET = define(
     "R007", "info", "工作表“{name}”识别为“{label}”（{how}）", "Sheet “{name}” was read as “{label}” ({how})",
     CLAUSE, "识别的工作表", "Sheet recognised")
@@ -67,21 +71,21 @@ class SheetIntake:
 
     @property
     def mapped(self) -> list[HeaderMatch]:
-        return [m for m in self.matches if m.key]
+        return [m for m in self.matches if m.key or m.how == "split"]
 
     @property
     def unmapped(self) -> list[HeaderMatch]:
-        return [m for m in self.matches if not m.key and m.how != "ignored"]
+        return [m for m in self.matches if not m.key and m.how not in ("ignored", "split")]
 
     @property
     def guessed(self) -> list[HeaderMatch]:
-        return [m for m in self.matches if m.how == "fuzzy"]
+        return [m for m in self.matches if m.how in GUESSES]
 
     def to_json(self) -> dict[str, Any]:
         return {
             "sheet": self.key, "source_sheet": self.name, "matched_by": self.how, "header_row": self.header_row,
             "rows_read": self.rows, "columns_mapped": len(self.mapped), "columns_total": len(self.matches),
-            "mapped": {m.header: m.key for m in self.mapped},
+            "mapped": {m.header: m.key or m.suggestion for m in self.mapped},
             "unmapped_headers": [m.header for m in self.unmapped],
             "suggestions": {m.header: m.suggestion for m in self.unmapped if m.suggestion},
             "guessed_mappings": [{"header": m.header, "column": m.key, "score": round(m.score, 1)} for m in self.guessed],
@@ -99,6 +103,10 @@ class SheetIntake:
         if self.unmapped:
             names = sep.join(m.header for m in self.unmapped)
             text += pick(f"；未识别：{names}", f"; not recognised: {names}", lang)
+        split = [m for m in self.matches if m.how == "split" and m.suggestion]
+        if split:
+            names = sep.join(f"{m.header}→{_split_label(m.suggestion, lang)}" for m in split)
+            text += pick(f"；拆分到其他表：{names}", f"; split to other sheets: {names}", lang)
         if self.guessed:
             names = sep.join(f"{m.header}→{SHEETS[self.key].column(m.key).label(lang)}" for m in self.guessed)
             text += pick(f"；按相似度识别：{names}", f"; guessed: {names}", lang)
@@ -112,11 +120,12 @@ class SheetIntake:
             out.append(Finding(self.key, None, None, GUESSED_SHEET, "info",
                                {"name": self.name, "label": sheet.label(lang), "how": pick(how[0], how[1], lang)}))
         for m in self.matches:
-            if m.how == "fuzzy" and m.key:
-                out.append(Finding(self.key, self.header_row, m.key, GUESSED_HEADER, "info",
+            if m.how in GUESSES and m.key:
+                out.append(Finding(self.key, self.header_row, m.key,
+                                   GUESSED_BY_VALUES if m.how == "values" else GUESSED_HEADER, "info",
                                    {"header": m.header, "label": sheet.column(m.key).label(lang),
                                     "score": f"{m.score:.0f}"}, m.header))
-            elif not m.key and m.how != "ignored":
+            elif not m.key and m.how not in ("ignored", "split"):
                 params = {"header": m.header}
                 code = UNMAPPED_HEADER_NO_HINT
                 if m.suggestion and sheet.has(m.suggestion):
@@ -125,6 +134,11 @@ class SheetIntake:
                 out.append(Finding(self.key, self.header_row, None, code, "info", params, m.header,
                                    cell=_cell(m.index, self.header_row)))
         return out
+
+
+def _split_label(target: str, lang: str) -> str:
+    sheet, column = target.split(".", 1)
+    return f"{SHEETS[sheet].label(lang)}.{SHEETS[sheet].column(column).label(lang)}"
 
 
 def _cell(index: int, row: int) -> str:
@@ -154,7 +168,7 @@ class IntakeReport:
 
     def lines(self, lang: str, keys: Iterable[str] | None = None, labels: dict[str, str] | None = None) -> list[str]:
         labels = labels or {}
-        return [s.line(lang, labels.get(k)) for k, s in self.sheets.items() if keys is None or k in keys]
+        return [s.line(lang, s.name) for s in self.sheets.values() if keys is None or s.key in keys]
 
 
 # The figure each sheet exists for, and the column it cannot be computed without.
@@ -183,7 +197,7 @@ def coverage_lines(register: Any, lang: str) -> list[str]:
     report: IntakeReport | None = getattr(register, "intake", None)
     if report is None:
         return []
-    data = [k for k in report.sheets if not SHEETS[k].settings_table]
+    data = [s.key for s in report.sheets.values() if not SHEETS[s.key].settings_table]
     lines = report.lines(lang, data, labels=dict(getattr(register, "sheet_names", {}) or {}))
     for f in key_figure_findings(report, lang):
         lines.append(f.message(lang))
@@ -200,4 +214,5 @@ def coverage_json(register: Any) -> dict[str, Any]:
     for key, (column, _) in KEY_FIGURES.items():
         if key in out:
             out[key]["key_figure_computable"] = column in out[key]["mapped"].values()
+    # several source sheets may feed one register sheet (one per salesperson): keyed "<key>#<name>"
     return out

@@ -154,9 +154,13 @@ def _number(text: str, currency: str | None) -> float | None:
         if n > 1:
             dec = "," if sep == "." else "."  # a separator used twice groups thousands
         elif len(tail) == 3:
-            dec = decimal_separator(currency)  # 8.500 is 8500 in EUR, 8.5 in USD
+            # 8.500 is 8500 in EUR and 8.5 in USD; 8,500 is 8500 in USD — but in EUR it could be
+            # 8.5 or 8500: ambiguous, so unreadable (a finding), never a guess.
+            dec = decimal_separator(currency)
             if dec not in (".", ","):
                 dec = "."
+            if sep == "," and dec == ",":
+                return None
         else:
             dec = sep
     else:

@@ -577,7 +577,7 @@ COLUMN_SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "opportunities": {
         "opportunity_id": ("商机编号", "商机ID", "机会ID", "询盘编号", "Deal ID", "Opp ID", "Lead ID"),
-        "title": ("商机名称", "项目名称", "商机", "机会", "询盘", "Deal", "Deal name", "Opportunity", "Opportunity name"),
+        "title": ("商机名称", "项目名称", "项目", "商机", "机会", "询盘", "Deal", "Deal name", "Opportunity", "Opportunity name"),
         "stage": ("阶段", "跟进阶段", "商机阶段", "Deal stage", "Pipeline stage", "Sales stage"),
         "probability": ("概率", "赢率", "成交率", "Win probability", "Win rate"),
         "amount": ("金额", "商机金额", "预估金额", "预计成交金额", "报价金额", "Deal value", "Value", "Deal amount",
@@ -636,10 +636,23 @@ COLUMN_SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
+# Columns many sheets share (references, owner, currency): the same synonyms wherever they appear.
+SHARED_COLUMN_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "customer_id": COLUMN_SYNONYMS["customers"]["customer_id"],
+    "contact_id": ("联系人ID", "联系人代码", "Contact No"),
+    "opportunity_id": COLUMN_SYNONYMS["opportunities"]["opportunity_id"],
+    "order_id": COLUMN_SYNONYMS["orders"]["order_id"],
+    "owner": _OWNER,
+    "currency": _CURRENCY,
+}
+
+
 def _with_synonyms(sheet: Sheet) -> Sheet:
     from dataclasses import replace
 
-    cols = COLUMN_SYNONYMS.get(sheet.key, {})
+    cols = {k: v for k, v in SHARED_COLUMN_SYNONYMS.items() if sheet.has(k) and sheet.key not in ("staff",)}
+    for k, v in COLUMN_SYNONYMS.get(sheet.key, {}).items():
+        cols[k] = tuple(dict.fromkeys(cols.get(k, ()) + v))
     unknown = set(cols) - set(sheet.keys)
     if unknown:
         raise ValueError(f"synonyms for unknown columns of {sheet.key}: {sorted(unknown)}")
