@@ -12,6 +12,7 @@ import pytest
 import xlsxwriter
 from typer.testing import CliRunner
 
+from conftest import plain_value
 from crm_xl.cli import app
 from crm_xl.intake.matching import match_headers, match_sheet_name
 from crm_xl.intake.values import country_code, parse_money_text
@@ -193,7 +194,7 @@ def test_every_renamed_optional_column_is_named(tmp_path):
                 renamed.setdefault(key, []).append(word)
         rows = [headers]
         for rec in frame.head(3).to_dict("records"):
-            rows.append([_cell(rec.get(c.key)) for c in cols])
+            rows.append([plain_value(rec.get(c.key)) for c in cols])
         sheets[sheet.label("zh-CN")] = rows
     book = write_book(tmp_path / "renamed.xlsx", sheets)
     read = read_register(book)
@@ -207,10 +208,3 @@ def test_every_renamed_optional_column_is_named(tmp_path):
             assert (key, w) in named, (key, w)
             assert w in line, (w, line)
 
-
-def _cell(v):
-    if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and pd.isna(v)):
-        return None
-    if isinstance(v, pd.Timestamp):
-        return v.date()
-    return v

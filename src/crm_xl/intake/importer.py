@@ -211,7 +211,7 @@ def import_tables(tables: list[SourceTable], mapping: MapFile | None = None) -> 
         shown = [replace(m, how="split", suggestion=f"{second[m.index][0]}.{second[m.index][1]}")
                  if m.index in second else m for m in matches]
         report.sheets[key if key not in report.sheets else f"{key}#{name}"] = \
-            SheetIntake(key, name, how, header + 1, n, shown)
+            SheetIntake(key, name, how, header + 1, n, shown, table.source)
         if by_sheet_owner:
             notes.append(ImportNote(table.source, name, None, None, name, "工作表名作为负责人（一个业务员一张表）",
                                     "Sheet name taken as the owner (one sheet per salesperson)"))

@@ -68,6 +68,7 @@ class SheetIntake:
     header_row: int = 1  # Excel row of the header
     rows: int = 0  # records read
     matches: list[HeaderMatch] = field(default_factory=list)
+    source: str | None = None  # the file it came from (import of several files)
 
     @property
     def mapped(self) -> list[HeaderMatch]:

@@ -38,7 +38,7 @@ def write_imported(path: Path, register, result: ImportResult, lang: str, macros
                 if m.how == "split" and m.suggestion:
                     other, col = m.suggestion.split(".", 1)
                     target = f"{SHEETS[other].label(lang)}.{SHEETS[other].column(col).label(lang)}"
-                values = [pick("映射", "Mapping", lang), "", s.name, s.header_row, m.header, "",
+                values = [pick("映射", "Mapping", lang), Path(s.source).name if s.source else "", s.name, s.header_row, m.header, "",
                           sheet.label(lang), target, pick(*how, lang)]
                 for c, v in enumerate(values):
                     ws.write(r, c, v)
@@ -54,6 +54,10 @@ def write_imported(path: Path, register, result: ImportResult, lang: str, macros
                     ws.write(r, c, v)
             r += 1
         ws.freeze_panes(1, 0)
+        ws.set_landscape()
+        ws.set_paper(9)
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(0)
         ws.autofilter(0, 0, max(r - 1, 1), len(head) - 1)
 
     from crm_xl.ports.template import write_register
