@@ -85,7 +85,8 @@ def test_country_names(text, code):
     ("$12,000", None, (12000.0, "USD")), ("USD 12,000", None, (12000.0, "USD")), ("12000美元", None, (12000.0, "USD")),
     ("€8.500,00", None, (8500.0, "EUR")), ("RMB 5万", None, (50000.0, "CNY")), ("1.2万", None, (12000.0, None)),
     ("8.500", "EUR", (8500.0, None)), ("8.500", "USD", (8.5, None)), ("8,500", "USD", (8500.0, None)),
-    ("8,500", "EUR", (None, None)), ("EUR 8,500", None, (None, None)), ("8,5", "EUR", (8.5, None)), ("5万元", None, (50000.0, "CNY")),
+    ("8,500", "EUR", (8500.0, None)), ("EUR 8,500", None, (8500.0, "EUR")), ("8,5", "EUR", (8.5, None)),
+    ("8.500", "BRL", (8500.0, None)), ("1.234.567", None, (1234567.0, None)), ("5万元", None, (50000.0, "CNY")),
     ("HK$ 300", None, (300.0, "HKD")), ("$300", "HKD", (300.0, "HKD")), ("十二", None, (None, None)),
     ("12 foo", None, (None, None)), ("$12 €", None, (None, None)),
 ])

@@ -153,14 +153,12 @@ def _number(text: str, currency: str | None) -> float | None:
         tail = t.rsplit(sep, 1)[1]
         if n > 1:
             dec = "," if sep == "." else "."  # a separator used twice groups thousands
+        elif len(tail) == 3 and sep == ",":
+            dec = "."  # 8,500 groups thousands: teams write money to the cent, never to 1/1000
         elif len(tail) == 3:
-            # 8.500 is 8500 in EUR and 8.5 in USD; 8,500 is 8500 in USD — but in EUR it could be
-            # 8.5 or 8500: ambiguous, so unreadable (a finding), never a guess.
-            dec = decimal_separator(currency)
+            dec = decimal_separator(currency)  # 8.500 is 8500 in EUR (CLDR: decimal comma), 8.5 in USD
             if dec not in (".", ","):
                 dec = "."
-            if sep == "," and dec == ",":
-                return None
         else:
             dec = sep
     else:
