@@ -161,6 +161,8 @@ class Register:
     # What the reader mapped, guessed and left unmapped per sheet (crm_xl.intake.report.IntakeReport);
     # None for registers built in memory.
     intake: Any = None
+    # Pipeline snapshots (one row per open deal per sync) when the register came from a database.
+    snapshots: pd.DataFrame | None = None
 
     def __getitem__(self, sheet: str) -> pd.DataFrame:
         return self.frames[sheet]
