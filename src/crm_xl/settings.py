@@ -8,6 +8,7 @@ never a crash. Code never hard-codes a policy number: it reads it from here.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -34,7 +35,7 @@ class StageRule(BaseModel):
 class FxRate(BaseModel):
     model_config = ConfigDict(frozen=True)
     currency: str
-    rate: float = Field(gt=0)
+    rate: float = Field(gt=0, allow_inf_nan=False)
     valid_from: dt.date | None = None
 
 
@@ -71,6 +72,7 @@ class Settings(BaseModel):
     profile: Literal["trade", "auto"] = _f("trade", "业务类型：trade 外贸 / auto 汽车经销", "Profile: trade or auto")
     language: Literal["zh-CN", "zh-TW", "en"] = _f("zh-CN", "工作簿语言", "Workbook language")
     base_currency: str = _f("CNY", "本位币；外币按汇率表折算", "Base currency; others convert via the FX table", "外贸惯例")
+    home_country: str = _f("CN", "本公司所在国家（ISO 代码）：同国客户为国内客户，其余为国际客户", "Our country (ISO code): customers there are domestic, the others international", "002 二 F2.6")
     date_day_first: bool = _f(True, "05/03/2026 这类日期按 日/月/年 理解", "Read 05/03/2026 as day/month/year")
     # -- classification (F2)
     scale_large_min: float = _f(5_000_000, "大型客户：近 12 个月采购额（本位币）不低于此值", "Large: trailing-12-month purchases ≥ this (base)", "002 二.1")
@@ -146,6 +148,31 @@ class Settings(BaseModel):
     intel_report_day: int = _f(5, "每月此日前汇总上月订单情报", "Summarise last month's intelligence by this day of the month", "001 二")
     retention_months: int = _f(12, "保有客户回厂率：购车满此月数的客户中，近此月数内回厂维修保养的比例", "Retention: share of customers with a vehicle bought at least this many months ago who came back for service within the last this many months", "004 三(三)3")
     event_conversion_days: int = _f(30, "活动转化：活动后此天数内购车计为活动成交", "Event conversion: a vehicle bought within this many days after an event counts as converted", "004 二(一)3")
+    # -- trade documents (quotation, proforma invoice, commercial invoice, packing list)
+    company_name_zh: str = _f("", "单据抬头：公司中文名称", "Document header: company name in Chinese", "外贸单据")
+    company_name_en: str = _f("", "单据抬头：公司英文名称", "Document header: company name in English", "外贸单据")
+    company_address: str = _f("", "单据抬头：公司地址（英文）", "Document header: company address (English)", "外贸单据")
+    company_contact: str = _f("", "单据抬头：电话、邮箱、网址", "Document header: phone, e-mail, website", "外贸单据")
+    bank_beneficiary: str = _f("", "收款人（Beneficiary），留空用公司英文名称", "Bank: beneficiary (blank = company English name)", "外贸单据")
+    bank_name: str = _f("", "开户银行（Beneficiary's bank）", "Bank: beneficiary's bank", "外贸单据")
+    bank_address: str = _f("", "开户银行地址", "Bank: bank address", "外贸单据")
+    bank_swift: str = _f("", "银行 SWIFT 代码", "Bank: SWIFT code", "外贸单据")
+    bank_account: str = _f("", "收款账号", "Bank: account number", "外贸单据")
+    quotation_validity_days: int = _f(30, "报价单有效期（天）", "Quotation valid for this many days", "外贸单据")
+    pi_validity_days: int = _f(15, "形式发票有效期（天）", "Proforma invoice valid for this many days", "外贸单据")
+    doc_payment_terms: str = _f("30% T/T in advance, 70% T/T against copy of B/L",
+                                "单据上的 T/T 付款条款（客户付款方式为 TT 或未填时打印；LC、DP、OA 等只印付款方式）",
+                                "T/T payment terms printed on documents (customers paying TT or blank; L/C, D/P, O/A … print the method alone)", "外贸单据")
+    doc_document_terms: str = _f("Commercial invoice, packing list, full set of B/L, certificate of origin",
+                                 "单据条款：随货单证", "Documents provided with the goods", "外贸单据")
+    doc_remarks: str = _f("Quantity and amount may vary within ±5%. Bank charges outside China for the buyer's account.",
+                          "单据备注", "Remarks printed on documents", "外贸单据")
+    number_quotation: str = _f("QT-{yyyy}{seq:04d}", "报价单编号格式：{yyyy}年 {mm}月 {seq:04d}当年序号",
+                               "Quotation number pattern ({yyyy}, {mm}, {seq:04d} = sequence in the year)", "外贸单据")
+    number_pi: str = _f("PI-{yyyy}{seq:04d}", "形式发票编号格式", "Proforma invoice number pattern", "外贸单据")
+    number_invoice: str = _f("CI-{yyyy}{seq:04d}", "商业发票编号格式（订单已填发票号时用发票号）",
+                             "Commercial invoice number pattern (the order's invoice no. when filled)", "外贸单据")
+    number_packing_list: str = _f("PL-{yyyy}{seq:04d}", "装箱单编号格式", "Packing list number pattern", "外贸单据")
     # -- tables (their own sheets)
     stages: dict[str, StageRule] = Field(default_factory=lambda: dict(DEFAULT_STAGES))
     fx_rates: tuple[FxRate, ...] = Field(default=DEFAULT_FX)
@@ -157,6 +184,37 @@ class Settings(BaseModel):
     @classmethod
     def _upper(cls, v: str) -> str:
         return v.strip().upper()
+
+    @field_validator("*")
+    @classmethod
+    def _in_range(cls, v: Any, info) -> Any:
+        """Every number within its range (:data:`RANGES`); NaN and infinities never."""
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            return v
+        if not math.isfinite(v):
+            raise ValueError("not a finite number")
+        limits = RANGES.get(info.field_name)
+        if limits is not None:
+            low, high, open_low = limits
+            if (low is not None and (v <= low if open_low else v < low)) or (high is not None and v > high):
+                raise ValueError(f"outside {range_text(info.field_name)}")
+        return v
+
+    @field_validator("number_quotation", "number_pi", "number_invoice", "number_packing_list")
+    @classmethod
+    def _number_pattern(cls, v: str) -> str:
+        """A document-number pattern must format with {yyyy}, {yy}, {mm} and {seq} and use {seq}."""
+        if "{seq" not in v:
+            raise ValueError("the pattern needs {seq}, e.g. PI-{yyyy}{seq:04d}")
+        try:
+            v.format(yyyy="2026", yy="26", mm="01", seq=1)
+        except (KeyError, ValueError, IndexError) as exc:
+            raise ValueError(f"cannot format the pattern: {exc}") from None
+        return v.strip()
+
+    def number_pattern(self, kind: str) -> str:
+        """The Settings pattern that numbers documents of ``kind`` (quotation, pi, invoice, packing_list)."""
+        return getattr(self, f"number_{kind}")
 
     # ---- convenience accessors used by the core
     def stage_probability(self, stage: str) -> float | None:
@@ -186,6 +244,63 @@ class Settings(BaseModel):
 
     def severity_of(self, code: str, default: str) -> str:
         return self.severity.get(code, default)
+
+
+# The range of every numeric setting: (lowest, highest, lowest excluded). A value outside is S001
+# and the default is kept (a negative weight or a share of 5 would give scores like −4.11).
+_DAYS = (1, 3650, False)  # cycles and deadlines in days: a day to ten years
+_WINDOW = (0, 366, False)
+_SHARE = (0, 1, True)  # shares and rates in (0, 1]
+RANGES: dict[str, tuple[float | None, float | None, bool]] = {
+    "scale_large_min": (0, 1e15, False), "scale_medium_min": (0, 1e15, False),
+    "abc_a_share": _SHARE, "abc_b_share": _SHARE,
+    "coop_long_years": (0, 100, False), "coop_mid_years": (0, 100, False),
+    "level1_min_active_quarters": (0, 4, False), "level2_min_active_quarters": (0, 4, False),
+    "level1_min_years": (0, 100, False), "level2_min_years": (0, 100, False),
+    "risk_overdue_high_days": (0, 3650, False), "risk_new_coop_years": (0, 100, False), "churn_days": _DAYS,
+    "entry_deadline_workdays": (0, 365, False), "info_review_days": _DAYS, "amount_tolerance": (0, 1, False),
+    "stale_days_early": _DAYS, "stale_days_late": _DAYS,
+    "revisit_days_large": _DAYS, "revisit_days_medium": _DAYS, "revisit_days_small": _DAYS,
+    "birthday_window_days": _WINDOW, "holiday_window_days": _WINDOW, "satisfaction_call_days": (0, 365, False),
+    "followup_horizon_days": _WINDOW,
+    "inquiry_response_hours": (0, 8760, True), "complaint_contact_workdays": (0, 365, False),
+    "resolution_days_high": (1, 365, False), "resolution_days_medium": (1, 365, False),
+    "resolution_days_low": (1, 365, False), "escalate_dept_workdays": (0, 365, False),
+    "escalate_manager_workdays": (0, 365, False), "reopen_satisfaction_below": (0, 5, False),
+    "kpi_weight_sales": (0, 100, False), "kpi_weight_customers": (0, 100, False),
+    "kpi_weight_process": (0, 100, False), "kpi_weight_teamwork": (0, 100, False),
+    "kpi_excellent_min": (0, 100, False), "kpi_good_min": (0, 100, False), "kpi_pass_min": (0, 100, False),
+    "kpi_target_growth": (-1, 100, False), "kpi_target_gross_margin": (-1, 1, False),
+    "kpi_target_expense_ratio": _SHARE, "kpi_target_conversion": _SHARE, "kpi_target_followup_rate": _SHARE,
+    "kpi_target_complaint_ontime": _SHARE, "kpi_target_satisfaction": (0, 5, True),
+    "kpi_target_training": _SHARE, "kpi_target_data_accuracy": _SHARE,
+    "new_staff_training_days": _DAYS, "milestone_deviation_days": (0, 3650, False),
+    "maintenance_interval_months": (1, 120, False), "maintenance_interval_km": (0, 1e6, True),
+    "maintenance_remind_days": _WINDOW, "service_call_days": (0, 365, False),
+    "intent_followup_days_h": (1, 365, False), "intent_followup_days_a": (1, 365, False),
+    "intent_followup_days_b": (1, 365, False), "intent_followup_days_c": (1, 365, False),
+    "intel_report_day": (1, 28, False), "retention_months": (1, 240, False), "event_conversion_days": _DAYS,
+}
+
+# Settings that must agree with each other: (keys, test on the merged values, zh, en). When one
+# fails, the keys the workbook set among them fall back to their defaults (S001).
+RELATIONS: tuple[tuple[tuple[str, ...], Any, str, str], ...] = (
+    (("kpi_weight_sales", "kpi_weight_customers", "kpi_weight_process", "kpi_weight_teamwork"),
+     lambda v: sum(v) > 0, "KPI 权重之和须大于 0", "the KPI weights must have a positive sum"),
+    (("abc_a_share", "abc_b_share"), lambda v: v[0] <= v[1], "A 类占比不能大于 B 类", "the A share cannot exceed the B share"),
+    (("scale_medium_min", "scale_large_min"), lambda v: v[0] <= v[1], "中型下限不能高于大型下限",
+     "the medium threshold cannot exceed the large one"),
+    (("coop_mid_years", "coop_long_years"), lambda v: v[0] <= v[1], "中期年限不能长于长期", "mid-term cannot exceed long-term"),
+    (("kpi_pass_min", "kpi_good_min", "kpi_excellent_min"), lambda v: v[0] <= v[1] <= v[2],
+     "等级分数线须 合格 ≤ 良好 ≤ 优秀", "grade cut-offs must be pass ≤ good ≤ excellent"),
+)
+
+
+def range_text(key: str, lang: str = "en") -> str:
+    low, high, open_low = RANGES[key]
+    if lang == "en":
+        return f"{'(' if open_low else '['}{low:g}, {high:g}]"
+    return f"{'大于' if open_low else '不小于'} {low:g} 且不大于 {high:g}"
 
 
 SCALAR_KEYS: tuple[str, ...] = tuple(
@@ -246,6 +361,8 @@ def _coerce(key: str, raw: Any) -> Any:
         return dt.time(minutes // 60, minutes % 60)
     if annotation is int and isinstance(raw, float) and raw.is_integer():
         return int(raw)
+    if annotation is str and isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        return str(int(raw)) if float(raw).is_integer() else str(raw)  # an account number typed as a number
     return raw
 
 
@@ -259,14 +376,27 @@ class SettingsRows:
     holidays: list[tuple[int, dict[str, Any]]] | None = None
 
 
+def _blank(raw: Any) -> bool:
+    """An empty cell: None, blank text, NaN or pandas' NA (a blank value read back from a database)."""
+    if raw is None:
+        return True
+    if isinstance(raw, str):
+        return not raw.strip()
+    try:
+        return bool(raw != raw)  # NaN
+    except TypeError:  # pd.NA: its truth value is ambiguous
+        return True
+
+
 def load_settings(rows: SettingsRows) -> tuple[Settings, list[Finding]]:
     """Build Settings from the sheets; wrong values become findings and keep their default."""
     findings: list[Finding] = []
     data: dict[str, Any] = {}
     severity: dict[str, str] = {}
     known = {fold(k): k for k in SCALAR_KEYS}
+    rows_of: dict[str, tuple[int, Any]] = {}
     for row, key, raw in rows.values:
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
+        if _blank(raw):
             continue
         folded = fold(key)
         if folded.startswith("severity"):
@@ -287,6 +417,16 @@ def load_settings(rows: SettingsRows) -> tuple[Settings, list[Finding]]:
             findings.append(_invalid(row, name, raw, _expected(name), format_value(Settings.model_fields[name].default)))
             continue
         data[name] = _coerce(name, raw)
+        rows_of[name] = (row, raw)
+    for keys, holds, zh, en in RELATIONS:
+        merged = [Settings.model_validate({k: data[k]}).__getattribute__(k) if k in data
+                  else Settings.model_fields[k].default for k in keys]
+        if not holds(merged):
+            for k in keys:
+                if k in data:
+                    row, raw = rows_of[k]
+                    findings.append(_invalid(row, k, raw, Text(zh, en), format_value(Settings.model_fields[k].default)))
+                    del data[k]
     if severity:
         data["severity"] = severity
     if rows.stages:
@@ -336,6 +476,9 @@ def _expected(name: str) -> Text:
     annotation = Settings.model_fields[name].annotation
     if annotation is bool:
         return Text("应为 是/否（true/false）", "expected yes/no (true/false)")
+    if annotation in (int, float) and name in RANGES:
+        kind = Text("整数", "a whole number") if annotation is int else Text("数字", "a number")
+        return Text(f"应为{kind('zh-CN')}，{range_text(name, 'zh-CN')}", f"expected {kind('en')} in {range_text(name)}")
     if annotation is int:
         return Text("应为整数", "expected a whole number")
     if annotation is float:

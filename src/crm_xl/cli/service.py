@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from crm_xl.review import review
-from crm_xl.cli.app import (app, atomic_output, handle_errors, lang_option, resolve_lang, say, say_coverage,
+from crm_xl.cli.app import (app, atomic_output, fail, handle_errors, lang_option, resolve_lang, say, say_coverage,
                             source_argument)
 
 
@@ -21,33 +21,41 @@ def _as_of(value: str | None) -> dt.date:
 
 @app.command("followups", help="Write the follow-up plan (跟进计划): whom to contact, when and why.\n\n"
                                "Example: crm-xl followups 客户台账.xlsx --as-of 2026-11-23 --out 跟进计划.xlsx "
-                               "--split-by-owner 各业务员")
+                               "--split-by-owner 各业务员 --ics 跟进计划.ics")
 @handle_errors()
 def followups(
     path: Path = source_argument(),
     out: Path = typer.Option(..., "--out", help="The plan workbook to write (.xlsx)."),
     as_of: str = typer.Option(None, "--as-of", help="Date of the plan (YYYY-MM-DD; default today)."),
-    split_by_owner: Path = typer.Option(None, "--split-by-owner", help="Also write one workbook per owner into DIR."),
+    split_by_owner: Path = typer.Option(None, "--split-by-owner", help="Also write one workbook per owner into DIR "
+                                                                        "(with --ics: one calendar per owner too)."),
+    ics: Path = typer.Option(None, "--ics", help="Also write the plan and the open tickets' SLA deadlines as an "
+                                                 "iCalendar file (.ics) for Outlook, Google or a phone."),
     lang: str = lang_option(),
 ) -> None:
-    from crm_xl.ports.followup_book import owner_file_name, write_followup_book
+    from crm_xl.exports import ExportError
+    from crm_xl.ports.followup_book import write_followup_book, write_owner_books
     from crm_xl.ports.reader import read_register
 
     register = read_register(path)
     lang = resolve_lang(lang, register.lang)
     say_coverage(register, lang)
     day = _as_of(as_of)
-    plan = review(register, day, lang=lang).plan
+    done = review(register, day, lang=lang)
+    plan = done.plan
+    if ics is not None:
+        _write_calendars(done, ics, split_by_owner, lang)
     with atomic_output(out) as tmp:
         n = write_followup_book(plan, tmp, lang, day)
     say(f"已写入跟进计划 {out}：{n} 项", f"Wrote the follow-up plan {out}: {n} items", lang)
     if split_by_owner is not None:
-        split_by_owner.mkdir(parents=True, exist_ok=True)
-        for owner, rows in plan.groupby("owner", sort=True):
-            target = split_by_owner / owner_file_name(str(owner), lang)
-            with atomic_output(target) as tmp:
-                write_followup_book(rows, tmp, lang, day)
-            say(f"  {owner}：{len(rows)} 项 → {target}", f"  {owner}: {len(rows)} items → {target}", lang)
+        try:
+            written = write_owner_books(plan, split_by_owner, lang, day)
+        except ExportError as exc:
+            fail(exc.message(lang))
+        for owner, target, n in written:
+            say(f"  {owner}：{n} 项 → {target}", f"  {owner}: {n} items → {target}", lang)
+        say(f"  负责人与文件对照：{split_by_owner / 'index.csv'}", f"  Owner ↔ file index: {split_by_owner / 'index.csv'}", lang)
 
 
 @app.command("complaint-form", help="Render the complaint-handling form (投诉处理单) of a ticket as .xlsx, .html "
@@ -106,3 +114,26 @@ def _stem(ticket_id: str) -> str:
     import re
 
     return re.sub(r'[\\/:*?"<>|\s]+', "_", ticket_id) or "ticket"
+
+
+def _write_calendars(done, ics: Path, split_by_owner: Path | None, lang: str) -> None:
+    import datetime as _dt
+
+    from crm_xl.ports.followup_book import owner_file_name
+    from crm_xl.ports.ics import calendar_events, write_ics
+
+    events = calendar_events(done.plan, done.service.tickets, done.register["customers"], lang)
+    stamp = _dt.datetime.combine(done.as_of, _dt.time(0, 0))
+    title = "crm-xl 跟进计划" if lang != "en" else "crm-xl follow-ups"
+    with atomic_output(ics) as tmp:
+        n = write_ics(events, tmp, title, stamp)
+    say(f"已写入日历 {ics}：{n} 个事件", f"Wrote the calendar {ics}: {n} events", lang)
+    if split_by_owner is not None:
+        split_by_owner.mkdir(parents=True, exist_ok=True)
+        owners = sorted({e["owner"] for e in events})
+        for owner in owners:
+            mine = [e for e in events if e["owner"] == owner]
+            target = split_by_owner / (Path(owner_file_name(owner, lang)).stem + ".ics")
+            with atomic_output(target) as tmp:
+                write_ics(mine, tmp, f"{title} — {owner}", stamp)
+            say(f"  {owner}：{len(mine)} 个事件 → {target}", f"  {owner}: {len(mine)} events → {target}", lang)
