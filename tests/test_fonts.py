@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import warnings
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -178,3 +179,27 @@ def test_libreoffice_gets_the_packaged_fonts_through_fontconfig(tmp_path, monkey
         listed = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True,
                                 env=dict(os.environ, **env)).stdout.replace("\\-", "-")
         assert "crm-xl Noto Sans SC" in listed and "crm-xl Noto Sans TC" in listed
+
+
+@pytest.mark.slow
+def test_report_pdf_charts_carry_their_text_in_the_embedded_font(tmp_path):
+    """In the PDF the charts' words are text in the packaged face (searchable, and the PDF prints
+    faster than with every glyph as an outline); the HTML file keeps outlines."""
+    need_poppler()
+    from report_fixtures import fixture_register
+
+    from crm_xl.reports.build import build_report, prepare
+    from crm_xl.reports.html import render_charts, render_html
+    from crm_xl.reports.output import write_report
+    from crm_xl.reports.pdf import html_to_pdf
+
+    report = build_report("monthly", prepare(fixture_register(), date(2026, 11, 23)))
+    titles = ["".join(c.title.split()) for c in report.charts()]
+    assert "<text" in "".join(render_charts(report, text_as_paths=False).values())
+    assert "<text" not in "".join(render_charts(report).values())
+    pdf = write_report(report, tmp_path / "r.pdf")
+    outlines = tmp_path / "outlines.pdf"
+    html_to_pdf(render_html(report), outlines)  # the HTML file's charts: glyphs as outlines
+    text, without = pdf_text(pdf), pdf_text(outlines)
+    assert titles and all(text.count(t) == without.count(t) + 1 for t in titles), titles
+    assert any("crm-xl-Noto-Sans-SC" in n for n in embedded_fonts(pdf))

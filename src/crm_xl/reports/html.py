@@ -50,5 +50,6 @@ def render_html(report: Report, svgs: dict[str, str] | None = None) -> str:
     )
 
 
-def render_charts(report: Report) -> dict[str, str]:
-    return {c.key: render_svg(c, report.header.lang) for c in report.charts()}
+def render_charts(report: Report, text_as_paths: bool = True) -> dict[str, str]:
+    """Chart key → SVG; ``text_as_paths=False`` for a PDF (see :func:`~crm_xl.reports.charts.render_svg`)."""
+    return {c.key: render_svg(c, report.header.lang, text_as_paths) for c in report.charts()}
