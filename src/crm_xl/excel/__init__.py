@@ -8,6 +8,8 @@
 - :mod:`crm_xl.excel.xlsm`: the .xlsm writer (the Control sheet and the workbook's VBA project).
 """
 
-from crm_xl.excel.entry import ISSUES_SHEET, MARKS_SHEET, Outcome, complaint_form, followups, refresh, validate
+from crm_xl.excel.entry import (ISSUES_SHEET, MARKS_SHEET, Outcome, complaint_form, followups, refresh, trade_document,
+                                validate)
 
-__all__ = ["ISSUES_SHEET", "MARKS_SHEET", "Outcome", "complaint_form", "followups", "refresh", "validate"]
+__all__ = ["ISSUES_SHEET", "MARKS_SHEET", "Outcome", "complaint_form", "followups", "refresh", "trade_document",
+           "validate"]
