@@ -14,6 +14,7 @@ is embedded as an ``<img>`` with an SVG data URI, which it does draw.
 
 from __future__ import annotations
 
+import atexit
 import base64
 import os
 import re
@@ -125,6 +126,9 @@ class WeasyPrinter:
 @lru_cache(maxsize=1)
 def weasy_printer() -> WeasyPrinter:
     """The process's one :class:`WeasyPrinter`."""
+    # dropped at exit while modules still exist: WeasyPrinter's temp font folder is removed by
+    # FontConfiguration.__del__, which fails noisily when it runs during interpreter teardown
+    atexit.register(weasy_printer.cache_clear)
     return WeasyPrinter()
 
 
