@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 from typing import Any
 
 import typer
 from rich.table import Table
 
-from crm_xl.cli.app import app, atomic_output, console, handle_errors, lang_option, resolve_lang, source_argument
-from crm_xl.i18n import pick
+from crm_xl.cli.app import (as_of_date, app, atomic_output, console, handle_errors, lang_option, resolve_lang,
+                            source_argument)
+from crm_xl.i18n import UsageError, pick
 from crm_xl.schema import ENUMS
+from crm_xl.contract import dumps
 
 
 @app.command("analyze", help="Grade customers, forecast sales, score KPIs and check order-to-cash.\n\n"
@@ -34,15 +35,15 @@ def analyze_command(
     from crm_xl.review import review
 
     if fmt not in ("json", "text"):
-        raise typer.BadParameter("--format must be json or text")
-    day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
+        raise UsageError("--format 只能是 json 或 text", "--format must be json or text")
+    day = as_of_date(as_of)
     kpi_period = parse_period(period) if period else None
     register = read_register(path, password=password) if password else read_register(path)
     lang = resolve_lang(lang, register.lang)
     result = review(register, day, period=kpi_period, lang=lang).analysis
     data = result.to_json(lang)
     if fmt == "json":
-        text = json.dumps(data, ensure_ascii=False, indent=2)
+        text = dumps(data, indent=2)
         if out:
             with atomic_output(out) as tmp:
                 tmp.write_text(text + "\n", encoding="utf-8")
@@ -66,6 +67,19 @@ def _fmt(x: Any, pct: bool = False) -> str:
     if x is None:
         return "—"
     return f"{x:.1%}" if pct else (f"{x:,.2f}" if isinstance(x, float) else str(x))
+
+
+def visible_text(value: Any) -> str:
+    from crm_xl.ports.sanitize import visible_text as shown
+
+    return shown(value)
+
+
+def _escape(value: Any) -> str:
+    """Text from the workbook in a rich table: no markup, no control characters."""
+    from crm_xl.cli.validate import _escape as escape
+
+    return escape("" if value is None else str(value))
 
 
 def render_text(data: dict[str, Any], lang: str, out) -> None:
@@ -103,8 +117,8 @@ def render_text(data: dict[str, Any], lang: str, out) -> None:
         table.add_row(name, *(_fmt(r[k]) for k in ("pipeline", "weighted", "commit", "best_case", "quantity")))
     out.print(table)
     trend = f["trend"]
-    out.print(t(f"趋势预测：{trend['reason']}；回测 MAPE {_fmt(trend['mape'], True)}",
-                f"Trend forecast: {trend['reason']}; back-test MAPE {_fmt(trend['mape'], True)}"), markup=False)
+    out.print(visible_text(t(f"趋势预测：{trend['reason']}；回测 MAPE {_fmt(trend['mape'], True)}",
+                f"Trend forecast: {trend['reason']}; back-test MAPE {_fmt(trend['mape'], True)}")), markup=False)
 
     k = Table(title=t(f"KPI 考核（{data['period']}）", f"KPI ({data['period']})"))
     for name in (t("排名", "Rank"), t("负责人", "Owner"), t("销售额", "Sales"), t("销售业绩", "Sales"),
@@ -113,7 +127,7 @@ def render_text(data: dict[str, Any], lang: str, out) -> None:
         k.add_column(name)
     for r in data["kpi"]:
         cs = r["category_scores"]
-        k.add_row(_fmt(r["rank"]), r["owner"], _fmt(r["metrics"]["sales_amount"]["value"]),
+        k.add_row(_fmt(r["rank"]), _escape(r["owner"]), _fmt(r["metrics"]["sales_amount"]["value"]),
                   *(_fmt(cs[c]) for c in ("sales", "customers", "process", "teamwork")),
                   _fmt(r["score"]), _label("kpi_grade", r["grade"], lang))
     out.print(k)
@@ -139,9 +153,20 @@ def render_text(data: dict[str, Any], lang: str, out) -> None:
                 f"Order-to-cash: on-time delivery {_fmt(s['on_time_rate'], True)} "
                 f"({s['overdue_delivery']} deliveries overdue); outstanding {_fmt(s['outstanding'])}, "
                 f"overdue {_fmt(s['overdue'])} ({s['overdue_orders']} orders)"), markup=False)
+    line = coverage_line(data, lang)
+    if line:
+        out.print(line, markup=False, soft_wrap=True)
     if data["findings"]:
         out.print(t(f"注意：{len(data['findings'])} 条提示（如缺少汇率），见 JSON 输出的 findings",
                     f"Note: {len(data['findings'])} findings (e.g. missing FX rates); see findings in the JSON output"),
                   markup=False)
         for item in data["findings"][:10]:
-            out.print(f"  {item['sheet']}!{item['cell'] or item['row']}: {item['message']}", markup=False)
+            out.print(visible_text(f"  {item['sheet']}!{item['cell'] or item['row']}: {item['message']}"), markup=False)
+
+
+def coverage_line(data: dict[str, Any], lang: str) -> str | None:
+    """The one line naming what the measures left out (None when nothing was)."""
+    from crm_xl.coverage import summary_line
+
+    return summary_line(data.get("coverage", {}).get("measures", {}), lang)
+
