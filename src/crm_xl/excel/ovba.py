@@ -14,7 +14,8 @@ with the Excel-saved projects in the corpus (``tests/test_vba_shape.py``), this 
 - class modules (``Class=Name`` in ``PROJECT``, ``MODULETYPE`` 0x0022 in ``dir``), which ms-ovba
   does not model: xlwings' standalone layout needs its ``Dictionary`` class on macOS;
 - two fixes to ms-ovba-compression 1.0.1 (copy-token length, quadratic matcher) and a fixed seed
-  for ms-ovba-crypto's CMG/DPB/GC, so builds are correct and byte-reproducible.
+  for ms-ovba-crypto's CMG/DPB/GC, so builds are correct and byte-reproducible; and `decompress`,
+  since that package's decompressor fails on any container longer than one chunk.
 
 Everything here touches ms-ovba's public classes only; `excel_shaped` is the one call the builder
 makes on a project before writing it.
@@ -33,6 +34,7 @@ __all__ = [
     "VERSION_COMPATIBLE_32",
     "class_module",
     "class_module_source",
+    "decompress",
     "excel_shaped",
     "module_description",
     "ms_ovba_fixes",
@@ -218,3 +220,49 @@ def ms_ovba_fixes() -> Iterator[None]:
         for name, value in originals.items():
             setattr(MsOvba, name, value)
         random.setstate(state)
+
+
+# ------------------------------------------------------------------------------------ decompression
+def decompress(container: bytes) -> bytes:
+    """MS-OVBA 2.4.1.3.1: decompress a CompressedContainer (a module's source, the dir stream).
+
+    ms-ovba-compression 1.0.1's ``MsOvba.decompress`` skips two bytes too many after every chunk
+    (``chunks[length + 2:]`` where `length` already counts the header), so any container longer
+    than one chunk fails ("If uncompressed, chunk must be 4096 bytes"); this follows the spec.
+    """
+    if not container or container[0] != 0x01:
+        raise ValueError("not an MS-OVBA compressed container (signature byte must be 0x01)")
+    out = bytearray()
+    pos = 1
+    while pos + 2 <= len(container):
+        header = int.from_bytes(container[pos:pos + 2], "little")
+        size = (header & 0x0FFF) + 3  # the whole chunk, header included
+        if (header >> 12) & 0b111 != 0b011:
+            raise ValueError(f"chunk at byte {pos}: signature must be 0b011")
+        end = min(pos + size, len(container))
+        start = len(out)
+        data = pos + 2
+        if not header & 0x8000:  # a raw chunk: 4096 bytes stored as they are
+            out += container[data:data + 4096]
+            pos += 4098
+            continue
+        while data < end:
+            flags = container[data]
+            data += 1
+            for bit in range(8):
+                if data >= end:
+                    break
+                if not flags >> bit & 1:
+                    out.append(container[data])
+                    data += 1
+                    continue
+                token = int.from_bytes(container[data:data + 2], "little")
+                data += 2
+                bit_count = max(4, (len(out) - start - 1).bit_length())
+                length_mask = 0xFFFF >> bit_count
+                offset = (token >> (16 - bit_count)) + 1
+                length = (token & length_mask) + 3
+                for _ in range(length):  # byte by byte: a copy may overlap what it produces
+                    out.append(out[-offset])
+        pos = end
+    return bytes(out)

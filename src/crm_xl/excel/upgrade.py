@@ -20,7 +20,8 @@ from pathlib import Path
 
 from crm_xl.i18n import pick
 
-__all__ = ["UpgradeRefused", "UpgradeReport", "embedded_xlwings_version", "project_modules", "upgrade_macros"]
+__all__ = ["UpgradeRefused", "UpgradeReport", "embedded_xlwings_version", "project_modules", "upgrade_macros",
+           "workbook_xlwings_version"]
 
 VBA_PART = "xl/vbaProject.bin"
 SIGNATURE_PARTS = ("xl/vbaProjectSignature.bin", "xl/vbaProjectSignatureAgile.bin", "xl/vbaProjectSignatureV3.bin")
@@ -52,7 +53,8 @@ def project_modules(vba_bin: bytes) -> dict[str, tuple[str, str]]:
     import struct
 
     import olefile
-    from ms_ovba_compression.ms_ovba import MsOvba
+
+    from crm_xl.excel.ovba import decompress
 
     ole = olefile.OleFileIO(io.BytesIO(vba_bin))
     try:
@@ -63,7 +65,7 @@ def project_modules(vba_bin: bytes) -> dict[str, tuple[str, str]]:
                 kinds[value.split("/")[0]] = key
             if line.startswith("["):
                 break
-        records = MsOvba().decompress(ole.openstream("VBA/dir").read())
+        records = decompress(ole.openstream("VBA/dir").read())
         offsets: dict[str, int] = {}
         streams: dict[str, str] = {}
         i, name = 0, None
@@ -83,7 +85,7 @@ def project_modules(vba_bin: bytes) -> dict[str, tuple[str, str]]:
         out: dict[str, tuple[str, str]] = {}
         for module, stream in streams.items():
             data = ole.openstream(f"VBA/{stream}").read()
-            text = MsOvba().decompress(data[offsets.get(module, 0):]).decode("cp1252", "replace")
+            text = decompress(data[offsets.get(module, 0):]).decode("cp1252", "replace")
             out[module] = (kinds.get(module, "Module"), text)
         return out
     finally:
@@ -105,6 +107,14 @@ def embedded_xlwings_version(vba_bin: bytes) -> str | None:
     text = modules.get("xlwings", ("", ""))[1]
     match = _XLWINGS_CONST.search(text)
     return match.group(1) if match else None
+
+
+def workbook_xlwings_version(path: str | Path) -> str | None:
+    """The xlwings version embedded in an .xlsm's VBA project (None when it has none)."""
+    with zipfile.ZipFile(path) as package:
+        if VBA_PART not in package.namelist():
+            return None
+        return embedded_xlwings_version(package.read(VBA_PART))
 
 
 def _codenames(package: zipfile.ZipFile) -> tuple[str | None, list[str], dict[str, str]]:

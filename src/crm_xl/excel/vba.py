@@ -46,7 +46,9 @@ __all__ = [
     "strip_vb_name",
     "udf_module_source",
     "xlwings_bas_path",
+    "pinned_xlwings",
     "xlwings_class_modules",
+    "xlwings_lock_problems",
     "xlwings_module",
     "xlwings_version",
 ]
@@ -167,6 +169,52 @@ def xlwings_version(code: str | None = None) -> str:
     if match is None:
         raise ValueError("xlwings' VBA module has no XLWINGS_VERSION constant")
     return match.group(1)
+
+
+def pinned_xlwings() -> str | None:
+    """The xlwings version crm-xl pins (``xlwings==X.Y.Z`` in its package metadata); None when unpinned."""
+    from importlib.metadata import PackageNotFoundError, requires
+
+    try:
+        requirements = requires("crm-xl") or []
+    except PackageNotFoundError:
+        return None
+    for requirement in requirements:
+        match = re.match(r"^\s*xlwings\s*==\s*([0-9][0-9A-Za-z.]*)\s*(?:;.*)?$", requirement)
+        if match:
+            return match.group(1)
+    return None
+
+
+def xlwings_lock_problems(workbook_xlwings: Mapping[str, str | None] | None = None) -> list[tuple[str, str]]:
+    """What breaks the version lock, as (zh-CN, en) sentences that say what to do ([] when locked).
+
+    The lock: the xlwings crm-xl pins = the installed xlwings package = the ``XLWINGS_VERSION`` of
+    the ``xlwings.bas`` it ships = the version embedded in each of `workbook_xlwings` ({file: version}).
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    problems: list[tuple[str, str]] = []
+    try:
+        installed = version("xlwings")
+    except PackageNotFoundError:
+        return [("没有安装 xlwings：pip install -e .", "xlwings is not installed: pip install -e .")]
+    pinned = pinned_xlwings()
+    if pinned is None:
+        problems.append(("crm-xl 没有把 xlwings 固定到一个版本（pyproject.toml 里应为 xlwings==X.Y.Z）。",
+                         "crm-xl does not pin xlwings to one version (pyproject.toml needs xlwings==X.Y.Z)."))
+    elif pinned != installed:
+        problems.append((f"crm-xl 固定 xlwings=={pinned}，但装的是 {installed}：pip install xlwings=={pinned}",
+                         f"crm-xl pins xlwings=={pinned} but {installed} is installed: pip install xlwings=={pinned}"))
+    shipped = xlwings_version()
+    if shipped != installed:
+        problems.append((f"xlwings {installed} 自带的 xlwings.bas 版本是 {shipped}：重新安装 xlwings。",
+                         f"xlwings {installed} ships an xlwings.bas of version {shipped}: reinstall xlwings."))
+    for name, embedded in (workbook_xlwings or {}).items():
+        if embedded != installed:
+            problems.append((f"{name} 内嵌的是 xlwings {embedded}，装的是 {installed}：运行 crm-xl build 重建。",
+                             f"{name} embeds xlwings {embedded}, {installed} is installed: run crm-xl build."))
+    return problems
 
 
 def xlwings_class_modules() -> dict[str, str]:
