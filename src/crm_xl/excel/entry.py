@@ -85,23 +85,29 @@ def _run(action: Callable[[Session], Outcome], port: ExcelPort | None, as_of: dt
 
         port = XlwingsPort(xw.Book.caller())
     lang = "zh-CN"
-    notice = ""
+    notices: dict[str, str] = {}
     try:
         port.status("crm-xl: " + pick("正在读取工作簿…", "reading the workbook…", lang))
         register, layouts = read_register(port)
         lang = register.lang
         notice = version_notice(port, lang)
+        if notice:
+            notices["version_mismatch"] = notice
+        try:  # crm-xl needs no file path, but say what to set: xlwings' own features will
+            port.book_path()
+        except CloudPathUnmapped as exc:
+            notices["cloud_path_unmapped"] = exc.message(lang)
         outcome = action(Session(port, register, layouts, as_of or dt.date.today()))
-    except (UnreadableWorkbook, CloudPathUnmapped) as exc:
+    except UnreadableWorkbook as exc:
         outcome = Outcome(False, exc.message(lang))
     except Exception as exc:  # noqa: BLE001 - every error ends in a message box, never a silent stop
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
         outcome = Outcome(False, pick(f"crm-xl 出错：{detail}", f"crm-xl failed: {detail}", lang))
     finally:
         port.status(None)
-    if notice:
+    for kind, notice in notices.items():
         outcome.message += "\n\n" + notice
-        outcome.counts["version_mismatch"] = 1
+        outcome.counts[kind] = 1
     port.message(outcome.message, "crm-xl")
     return outcome
 

@@ -556,8 +556,12 @@ def read_register(port: ExcelPort, only: Sequence[str] | None = None) -> tuple[R
     for _, k, v in raw_settings:
         if fold(k) == fold("date_day_first") and v is not None:
             day_first = fold(str(v)) not in {"false", "no", "0", "否", "n"}
+    try:
+        source = port.book_path() or port.book_name()
+    except CloudPathUnmapped:  # the path only labels the register; the entry points report it
+        source = port.book_name()
     register = Register.from_records(records, settings=Settings(date_day_first=day_first), lang=lang,
-                                     source=port.book_path() or port.book_name())
+                                     source=source)
     present = {k: k in records for k in SHEETS}
     settings, setting_findings = settings_from_frames(register.frames, Settings(), present, raw_settings)
     register.settings = settings
