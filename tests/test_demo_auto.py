@@ -11,7 +11,7 @@ import pytest
 
 from crm_xl import agenda
 from crm_xl.demo import SHEET_COLUMNS, generate_demo
-from crm_xl.demo_auto import AUTO_MISTAKE_KINDS, AUTO_SHEET_COLUMNS
+from crm_xl.demo.auto import AUTO_MISTAKE_KINDS, AUTO_SHEET_COLUMNS
 from crm_xl.projects import project_findings, project_followups
 from crm_xl.register import Register
 from crm_xl.settings import Settings

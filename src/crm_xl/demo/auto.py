@@ -7,7 +7,7 @@ cars (orders, vehicles with valid VINs, service visits with rising mileage, post
 surveys) and prospects with a purchase intent level, budget, preferred model and expected
 purchase date (opportunities, follow-up activities), events (auto shows, test drives, launches,
 owner-club days) with attendees and results, a few service tickets, staff with targets and hire
-dates, and the shared operations sheets (:mod:`crm_xl.demo_operations`).
+dates, and the shared operations sheets (:mod:`crm_xl.demo.operations`).
 
 The dealership's own habits (how often owners come in, how far they drive) are the demo's
 assumptions, not policy; the engine reads only Settings. With ``with_mistakes=True`` three
@@ -21,7 +21,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from crm_xl.demo_operations import AUTO, OPERATION_COLUMNS, activity_targets, operations_frames, records_frame
+from crm_xl.demo.data import DemoData, Mistake
+from crm_xl.demo.operations import AUTO, OPERATION_COLUMNS, activity_targets, operations_frames, records_frame
 from crm_xl.vehicles import with_check_digit
 
 __all__ = ["AUTO_MISTAKE_KINDS", "AUTO_SHEET_COLUMNS", "AUTO_STAFF", "MODELS", "generate_auto"]
@@ -141,8 +142,6 @@ class _AutoDemo:
 
     # ------------------------------------------------------------------------------ customers
     def build(self):
-        from crm_xl.demo import DemoData
-
         today = self.today
         for i in range(self.n):
             self.customer(i)
@@ -415,8 +414,6 @@ class _AutoDemo:
 
     # ------------------------------------------------------------------------------ mistakes
     def plant(self, frames: dict[str, pd.DataFrame], rng: np.random.Generator):
-        from crm_xl.demo import Mistake
-
         out = []
         veh, vis = frames["vehicles"], frames["service_visits"]
         counts = vis.groupby("vin").size()

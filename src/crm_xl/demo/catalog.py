@@ -1,7 +1,7 @@
 """What the demo exporter sells and the words its staff write in the register.
 
 The demo company is a Zhongshan LED-lighting manufacturer that exports through two sales desks.
-Everything here is flavour for `crm_xl.demo`: products with FOB list prices, the staff, and the
+Everything here is flavour for `crm_xl.demo.trade`: products with FOB list prices, the staff, and the
 short Chinese phrases that trade staff type into free-text columns. No policy values live here.
 """
 

@@ -1,6 +1,6 @@
 """Seeded demo register of a Chinese LED-lighting exporter (profile ``trade``).
 
-`generate_demo` returns one pandas DataFrame per register sheet with canonical column keys and
+`generate_trade` returns one pandas DataFrame per register sheet with canonical column keys and
 canonical enum codes (SPEC.md, "The register" and "Canonical enumerations"). The same seed gives
 identical frames; generation is vectorized with numpy so 100,000 customers take seconds.
 
@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
 
 import holidays
@@ -39,19 +38,19 @@ import numpy as np
 import pandas as pd
 import phonenumbers
 
-from crm_xl.demo_catalog import (ACTIVITY_OUTCOMES, ACTIVITY_TEXT, COMPETITORS, CONTACT_PREFERENCES,
+from crm_xl.demo.catalog import (ACTIVITY_OUTCOMES, ACTIVITY_TEXT, COMPETITORS, CONTACT_PREFERENCES,
                                  CUSTOMER_NOTES, DECISION_PROCESSES, DEPARTMENTS, EXECUTION_STEPS,
                                  EXPECTED_RESOLUTION, GENERIC_PURPOSES, INDUSTRIES, LOST_REASONS,
                                  MONTH_SEASONALITY, NEXT_ACTIONS, NEXT_STEPS, PRODUCTS, PURPOSES_BY_PRODUCT,
                                  REGION_PRODUCT_MIX, REGION_TRANSIT_DAYS, ROOT_CAUSES, SOLUTIONS, STAFF,
                                  SURVEY_COMMENTS, TEAM_MEMBERS, TICKET_CATEGORY_MIX, TICKET_TEXT)
-from crm_xl.demo_operations import OPERATION_COLUMNS, TRADE, activity_targets, operations_frames
-from crm_xl.demo_locales import (CN_CITY_ASCII, LOCALES, PUBLIC_MAIL_DOMAINS, SUFFIX_VARIANTS, ascii_fold,
+from crm_xl.demo.data import DemoData, Mistake
+from crm_xl.demo.operations import OPERATION_COLUMNS, TRADE, activity_targets, operations_frames
+from crm_xl.demo.locales import (CN_CITY_ASCII, LOCALES, PUBLIC_MAIL_DOMAINS, SUFFIX_VARIANTS, ascii_fold,
                                  mobile_prefixes)
 
-__all__ = ["DECISION_ROLES", "DemoData", "MISTAKE_KINDS", "Mistake", "SHEET_COLUMNS", "generate_demo"]
+__all__ = ["DECISION_ROLES", "MISTAKE_KINDS", "SHEET_COLUMNS", "generate_trade"]
 
-PROFILES = ("trade", "auto")
 DECISION_ROLES = ("decision_maker", "influencer", "user", "purchaser")
 
 SHEET_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -114,33 +113,6 @@ _TICKET_FLOW = ("received", "assigned", "investigating", "proposed", "implementi
                 "closed", "reopened")
 _TYPICAL_RESOLUTION_DAYS = {"high": 3, "medium": 7, "low": 15}   # how fast the demo company usually closes
 _DAY = np.timedelta64(1, "D")
-
-
-@dataclass(frozen=True)
-class Mistake:
-    """One planted mistake: where it is and what is wrong (kind is a key of MISTAKE_KINDS)."""
-
-    sheet: str
-    record_id: str
-    column: str
-    kind: str
-    description: str
-
-
-@dataclass
-class DemoData:
-    """The generated register: one frame per sheet key, and every mistake planted in it.
-
-    ``text_dates`` lists (sheet, record_id, column) cells stored as text dates; this generator
-    stores none, so it is always empty.
-    """
-
-    frames: dict[str, pd.DataFrame]
-    mistakes: list[Mistake]
-    seed: int
-    as_of: dt.date
-    profile: str = "trade"
-    text_dates: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -293,28 +265,8 @@ def _company_day_off(as_of: dt.date) -> dt.date:
 # the generator
 # ----------------------------------------------------------------------------------------------
 
-def generate_demo(seed: int = 20261123, as_of: dt.date = dt.date(2026, 11, 23), n_customers: int = 200,
-                  profile: str = "trade", with_mistakes: bool = True) -> DemoData:
-    """Generate a demo register of a Chinese LED-lighting exporter as of `as_of` (``profile="auto"``:
-    a car dealership, see :mod:`crm_xl.demo_auto`; default 150 customers there when n_customers is
-    left at 200).
-
-    >>> demo = generate_demo(n_customers=200)
-    >>> sorted(demo.frames) == sorted(SHEET_COLUMNS)
-    True
-
-    About two opportunities and two to three orders per customer (prospects have none), two years
-    of order history before `as_of`, open work across the next twelve months. Raises ValueError for
-    an unknown profile or fewer than one customer.
-    """
-    if profile not in PROFILES:
-        raise ValueError(f"unknown demo profile {profile!r}: use one of {', '.join(PROFILES)}")
-    if n_customers < 1:
-        raise ValueError("n_customers must be at least 1")
-    if profile == "auto":
-        from crm_xl.demo_auto import generate_auto
-
-        return generate_auto(seed, as_of, 150 if n_customers == 200 else n_customers, with_mistakes)
+def generate_trade(seed: int, as_of: dt.date, n_customers: int, with_mistakes: bool) -> DemoData:
+    """The trade profile's register (see the module docstring); :func:`crm_xl.demo.generate_demo` checks the arguments."""
     return _TradeDemo(seed, as_of, n_customers, with_mistakes).build()
 
 
