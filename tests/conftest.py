@@ -53,3 +53,18 @@ def deadline(seconds: int):
 @pytest.fixture
 def tmp_book(tmp_path: Path) -> Path:
     return tmp_path / "book.xlsx"
+
+
+def cli_in_process(*args: str):
+    """The real ``crm-xl`` command through typer's runner in this process (a new process costs
+    seconds of imports); returns a CompletedProcess (exit code, stdout, stderr apart)."""
+    import subprocess
+
+    from typer.testing import CliRunner
+
+    from crm_xl.cli import app
+
+    result = CliRunner().invoke(app, list(args))
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return subprocess.CompletedProcess(args, result.exit_code, result.stdout, result.stderr)

@@ -22,6 +22,7 @@ from crm_xl import forecast as fc
 from crm_xl import receivables as rc
 from crm_xl.currency import missing_rate_findings, to_base
 from crm_xl.findings import Finding
+from crm_xl.forecast_accuracy import forecast_vs_actual
 from crm_xl.calendar import calendar_for
 from crm_xl.grading import grade_customers
 from crm_xl.kpi import METRICS, KpiResult, Period, default_period, kpi, parse_period
@@ -47,6 +48,7 @@ class Analysis:
     findings: list[Finding] = field(default_factory=list)
     followups: list[dict[str, Any]] = field(default_factory=list)  # filled by the follow-ups module
     service: dict[str, Any] = field(default_factory=dict)  # filled by the service module
+    forecast_accuracy: dict[str, Any] = field(default_factory=dict)  # F4.4, from a database's snapshots
 
     def to_json(self, lang: str | None = None) -> dict[str, Any]:
         """The JSON contract (canonical codes, ISO dates, base-currency money with 2 decimals)."""
@@ -63,6 +65,7 @@ class Analysis:
             "service": dict(self.service),
             "receivables": _receivables_json(self.orders, self.receivables),
             "findings": [f.to_json(lang) for f in self.findings],
+            "forecast_accuracy": self.forecast_accuracy,
         }
 
 
@@ -114,8 +117,10 @@ def analyze(register: Register, as_of: dt.date | str | pd.Timestamp, period: Per
     result = kpi(frames, orders, period, as_of_ts, settings, calendar,
                  {k: set(v) for k, v in error_rows.items()} if error_rows is not None else None)
     findings = [replace(f, cell=register.cell(f.sheet, f.row, f.column)) for f in findings]
+    accuracy = forecast_vs_actual(register.snapshots, orders, as_of_ts, register.lang)
     return Analysis(as_of_ts.date(), settings.base_currency, register.lang, grades, pipeline, trend, result,
-                    o2c, per_customer, _weighted_amounts(opp, as_of_ts, settings, rows), findings)
+                    o2c, per_customer, _weighted_amounts(opp, as_of_ts, settings, rows), findings,
+                    forecast_accuracy=accuracy)
 
 
 def _weighted_amounts(opp: pd.DataFrame, as_of: pd.Timestamp, settings, rows: pd.DataFrame) -> pd.Series:

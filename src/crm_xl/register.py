@@ -98,6 +98,8 @@ class Register:
     positions: dict[str, dict[str, int]] = field(default_factory=dict)  # sheet → column → 0-based index
     sheet_names: dict[str, str] = field(default_factory=dict)  # sheet key → name in the workbook
     extras: dict[str, list[str]] = field(default_factory=dict)
+    # Pipeline snapshots (one row per open deal per sync) when the register came from a database.
+    snapshots: pd.DataFrame | None = None
 
     def __getitem__(self, sheet: str) -> pd.DataFrame:
         return self.frames[sheet]

@@ -10,7 +10,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from crm_xl.cli.app import app, atomic_output, console, handle_errors, lang_option, resolve_lang
+from crm_xl.cli.app import app, atomic_output, console, handle_errors, lang_option, resolve_lang, source_argument
 from crm_xl.i18n import pick
 from crm_xl.schema import ENUMS
 
@@ -20,7 +20,7 @@ from crm_xl.schema import ENUMS
                              "--format json --out analysis.json")
 @handle_errors()
 def analyze_command(
-    path: Path = typer.Argument(..., help="The register workbook (.xlsx/.xlsm); it is only read."),
+    path: Path = source_argument(),
     as_of: str = typer.Option(None, "--as-of", help="Analysis date YYYY-MM-DD (default today)."),
     period: str = typer.Option(None, "--period", help="KPI period: 2026-10, 2026-Q3 or 2026 "
                                                       "(default: the last complete month)."),
@@ -117,6 +117,21 @@ def render_text(data: dict[str, Any], lang: str, out) -> None:
                   *(_fmt(cs[c]) for c in ("sales", "customers", "process", "teamwork")),
                   _fmt(r["score"]), _label("kpi_grade", r["grade"], lang))
     out.print(k)
+
+    fa = data.get("forecast_accuracy") or {}
+    if fa.get("months"):
+        acc = Table(title=t("预测与实际（F4.4，管道快照）", "Forecast vs actual (F4.4, pipeline snapshots)"))
+        for name in (t("月份", "Month"), t("快照", "Snapshot"), t("负责人", "Owner"), t("预测", "Forecast"),
+                     t("实际", "Actual"), t("准确率", "Accuracy")):
+            acc.add_column(name)
+        for m in fa["months"]:
+            acc.add_row(m["month"], m["snapshot_date"], t("（全部）", "(all)"), _fmt(m["forecast"]), _fmt(m["actual"]),
+                        _fmt(m["accuracy"], True))
+            for r in m["by_owner"]:
+                acc.add_row("", "", r["owner"] or "—", _fmt(r["forecast"]), _fmt(r["actual"]), _fmt(r["accuracy"], True))
+        out.print(acc)
+    elif fa.get("reason"):
+        out.print(t(f"预测与实际（F4.4）：{fa['reason']}", f"Forecast vs actual (F4.4): {fa['reason']}"), markup=False)
 
     s = data["receivables"]["summary"]
     out.print(t(f"订单执行：按时交付率 {_fmt(s['on_time_rate'], True)}（逾期交付 {s['overdue_delivery']} 单）；"

@@ -72,6 +72,20 @@ def lang_option(default: str | None = None):
                                                "(default: the workbook's language).")
 
 
+def register_source(value: str):
+    """A reading command's input: a workbook path, or a database URL (``duckdb:///crm.duckdb``,
+    ``postgresql://…``) kept as given (``Path`` would fold its ``//``) with its password hidden
+    wherever it is shown."""
+    from crm_xl.ports.database_url import DatabaseURL, is_database_url
+
+    return DatabaseURL(value) if is_database_url(value) else Path(value)
+
+
+def source_argument(help: str = "The register workbook (.xlsx/.xlsm) or database URL (duckdb:///crm.duckdb, "
+                                "postgresql://…); it is only read."):
+    return typer.Argument(..., parser=register_source, metavar="REGISTER", help=help)
+
+
 def resolve_lang(lang: str | None, fallback: str = "zh-CN") -> str:
     try:
         return normalize_lang(lang) if lang else fallback
@@ -80,7 +94,7 @@ def resolve_lang(lang: str | None, fallback: str = "zh-CN") -> str:
 
 
 def fail(message: str, code: int = EXIT_UNREADABLE) -> None:
-    err_console.print(f"crm-xl: {message}", markup=False)
+    err_console.print(f"crm-xl: {message}", markup=False, soft_wrap=True)  # one line, never wrapped
     raise typer.Exit(code)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from crm_xl.cli.app import app, handle_errors, lang_option, resolve_lang, say
+from crm_xl.cli.app import app, handle_errors, lang_option, resolve_lang, say, source_argument
 
 
 @app.command("report", help="Write a report (sales, customers, service or monthly) as HTML, PDF or Excel.\n\n"
@@ -17,7 +17,7 @@ from crm_xl.cli.app import app, handle_errors, lang_option, resolve_lang, say
                             "--approved-by 王经理 --out 月报-2026-10.pdf")
 @handle_errors()
 def report(
-    path: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="The register workbook."),
+    path: Path = source_argument(),
     kind: str = typer.Option(..., "--kind", help="sales | customers | service | monthly"),
     out: Path = typer.Option(..., "--out", help="Output file: .html, .pdf or .xlsx"),
     as_of: str = typer.Option(None, "--as-of", help="Date the data is judged at (YYYY-MM-DD; default today)."),

@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from crm_xl.cli.app import (EXIT_FINDINGS, app, atomic_output, console, fail, handle_errors, lang_option,
+from crm_xl.cli.app import (EXIT_FINDINGS, app, atomic_output, console, fail, handle_errors, lang_option, source_argument,
                             resolve_lang, say)
 from crm_xl.i18n import pick
 
@@ -30,7 +30,7 @@ def _password(password: str | None, confirm: bool = False) -> str:
                             "Example: crm-xl export 台账.xlsx --mask --approval 审批-2026-031 --out 给货代.xlsx")
 @handle_errors()
 def export(
-    path: Path = typer.Argument(..., help="The register workbook (never modified)."),
+    path: Path = source_argument(),
     out: Path = typer.Option(..., "--out", help="Output .xlsx file, or a folder for --format csv."),
     owner: str = typer.Option(None, "--owner", help="Only this owner's customers and every row that refers to them."),
     mask: bool = typer.Option(False, "--mask", help="Mask phone, e-mail, address, WeChat/WhatsApp (needs --approval)."),
@@ -58,8 +58,17 @@ def export(
         written = write_csv_folder(out if out.suffix.lower() != ".csv" else out.with_suffix(""), register, frames, lang)
         target = written[0].parent if written else out
     elif kind == "xlsx":
+        record = None
+        if owner and not mask:  # a salesperson's book: recorded so that crm-xl merge finds its base
+            from crm_xl.ports.books import new_export_record
+
+            record = new_export_record(owner, str(path))
         with atomic_output(out) as tmp:
-            write_xlsx(tmp, register, frames, lang)
+            write_xlsx(tmp, register, frames, lang, record=record)
+        if record is not None:
+            from crm_xl.ports.books import keep_base
+
+            keep_base(out, record)
         target = out
     else:
         raise typer.BadParameter("--format must be xlsx or csv")

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from crm_xl.review import review
-from crm_xl.cli.app import app, atomic_output, handle_errors, lang_option, resolve_lang, say
+from crm_xl.cli.app import app, atomic_output, handle_errors, lang_option, resolve_lang, say, source_argument
 
 
 def _as_of(value: str | None) -> dt.date:
@@ -23,7 +23,7 @@ def _as_of(value: str | None) -> dt.date:
                                "--split-by-owner 各业务员")
 @handle_errors()
 def followups(
-    path: Path = typer.Argument(..., exists=True, dir_okay=False, help="The register workbook (read only)."),
+    path: Path = source_argument(),
     out: Path = typer.Option(..., "--out", help="The plan workbook to write (.xlsx)."),
     as_of: str = typer.Option(None, "--as-of", help="Date of the plan (YYYY-MM-DD; default today)."),
     split_by_owner: Path = typer.Option(None, "--split-by-owner", help="Also write one workbook per owner into DIR."),

@@ -10,7 +10,7 @@ from typing import Any
 
 import typer
 
-from crm_xl.cli.app import (EXIT_FINDINGS, EXIT_OK, app, atomic_output, console, handle_errors, lang_option,
+from crm_xl.cli.app import (EXIT_FINDINGS, EXIT_OK, app, atomic_output, console, handle_errors, lang_option, source_argument,
                             resolve_lang)
 from crm_xl.i18n import pick
 
@@ -24,7 +24,7 @@ JSON_VERSION = 1
                               "Example: crm-xl validate 客户台账.xlsx --format json --out findings.json")
 @handle_errors()
 def validate_command(
-    path: Path = typer.Argument(..., help="The register workbook (.xlsx / .xlsm)."),
+    path: Path = source_argument(),
     as_of: str = typer.Option(None, "--as-of", help="Check as of this date (YYYY-MM-DD; default today)."),
     format: str = typer.Option("text", "--format", "-f", help="text (a table per sheet), json or junit."),
     fail_on: str = typer.Option("error", "--fail-on", help="Exit 1 on findings of this severity or worse: "

@@ -44,12 +44,19 @@ def mask_frames(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     return out
 
 
-def write_xlsx(path: Path, register: Register, frames: dict[str, pd.DataFrame], lang: str) -> None:
+def write_xlsx(path: Path, register: Register, frames: dict[str, pd.DataFrame], lang: str,
+               record: dict | None = None) -> None:
+    """``record``: the export record a later ``crm-xl merge`` finds the book's base by."""
     from crm_xl.ports.template import write_register
 
     subset = Register(frames={k: frames.get(k, v.iloc[0:0]) for k, v in register.frames.items()},
                       settings=register.settings, lang=lang)
-    write_register(path, subset, lang=lang, settings=register.settings)
+    after = None
+    if record is not None:
+        from crm_xl.ports.books import metadata_writer
+
+        after = metadata_writer(record)
+    write_register(path, subset, lang=lang, settings=register.settings, after_sheets=after)
 
 
 def write_csv_folder(folder: Path, register: Register, frames: dict[str, pd.DataFrame], lang: str) -> list[Path]:

@@ -153,7 +153,15 @@ def input_limits() -> InputLimits:
 
 def read_register(source: str | Path | bytes | io.BytesIO, *, password: str | None = None,
                   lang: str | None = None, limits: InputLimits | None = None) -> Register:
-    """Read a register workbook. Raises :class:`UnreadableWorkbook` for anything unusable."""
+    """Read a register workbook, or the register in a database when ``source`` is a database URL
+    (``duckdb:///crm.duckdb``, ``postgresql://…``). Raises :class:`UnreadableWorkbook` for anything
+    unusable."""
+    from crm_xl.ports.database_url import DatabaseURL, is_database_url
+
+    if isinstance(source, DatabaseURL) or is_database_url(source):
+        from crm_xl.ports.database import read_database
+
+        return read_database(getattr(source, "url", source), lang=lang)
     with _panic_output_held():
         return _read_register(source, password, lang, limits or _limits)
 

@@ -344,7 +344,7 @@ def sales_sections(x: ReportInputs) -> tuple[list[Section], list[str]]:
         _comparison_table("by_owner", t("按负责人", "By owner", lang), L("owner"), by_owner, lang),
     ])
     pipeline = Section(key="pipeline", title=L("sec.pipeline"), charts=[_pipeline_chart(x), _stage_chart(x)],
-                       tables=[_pipeline_table(x)])
+                       tables=[_pipeline_table(x), forecast_accuracy_table(x)])
     corr = correlation_section(x, o)
     notes = [
         t(f"金额均按汇率表折算为本位币 {cur}；已取消订单不计；缺少汇率的订单不计入合计（见 analyze 的 A101 提示）。",
@@ -359,6 +359,34 @@ def sales_sections(x: ReportInputs) -> tuple[list[Section], list[str]]:
           "Weighted = amount × probability (blank = the stage default from the stage table).", lang),
     ]
     return [overview, trend, compare, pipeline, corr], notes
+
+
+def forecast_accuracy_table(x: ReportInputs) -> Table:
+    """F4.4: what the pipeline said at the start of each month against the orders that came, per
+    month and owner (from the database's snapshots; a workbook has none and the note says so)."""
+    lang, fa = x.lang, x.analysis.forecast_accuracy or {}
+    everyone = t("（全部）", "(all)", lang)
+    rows = []
+    for m in fa.get("months", []):
+        rows.append({"month": m["month"], "snapshot": m["snapshot_date"], "owner": everyone, "forecast": m["forecast"],
+                     "actual": m["actual"], "accuracy": m["accuracy"]})
+        rows += [{"month": m["month"], "snapshot": m["snapshot_date"], "owner": r["owner"] or "—",
+                  "forecast": r["forecast"], "actual": r["actual"], "accuracy": r["accuracy"]} for r in m["by_owner"]]
+    note = t("预测 = 月初最近一次同步时管道中预计当月成交机会的加权金额；实际 = 当月订单金额（本位币）；"
+             "准确率 = max(0, 1 − |实际 − 预测| ÷ 实际)，当月无订单时不计算。",
+             "Forecast = the weighted amount of the deals expected to close in the month, in the last sync's pipeline "
+             "snapshot at the month's start; actual = that month's orders (base currency); accuracy = "
+             "max(0, 1 − |actual − forecast| ÷ actual), none for a month without orders.", lang)
+    if not rows:
+        note = f"{fa.get('reason') or ''} {note}".strip()
+    return Table(key="forecast_accuracy", title=t("预测与实际（按月、按负责人）", "Forecast vs actual by month and owner", lang),
+                 columns=[Column(key="month", label=label("month", lang)),
+                          Column(key="snapshot", label=t("快照日期", "Snapshot", lang)),
+                          Column(key="owner", label=label("owner", lang)),
+                          Column(key="forecast", label=label("forecast", lang), fmt="money"),
+                          Column(key="actual", label=t("实际", "Actual", lang), fmt="money"),
+                          Column(key="accuracy", label=t("准确率", "Accuracy", lang), fmt="pct")],
+                 rows=rows, note=note)
 
 
 def _trend_table(x: ReportInputs) -> Table:
@@ -829,7 +857,9 @@ def monthly_sections(x: ReportInputs) -> tuple[list[Section], list[str]]:
     compare = Section(key="sales_compare", title=L("sec.sales_compare"), charts=[
         _comparison_chart("by_product", t("按产品：本期、上期与去年同期", "By product: this period, previous, last year", lang),
                           by_product, lang, cur)])
-    sections = [headlines, kpi_section, compare, correlation_section(x, o)]
+    accuracy = Section(key="forecast_accuracy", title=t("预测与实际（F4.4）", "Forecast vs actual (F4.4)", lang),
+                       tables=[forecast_accuracy_table(x)])
+    sections = [headlines, kpi_section, compare, accuracy, correlation_section(x, o)]
     notes = [t("各项口径与销售、客户、服务三份专项报告相同；KPI 由 crm-xl 按参数设置中的权重与等级线计算（制度 003 五.3、000 六）。",
                "Figures follow the sales, customer and service reports; KPI scores use the weights and grade cut-offs "
                "of the Settings (policy 003 §5.3, 000 §6).", lang)]

@@ -1,0 +1,778 @@
+"""Database port: registers ↔ a SQL database (DuckDB by file, PostgreSQL on a server).
+
+SQLAlchemy Core throughout; the tables are generated from the one schema declaration
+(:mod:`crm_xl.schema`): one table per register sheet, one column per schema column with the SQL
+type of its kind, an index on the record ID and on every reference (``ref``). References are
+indexed and named in the column's comment but not enforced as foreign keys: a register with an
+order for an unknown customer is a validation finding, never a refused row (errors never erase
+data). Every table also has
+
+* ``_key`` — the primary key: the record ID (first occurrence in a sync), else
+  ``source!row`` for a record without an ID or with a duplicate one, else (sheets without an ID)
+  a hash of the row's values;
+* ``_source`` — the workbook the row came from (the schema already has a ``source`` column in
+  销售机会 and 订单情报, hence the underscore); ``_row`` — its Excel row; ``_hash`` — a hash of
+  its values (a second sync of the same workbook compares hashes and writes nothing);
+  ``_extra`` — the user's own columns (unknown to the schema) as JSON, so nothing typed is lost.
+
+Beside them: ``crm_meta`` (format version, which source's Settings apply), ``crm_syncs`` (one
+row per sync), ``crm_history`` (every changed value with the sync's time, every added and removed
+record), ``crm_snapshots`` (the open pipeline at each sync, for F4.4 forecast vs actual) and
+``crm_unreadable`` (the original text of cells that could not be read). A schema that gained a
+column is migrated with Alembic's operations (compare the metadata, add what is missing) inside
+the sync's transaction; a database with columns this crm-xl does not know was written by a newer
+schema and is refused. Each sync is one transaction: it is all there or none of it is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import re
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from crm_xl import __version__
+from crm_xl.i18n import pick
+from crm_xl.ports.database_url import _URL, DatabaseURL, is_database_url, redact  # noqa: F401 - re-exported
+from crm_xl.ports.safety import UnreadableWorkbook
+from crm_xl.register import ROW, UNREADABLE_COLUMNS, Register, empty_frame, settings_from_frames
+from crm_xl.schema import SHEETS, Sheet
+from crm_xl.settings import Settings
+
+DEFAULT_URL = "duckdb:///crm.duckdb"
+FORMAT_VERSION = 1  # layout of the crm_* tables; a database with a higher one is refused
+KEY, SOURCE, HASH, EXTRA = "_key", "_source", "_hash", "_extra"
+CHUNK = 5000
+
+# --------------------------------------------------------------------------------------------
+# URLs and errors
+# --------------------------------------------------------------------------------------------
+
+
+_MESSAGES = {
+    "db_unreachable": ("无法连接数据库服务器（地址或端口不对，或服务器未运行）",
+                       "cannot reach the database server (wrong host or port, or the server is not running)"),
+    "db_auth": ("数据库拒绝登录：用户名或密码不对", "the database refused the login: wrong user name or password"),
+    "db_missing": ("数据库不存在", "the database does not exist"),
+    "db_newer_schema": ("数据库由更新版本的 crm-xl 写入（有本版本不认识的表或列），请升级 crm-xl",
+                        "the database was written by a newer crm-xl schema (tables or columns this version does "
+                        "not know); upgrade crm-xl"),
+    "db_not_crm": ("这不是 crm-xl 数据库（没有台账表），请先用 crm-xl sync 写入",
+                   "not a crm-xl database (no register tables); load it with crm-xl sync first"),
+    "db_lost": ("同步中途与数据库的连接中断：本次同步未写入任何内容（事务已回滚）",
+                "the connection to the database was lost during the sync; nothing of this sync was written "
+                "(the transaction was rolled back)"),
+    "db_unreadable": ("无法打开数据库文件", "cannot open the database file"),
+    "db_bad_url": ("数据库地址无法识别（例如 duckdb:///crm.duckdb 或 postgresql://用户@主机/库）",
+                   "unrecognised database URL (e.g. duckdb:///crm.duckdb or postgresql://user@host/db)"),
+}
+
+
+class DatabaseUnavailable(UnreadableWorkbook):
+    """A database that cannot be used; the CLI prints one line and exits 2 (like an unreadable file)."""
+
+    def __init__(self, url: str, reason_code: str, detail: str = "") -> None:  # noqa: D107
+        if reason_code not in _MESSAGES:
+            raise ValueError(f"unknown reason code {reason_code!r}")
+        self.url = redact(url)
+        self.path = Path(self.url)
+        self.reason = reason_code
+        self.detail = detail
+        Exception.__init__(self, self.message("en"))
+
+    def message(self, lang: str = "zh-CN") -> str:
+        zh, en = _MESSAGES[self.reason]
+        text = f"{self.url}: {pick(zh, en, lang)}"
+        return f"{text} ({self.detail})" if self.detail else text
+
+    def __reduce__(self):
+        return (type(self), (self.url, self.reason, self.detail))
+
+
+def _classify(url: str, exc: BaseException, during_sync: bool = False) -> DatabaseUnavailable:
+    text = str(getattr(exc, "orig", None) or exc)
+    low = text.lower()
+    first = text.strip().splitlines()[0][:200] if text.strip() else type(exc).__name__
+    if "password authentication failed" in low or "no password supplied" in low or "authentication failed" in low:
+        return DatabaseUnavailable(url, "db_auth", first)
+    if re.search(r'database ".*" does not exist', low):
+        return DatabaseUnavailable(url, "db_missing", first)
+    if during_sync and any(s in low for s in ("terminat", "server closed", "connection", "consuming input failed",
+                                              "shutdown", "admin")):
+        return DatabaseUnavailable(url, "db_lost", first)
+    if any(s in low for s in ("could not connect", "connection refused", "connection failed", "no such file",
+                              "could not translate host", "timeout", "name or service not known", "is the server running")):
+        return DatabaseUnavailable(url, "db_unreachable", first)
+    if "duckdb" in low or "io error" in low or "not a valid duckdb" in low or "serialization" in low:
+        return DatabaseUnavailable(url, "db_unreadable", first)
+    return DatabaseUnavailable(url, "db_lost" if during_sync else "db_unreachable", first)
+
+
+# --------------------------------------------------------------------------------------------
+# Tables from the schema
+# --------------------------------------------------------------------------------------------
+
+_TYPES = {
+    "date": sa.Date, "datetime": sa.DateTime,
+    # Numbers stay float64 as in the Register (an integer column with 2.5 is a finding, not a cut).
+    "number": sa.Double, "integer": sa.Double, "money": sa.Double, "probability": sa.Double, "score": sa.Double,
+    "bool": sa.Boolean,
+}
+
+
+def sql_type(kind: str) -> Any:
+    return _TYPES.get(kind, sa.Text)()
+
+
+def _col(name: str, *args: Any, **kwargs: Any) -> sa.Column:
+    """A column whose name is always quoted (DuckDB reserves ``at``, which PostgreSQL does not)."""
+    return sa.Column(name, *args, quote=True, **kwargs)
+
+
+def build_metadata() -> sa.MetaData:
+    """Every register table and the crm_* tables, generated from the schema declaration."""
+    md = sa.MetaData()
+    for sheet in SHEETS.values():
+        cols: list[sa.Column] = [
+            _col(KEY, sa.Text, primary_key=True),
+            _col(SOURCE, sa.Text, nullable=False, index=True),
+            _col(ROW, sa.BigInteger),
+            _col(HASH, sa.BigInteger),
+            _col(EXTRA, sa.Text),
+        ]
+        for c in sheet.columns:
+            comment = c.en + (f" → {c.ref}" if c.ref else "")
+            cols.append(_col(c.key, sql_type(c.kind), comment=comment, info={"ref": c.ref, "kind": c.kind},
+                                  index=bool(c.ref) or c.key == sheet.id_column))
+        sa.Table(sheet.key, md, *cols, comment=sheet.en)
+    sa.Table("crm_meta", md, _col("key", sa.Text, primary_key=True), _col("value", sa.Text))
+    sa.Table("crm_syncs", md, _col("sync_id", sa.BigInteger, primary_key=True, autoincrement=False),
+             _col("at", sa.DateTime, nullable=False), _col("sources", sa.Text),
+             _col("inserted", sa.BigInteger), _col("updated_values", sa.BigInteger),
+             _col("deleted", sa.BigInteger), _col("crm_xl_version", sa.Text))
+    sa.Table("crm_history", md, _col("sync_id", sa.BigInteger, index=True), _col("at", sa.DateTime),
+             _col("sheet", sa.Text), _col("record_key", sa.Text), _col("record_id", sa.Text),
+             _col("column", sa.Text), _col("old_value", sa.Text), _col("new_value", sa.Text),
+             _col("change", sa.Text), _col(SOURCE, sa.Text))
+    sa.Table("crm_snapshots", md, _col("sync_id", sa.BigInteger, index=True), _col("at", sa.DateTime),
+             _col("snapshot_date", sa.Date), _col("opportunity_id", sa.Text), _col("customer_id", sa.Text),
+             _col("owner", sa.Text), _col("stage", sa.Text), _col("product", sa.Text),
+             _col("expected_close_date", sa.Date), _col("amount_base", sa.Double),
+             _col("probability", sa.Double), _col("weighted", sa.Double), _col(SOURCE, sa.Text))
+    sa.Table("crm_unreadable", md, _col(SOURCE, sa.Text, index=True), _col("sheet", sa.Text),
+             _col("row", sa.BigInteger), _col("column", sa.Text), _col("value", sa.Text),
+             _col("kind", sa.Text))
+    return md
+
+
+METADATA = build_metadata()
+HISTORY_COLUMNS = ["sync_id", "at", "sheet", "record_key", "record_id", "column", "old_value", "new_value",
+                   "change", SOURCE]
+SNAPSHOT_COLUMNS = [c.name for c in METADATA.tables["crm_snapshots"].columns]
+
+
+def _register_alembic_duckdb() -> None:
+    from alembic.ddl.impl import DefaultImpl
+
+    if "duckdb" not in getattr(DefaultImpl, "_impls", {}) and not any(
+            getattr(k, "__dialect__", None) == "duckdb" for k in DefaultImpl.__subclasses__()):
+        type("DuckDBImpl", (DefaultImpl,), {"__dialect__": "duckdb", "transactional_ddl": True})
+
+
+# --------------------------------------------------------------------------------------------
+# Engines
+# --------------------------------------------------------------------------------------------
+
+
+def _sqlalchemy_url(url: str) -> str:
+    m = _URL.match(url)
+    if not m:
+        raise DatabaseUnavailable(url, "db_bad_url")
+    scheme = m.group(1).lower()
+    if scheme in ("postgres", "postgresql") and not m.group(2):
+        return "postgresql+psycopg://" + url[m.end():]
+    if scheme == "postgres":
+        return "postgresql" + url[len("postgres"):]
+    return url
+
+
+def duckdb_file(url: str) -> Path | None:
+    if not url.lower().startswith("duckdb://"):
+        return None
+    rest = sa.engine.make_url(url).database
+    return None if not rest or rest == ":memory:" else Path(rest)
+
+
+def open_engine(url: str, *, read_only: bool = False) -> sa.Engine:
+    """An engine for ``url``; reading never creates a DuckDB file and opens it read-only."""
+    target = _sqlalchemy_url(url)
+    kwargs: dict[str, Any] = {}
+    if target.startswith("duckdb"):
+        path = duckdb_file(url)
+        if read_only:
+            if path is None or not path.exists():
+                raise DatabaseUnavailable(url, "db_unreadable", f"no such file: {path}")
+            kwargs["connect_args"] = {"read_only": True}
+        elif path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+    else:
+        kwargs["connect_args"] = {"connect_timeout": 10}
+    warnings.filterwarnings("ignore", message=".*duckdb-engine.*")
+    try:
+        return sa.create_engine(target, **kwargs)
+    except Exception as exc:  # noqa: BLE001 - e.g. a driver that is not installed
+        raise DatabaseUnavailable(url, "db_bad_url", str(exc)[:200]) from None
+
+
+def _connect(engine: sa.Engine, url: str) -> sa.Connection:
+    """A connection, or one clear error (server unreachable, wrong password, no such database)."""
+    try:
+        return engine.connect()
+    except Exception as exc:  # noqa: BLE001 - every driver has its own error types
+        raise _classify(url, exc) from None
+
+
+def _is_duck(conn: sa.Connection) -> bool:
+    return conn.dialect.name == "duckdb"
+
+
+def _quote(conn: sa.Connection, name: str) -> str:
+    """Always quoted: DuckDB reserves words (``at``) that PostgreSQL's quoting rules let through."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+# --------------------------------------------------------------------------------------------
+# Schema state: create, migrate, refuse newer
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class SchemaState:
+    missing_tables: list[str] = field(default_factory=list)
+    missing_columns: list[tuple[str, str]] = field(default_factory=list)
+    unknown_columns: list[tuple[str, str]] = field(default_factory=list)
+    format_version: int | None = None
+
+    @property
+    def has_register(self) -> bool:
+        return any(t in SHEETS for t in self.present_tables)
+
+    present_tables: list[str] = field(default_factory=list)
+
+
+def schema_state(conn: sa.Connection) -> SchemaState:
+    """Compare the database's tables and columns with the metadata.
+
+    Alembic's autogenerate comparison reflects PostgreSQL catalogs that DuckDB does not have, so
+    the columns are compared through information_schema, which both have."""
+    columns: dict[str, set[str]] = {}
+    for table, column in conn.execute(sa.text(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = current_schema()")):
+        columns.setdefault(str(table), set()).add(str(column))
+    names = set(columns)
+    ours = set(METADATA.tables)
+    state = SchemaState(present_tables=sorted(names & ours))
+    for name in sorted(ours):
+        if name not in names:
+            state.missing_tables.append(name)
+            continue
+        want = [c.name for c in METADATA.tables[name].columns]
+        state.missing_columns += [(name, c) for c in want if c not in columns[name]]
+        state.unknown_columns += [(name, c) for c in sorted(columns[name] - set(want))]
+    if "crm_meta" in names:
+        row = conn.execute(sa.text("SELECT value FROM crm_meta WHERE key = 'format_version'")).first()
+        state.format_version = int(row[0]) if row and str(row[0]).isdigit() else None
+    return state
+
+
+def _refuse_newer(url: str, state: SchemaState) -> None:
+    if state.format_version is not None and state.format_version > FORMAT_VERSION:
+        raise DatabaseUnavailable(url, "db_newer_schema", f"format {state.format_version} > {FORMAT_VERSION}")
+    if state.unknown_columns:
+        shown = ", ".join(f"{t}.{c}" for t, c in state.unknown_columns[:5])
+        raise DatabaseUnavailable(url, "db_newer_schema", shown)
+
+
+def migrate(conn: sa.Connection, url: str) -> list[str]:
+    """Create missing tables and add missing columns (Alembic operations); → what was done."""
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+
+    _register_alembic_duckdb()
+    state = schema_state(conn)
+    _refuse_newer(url, state)
+    done = []
+    if state.missing_tables:
+        METADATA.create_all(conn, tables=[METADATA.tables[t] for t in state.missing_tables])
+        done += [f"+{t}" for t in state.missing_tables]
+    if state.missing_columns:
+        ops = Operations(MigrationContext.configure(conn))
+        for table, column in state.missing_columns:
+            col = METADATA.tables[table].c[column]
+            ops.add_column(table, sa.Column(col.name, col.type, comment=col.comment))
+            done.append(f"+{table}.{column}")
+    meta = METADATA.tables["crm_meta"]
+    conn.execute(meta.delete().where(meta.c.key.in_(["format_version", "crm_xl_version"])))
+    conn.execute(meta.insert(), [{"key": "format_version", "value": str(FORMAT_VERSION)},
+                                 {"key": "crm_xl_version", "value": __version__}])
+    return done
+
+
+# --------------------------------------------------------------------------------------------
+# Bulk loading (Arrow into DuckDB, COPY into PostgreSQL)
+# --------------------------------------------------------------------------------------------
+
+
+def _bulk_insert(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> None:
+    if frame.empty:
+        return
+    columns = [c.name for c in table.columns if c.name in frame.columns]
+    frame = frame[columns]
+    if _is_duck(conn):
+        duck = conn.connection.driver_connection
+        view = f"crm_load_{table.name}"
+        duck.register(view, frame)
+        try:
+            cols = ", ".join(_quote(conn, c) for c in columns)
+            duck.execute(f"INSERT INTO {_quote(conn, table.name)} ({cols}) SELECT {cols} FROM {view}")
+        finally:
+            duck.unregister(view)
+        return
+    if conn.dialect.name == "postgresql":
+        out = frame.copy()
+        for c in table.columns:
+            if c.name not in out.columns:
+                continue
+            if isinstance(c.type, sa.Date) and not isinstance(c.type, sa.DateTime):
+                out[c.name] = pd.to_datetime(out[c.name]).dt.strftime("%Y-%m-%d")
+            elif isinstance(c.type, sa.DateTime):
+                out[c.name] = pd.to_datetime(out[c.name]).dt.strftime("%Y-%m-%d %H:%M:%S.%f")
+        buf = io.StringIO()
+        out.to_csv(buf, index=False, header=False, na_rep="\\N")
+        cols = ", ".join(_quote(conn, c) for c in columns)
+        raw = conn.connection.driver_connection
+        with raw.cursor() as cur:
+            with cur.copy(f"COPY {_quote(conn, table.name)} ({cols}) FROM STDIN WITH (FORMAT csv, NULL '\\N')") as cp:
+                cp.write(buf.getvalue())
+        return
+    conn.execute(table.insert(), frame.astype(object).where(frame.notna(), None).to_dict("records"))
+
+
+def _select_frame(conn: sa.Connection, stmt: sa.Select) -> pd.DataFrame:
+    """One query → a DataFrame (Arrow when the driver offers it: DuckDB)."""
+    if _is_duck(conn):
+        sql = str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+        duck = conn.connection.driver_connection
+        with warnings.catch_warnings():  # the DB-API result's Arrow copy is what keeps it in the transaction
+            warnings.simplefilter("ignore")
+            table = duck.execute(sql).to_arrow_table()
+        return table.to_pandas(types_mapper=_string_mapper)
+    result = conn.execute(stmt)
+    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
+def _string_mapper(arrow_type):
+    import pyarrow as pa
+
+    if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
+        return pd.StringDtype()
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# Register → table rows
+# --------------------------------------------------------------------------------------------
+
+
+def _text(value: Any) -> str | None:
+    """A cell's value as text for the history table (ISO dates, shortest float repr)."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float):
+        if np.isnan(value):
+            return None
+        return repr(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, (pd.Timestamp, dt.datetime)):
+        ts = pd.Timestamp(value)
+        return ts.date().isoformat() if ts == ts.normalize() else ts.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (np.floating,)):
+        return _text(float(value))
+    if isinstance(value, (np.integer,)):
+        return str(int(value))
+    return str(value)
+
+
+def _text_frame(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    return pd.DataFrame({c: [_text(v) for v in frame[c].tolist()] for c in columns}, index=frame.index)
+
+
+def table_rows(register: Register, sheet: Sheet, source: str) -> pd.DataFrame:
+    """The rows of one sheet as they are stored: schema columns, _row, _source, _hash, _extra."""
+    frame = register.frames.get(sheet.key)
+    if frame is None:
+        frame = empty_frame(sheet)
+    keys = sheet.keys
+    out = pd.DataFrame({k: frame[k] if k in frame.columns else pd.Series([pd.NA] * len(frame)) for k in keys},
+                       index=frame.index)
+    out[ROW] = frame[ROW].astype("int64")
+    out[SOURCE] = source
+    extras = [x for x in register.extras.get(sheet.key, []) if x in frame.columns]
+    if extras and len(frame):
+        part = frame[extras]
+        out[EXTRA] = [json.dumps({k: _text(v) for k, v in rec.items() if _text(v) is not None}, ensure_ascii=False)
+                      or None for rec in part.to_dict("records")]
+        out.loc[out[EXTRA] == "{}", EXTRA] = None
+    else:
+        out[EXTRA] = pd.Series([None] * len(frame), index=frame.index, dtype="string")
+    values = out[keys + [EXTRA]]
+    content = pd.util.hash_pandas_object(values, index=False) if len(out) else pd.Series([], dtype="uint64")
+    with_row = pd.util.hash_pandas_object(out[[ROW]], index=False) if len(out) else pd.Series([], dtype="uint64")
+    out[HASH] = (content.to_numpy(dtype="uint64") ^ (with_row.to_numpy(dtype="uint64") * np.uint64(31))).view("int64")
+    out["_content"] = content.to_numpy(dtype="uint64")
+    return out.reset_index(drop=True)
+
+
+def assign_keys(rows: pd.DataFrame, sheet: Sheet, taken: set[str]) -> tuple[pd.Series, list[str]]:
+    """The _key of each row: the record ID when present and not taken yet in this sync, else
+    ``source!row``; for sheets without an ID, the content hash with an occurrence number."""
+    notes: list[str] = []
+    where = rows[SOURCE].astype(str) + "!" + rows[ROW].astype(str)
+    if sheet.id_column:
+        ids = rows[sheet.id_column].astype("string").str.strip()
+        blank = ids.isna() | ids.eq("").fillna(True)
+        repeated = ~blank & (ids.duplicated() | ids.isin(list(taken)))
+        for rid, src, row in zip(ids[repeated], rows.loc[repeated, SOURCE], rows.loc[repeated, ROW]):
+            notes.append(f"{sheet.key} {rid} ({src} row {row})")
+        keys = ids.astype(object).where(~(blank | repeated), where)
+        taken.update(ids[~(blank | repeated)].tolist())
+        return keys.astype(object), notes
+    content = pd.Series(rows["_content"].astype("uint64").astype(str), index=rows.index)
+    occurrence = content.groupby([rows[SOURCE], content]).cumcount().astype(str)
+    return rows[SOURCE].astype(str) + "#" + content + "#" + occurrence, notes
+
+
+# --------------------------------------------------------------------------------------------
+# Sync
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class SyncResult:
+    sync_id: int
+    at: dt.datetime
+    sources: list[str]
+    inserted: dict[str, int] = field(default_factory=dict)
+    updated_values: dict[str, int] = field(default_factory=dict)
+    updated_records: dict[str, int] = field(default_factory=dict)
+    deleted: dict[str, int] = field(default_factory=dict)
+    renumbered: int = 0
+    snapshot_deals: int = 0
+    duplicate_ids: list[str] = field(default_factory=list)
+    migrations: list[str] = field(default_factory=list)
+
+    @property
+    def changes(self) -> int:
+        return sum(self.inserted.values()) + sum(self.updated_values.values()) + sum(self.deleted.values())
+
+
+Progress = Callable[[str], None]
+
+
+def sync(url: str, registers: Sequence[tuple[str, Register]], *, at: dt.datetime | None = None,
+         progress: Progress | None = None) -> SyncResult:
+    """Load registers (source name, Register) into the database at ``url`` in one transaction."""
+    at = (at or dt.datetime.now()).replace(microsecond=0)
+    engine = open_engine(url)
+    try:
+        conn = _connect(engine, url)
+        try:
+            with conn.begin():
+                result = _sync(conn, url, registers, at, progress or (lambda _: None))
+        except DatabaseUnavailable:
+            raise
+        except sa.exc.DBAPIError as exc:
+            raise _classify(url, exc, during_sync=True) from exc
+        finally:
+            try:
+                conn.close()
+            except Exception:  # noqa: BLE001 - a dead connection cannot be closed cleanly
+                pass
+        return result
+    finally:
+        engine.dispose()
+
+
+def _sync(conn: sa.Connection, url: str, registers: Sequence[tuple[str, Register]], at: dt.datetime,
+          progress: Progress) -> SyncResult:
+    migrations = migrate(conn, url)
+    syncs = METADATA.tables["crm_syncs"]
+    last = conn.execute(sa.select(sa.func.max(syncs.c.sync_id))).scalar()
+    sync_id = int(last or 0) + 1
+    sources = [name for name, _ in registers]
+    result = SyncResult(sync_id, at, sources, migrations=migrations)
+    history_parts: list[pd.DataFrame] = []
+    for sheet in SHEETS.values():
+        table = METADATA.tables[sheet.key]
+        parts = [table_rows(reg, sheet, name) for name, reg in registers]
+        incoming = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+        keys, notes = assign_keys(incoming, sheet, set())
+        incoming[KEY] = keys
+        result.duplicate_ids += notes
+        existing = _select_frame(conn, sa.select(table.c[KEY], table.c[HASH], table.c[SOURCE]))
+        stored = pd.Index(existing[KEY].astype(object).to_numpy())
+        at_stored = stored.get_indexer(incoming[KEY].to_numpy())  # -1: a new record
+        is_new = pd.Series(at_stored < 0, index=incoming.index)
+        known = incoming[~is_new]
+        if any(m.startswith(f"+{sheet.key}.") for m in migrations):
+            differs = known  # columns were added: every stored row gets its value for them
+        else:
+            pos = at_stored[at_stored >= 0]
+            old_hash = existing[HASH].astype("int64").to_numpy()[pos]
+            old_source = existing[SOURCE].astype(object).to_numpy()[pos]
+            differs = known[(old_hash != known[HASH].to_numpy()) | (old_source != known[SOURCE].astype(object).to_numpy())]
+        still = pd.Index(incoming[KEY].to_numpy()).get_indexer(stored) >= 0
+        gone = existing[existing[SOURCE].astype(object).isin(sources).to_numpy() & ~still]
+        history = []
+        if len(differs):
+            old = _fetch_keys(conn, table, differs[KEY].tolist())
+            old = old.set_index(KEY).loc[differs[KEY].tolist()]
+            compare = [c for c in sheet.keys] + [EXTRA, SOURCE]
+            new_text = _text_frame(differs.set_index(KEY), compare)
+            old_text = _text_frame(old, compare)
+            changed_records = 0
+            for column in compare:
+                mask = (new_text[column].fillna("\0") != old_text[column].fillna("\0")).to_numpy()
+                if mask.any():
+                    idx = new_text.index[mask]
+                    history.append(pd.DataFrame({
+                        "record_key": idx, "record_id": _ids(differs.set_index(KEY).loc[idx], sheet),
+                        "column": column, "old_value": old_text[column][mask].to_numpy(),
+                        "new_value": new_text[column][mask].to_numpy(), "change": "update",
+                        SOURCE: differs.set_index(KEY).loc[idx, SOURCE].to_numpy()}))
+            value_changes = sum(len(h) for h in history)
+            if value_changes:
+                changed_keys = set().union(*[set(h["record_key"]) for h in history])
+                changed_records = len(changed_keys)
+            result.updated_values[sheet.key] = value_changes
+            result.updated_records[sheet.key] = changed_records
+            result.renumbered += len(differs) - changed_records
+        if is_new.any():
+            added = incoming[is_new]
+            history.append(pd.DataFrame({"record_key": added[KEY].to_numpy(), "record_id": _ids(added, sheet),
+                                         "column": None, "old_value": None, "new_value": None, "change": "insert",
+                                         SOURCE: added[SOURCE].to_numpy()}))
+            result.inserted[sheet.key] = int(is_new.sum())
+        if len(gone):
+            history.append(pd.DataFrame({"record_key": gone[KEY].astype(str).to_numpy(), "record_id": None,
+                                         "column": None, "old_value": None, "new_value": None, "change": "delete",
+                                         SOURCE: gone[SOURCE].astype(str).to_numpy()}))
+            result.deleted[sheet.key] = len(gone)
+        _delete_keys(conn, table, list(differs[KEY]) + gone[KEY].astype(str).tolist())
+        write = pd.concat([incoming[is_new], differs]) if len(differs) else incoming[is_new]
+        _bulk_insert(conn, table, write.drop(columns=["_content"]))
+        for h in history:
+            h.insert(0, "sheet", sheet.key)
+        history_parts += history
+        progress(sheet.key)
+    history = pd.concat(history_parts, ignore_index=True) if history_parts else pd.DataFrame(columns=HISTORY_COLUMNS)
+    history["sync_id"], history["at"] = sync_id, pd.Timestamp(at)
+    _bulk_insert(conn, METADATA.tables["crm_history"], history[HISTORY_COLUMNS].astype(
+        {c: "string" for c in HISTORY_COLUMNS if c not in ("sync_id", "at")}))
+    _store_unreadable(conn, registers)
+    result.snapshot_deals = _store_snapshot(conn, registers, sync_id, at)
+    meta = METADATA.tables["crm_meta"]
+    conn.execute(meta.delete().where(meta.c.key == "settings_source"))
+    conn.execute(meta.insert().values(key="settings_source", value=sources[0] if sources else ""))
+    conn.execute(syncs.insert().values(sync_id=sync_id, at=at, sources=json.dumps(sources, ensure_ascii=False),
+                                       inserted=sum(result.inserted.values()),
+                                       updated_values=sum(result.updated_values.values()),
+                                       deleted=sum(result.deleted.values()), crm_xl_version=__version__))
+    progress("done")
+    return result
+
+
+def _ids(frame: pd.DataFrame, sheet: Sheet) -> Any:
+    if not sheet.id_column:
+        return None
+    return frame[sheet.id_column].astype(object).where(frame[sheet.id_column].notna(), None).to_numpy()
+
+
+def _chunks(items: list, n: int = CHUNK) -> Iterable[list]:
+    for i in range(0, len(items), n):
+        yield items[i:i + n]
+
+
+def _fetch_keys(conn: sa.Connection, table: sa.Table, keys: list[str]) -> pd.DataFrame:
+    parts = [_select_frame(conn, sa.select(table).where(table.c[KEY].in_(chunk))) for chunk in _chunks(keys)]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=[c.name for c in table.columns])
+
+
+def _delete_keys(conn: sa.Connection, table: sa.Table, keys: list[str]) -> None:
+    for chunk in _chunks(keys):
+        conn.execute(table.delete().where(table.c[KEY].in_(chunk)))
+
+
+def _store_unreadable(conn: sa.Connection, registers: Sequence[tuple[str, Register]]) -> None:
+    table = METADATA.tables["crm_unreadable"]
+    sources = [name for name, _ in registers]
+    conn.execute(table.delete().where(table.c[SOURCE].in_(sources)))
+    parts = []
+    for name, reg in registers:
+        bad = reg.unreadable
+        if len(bad):
+            parts.append(pd.DataFrame({SOURCE: name, "sheet": bad["sheet"].astype(str), "row": bad["row"].astype("int64"),
+                                       "column": bad["column"].astype(str),
+                                       "value": [_text(v) for v in bad["value"].tolist()],
+                                       "kind": bad["kind"].astype(str)}))
+    if parts:
+        _bulk_insert(conn, table, pd.concat(parts, ignore_index=True))
+
+
+def _store_snapshot(conn: sa.Connection, registers: Sequence[tuple[str, Register]], sync_id: int,
+                    at: dt.datetime) -> int:
+    from crm_xl.forecast import pipeline_rows
+
+    parts = []
+    for name, reg in registers:
+        opps = reg.frames.get("opportunities")
+        if opps is None or opps.empty:
+            continue
+        rows = pipeline_rows(opps, pd.Timestamp(at.date()), reg.settings)
+        if rows.empty:
+            continue
+        close = opps.loc[opps["status"] == "open", "expected_close_date"].reset_index(drop=True)
+        parts.append(pd.DataFrame({
+            "sync_id": sync_id, "at": pd.Timestamp(at), "snapshot_date": pd.Timestamp(at.date()),
+            "opportunity_id": rows["opportunity_id"].astype("string"), "customer_id": rows["customer_id"].astype("string"),
+            "owner": rows["owner"].astype("string"), "stage": rows["stage"].astype("string"),
+            "product": rows["product"].astype("string"), "expected_close_date": close,
+            "amount_base": rows["amount_base"].astype("float64"), "probability": rows["probability"].astype("float64"),
+            "weighted": rows["weighted"].astype("float64"), SOURCE: name}))
+    if not parts:
+        return 0
+    frame = pd.concat(parts, ignore_index=True)
+    _bulk_insert(conn, METADATA.tables["crm_snapshots"], frame)
+    return len(frame)
+
+
+# --------------------------------------------------------------------------------------------
+# Database → Register
+# --------------------------------------------------------------------------------------------
+
+
+def read_database(url: str, *, lang: str | None = None) -> Register:
+    """The register held in the database (every source), read with one query per table."""
+    engine = open_engine(url, read_only=True)
+    try:
+        conn = _connect(engine, url)
+        try:
+            with conn:
+                return _read(conn, url, lang)
+        except DatabaseUnavailable:
+            raise
+        except sa.exc.DBAPIError as exc:
+            raise _classify(url, exc) from None
+    finally:
+        engine.dispose()
+
+
+def _read(conn: sa.Connection, url: str, lang: str | None) -> Register:
+    state = schema_state(conn)
+    if not state.has_register:
+        raise DatabaseUnavailable(url, "db_not_crm")
+    _refuse_newer(url, state)
+    missing = {(t, c) for t, c in state.missing_columns}
+    meta = METADATA.tables["crm_meta"]
+    row = conn.execute(sa.select(meta.c.value).where(meta.c.key == "settings_source")).first() \
+        if "crm_meta" in state.present_tables else None
+    settings_source = row[0] if row else None
+    frames: dict[str, pd.DataFrame] = {}
+    extras: dict[str, list[str]] = {}
+    for sheet in SHEETS.values():
+        if sheet.key not in state.present_tables:
+            frames[sheet.key] = empty_frame(sheet)
+            continue
+        table = METADATA.tables[sheet.key]
+        cols = [table.c[c.name] for c in table.columns if (sheet.key, c.name) not in missing and c.name not in (KEY, HASH)]
+        stmt = sa.select(*cols)
+        if sheet.settings_table and settings_source is not None:
+            stmt = stmt.where(table.c[SOURCE] == settings_source)
+        raw = _select_frame(conn, stmt.order_by(table.c[SOURCE], table.c[ROW]))
+        frames[sheet.key], extras[sheet.key] = _typed(sheet, raw)
+    present = {k: len(frames[k]) > 0 for k in SHEETS}
+    settings, found = settings_from_frames(frames, Settings(), present)
+    unreadable = pd.DataFrame(columns=UNREADABLE_COLUMNS)
+    if "crm_unreadable" in state.present_tables:
+        t = METADATA.tables["crm_unreadable"]
+        unreadable = _select_frame(conn, sa.select(t.c.sheet, t.c.row, t.c.column, t.c.value, t.c.kind)
+                                   .order_by(t.c[SOURCE], t.c.sheet, t.c.row))
+        unreadable = unreadable.astype({"row": "int64"}).astype({"sheet": object, "column": object, "value": object,
+                                                                  "kind": object})
+    snapshots = None
+    if "crm_snapshots" in state.present_tables:
+        t = METADATA.tables["crm_snapshots"]
+        snapshots = _select_frame(conn, sa.select(t).order_by(t.c.sync_id))
+        for c in ("at", "snapshot_date", "expected_close_date"):
+            snapshots[c] = pd.to_datetime(snapshots[c])
+    language = lang or settings.language or "zh-CN"
+    reg = Register(frames=frames, settings=settings, lang=language, source=redact(url), unreadable=unreadable,
+                   findings=found, extras={k: v for k, v in extras.items() if v},
+                   sheet_names={k: SHEETS[k].label(language) for k in SHEETS if present[k]})
+    reg.snapshots = snapshots
+    return reg
+
+
+def _typed(sheet: Sheet, raw: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Table rows → a typed frame exactly as the file reader builds it (no parsing: the database
+    holds typed values already)."""
+    empty = empty_frame(sheet)
+    n = len(raw)
+    data = {}
+    for c in sheet.columns:
+        dtype = empty[c.key].dtype
+        if c.key not in raw.columns:
+            data[c.key] = pd.Series([pd.NA] * n, dtype=object).astype(dtype) if n else empty[c.key]
+            continue
+        col = raw[c.key]
+        if pd.api.types.is_datetime64_any_dtype(dtype):
+            col = pd.to_datetime(col).astype(dtype)
+        elif pd.api.types.is_float_dtype(dtype):
+            col = pd.to_numeric(col).astype(dtype)
+        else:
+            col = col.astype(dtype)
+        data[c.key] = col.reset_index(drop=True)
+    frame = pd.DataFrame(data, index=pd.RangeIndex(n))
+    extra_names: list[str] = []
+    if EXTRA in raw.columns and raw[EXTRA].notna().any():
+        decoded = [json.loads(v) if isinstance(v, str) else {} for v in raw[EXTRA].tolist()]
+        for rec in decoded:
+            for k in rec:
+                if k not in extra_names and k not in frame.columns:
+                    extra_names.append(k)
+        for k in extra_names:
+            frame[k] = pd.Series([rec.get(k) for rec in decoded], dtype="string")
+    frame[ROW] = raw[ROW].astype("int64").to_numpy() if n else empty[ROW]
+    return frame, extra_names
+
+
+def sync_count(url: str) -> int:
+    """How many syncs the database has recorded (0 for a new database)."""
+    engine = open_engine(url, read_only=duckdb_file(url) is not None)
+    try:
+        with engine.connect() as conn:
+            if "crm_syncs" not in sa.inspect(conn).get_table_names():
+                return 0
+            return int(conn.execute(sa.text("SELECT count(*) FROM crm_syncs")).scalar() or 0)
+    finally:
+        engine.dispose()
