@@ -24,6 +24,10 @@ Public Sub CrmComplaintForm()
     RunPython "import crm_xl.excel as x; x.complaint_form()"
 End Sub
 
+Public Sub CrmTradeDocument()
+    RunPython "import crm_xl.excel as x; x.trade_document()"
+End Sub
+
 ' Shows that macros run: writes "macros run (VBA project <version>)" into C2 of the Control sheet
 ' (code name shControl), or of the first sheet when there is none. Pure VBA: it needs no Python,
 ' so any client can run it (Alt+F8 in Excel). Nothing calls it on open: opening writes no cell.

@@ -80,9 +80,11 @@ def test_json_contract():
     assert (data["as_of"], data["base_currency"], data["period"]) == ("2026-11-23", "CNY", "2026-10")
     assert data["followups"] == [] and data["service"] == {}
     c1 = data["customers"][0]
-    assert list(c1) == ["customer_id", "scale", "abc", "level", "coop", "risk", "completeness", "next_revisit_date"]
+    assert list(c1) == ["customer_id", "scale", "abc", "level", "coop", "risk", "risk_action", "market",
+                        "completeness", "next_revisit_date"]
     assert c1 == {"customer_id": "C1", "scale": "small", "abc": "A", "level": "level_3", "coop": "long",
-                  "risk": "low", "completeness": 0.1, "next_revisit_date": "2027-04-30"}  # 11-01 + 180 days
+                  "risk": "low", "risk_action": "Keep the normal cooperation and reassess the risk regularly",
+                  "market": c1["market"], "completeness": 0.1, "next_revisit_date": "2027-04-30"}  # 11-01 + 180 days
     f = data["forecast"]
     assert {"by_month", "by_product", "by_region", "by_owner", "by_scale", "by_abc", "past_due", "trend"} <= set(f)
     dec = next(m for m in f["by_month"] if m["month"] == "2026-12")

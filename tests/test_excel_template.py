@@ -83,7 +83,7 @@ def test_buttons_call_subs_of_the_project_with_captions_in_the_language(tmp_path
         with zipfile.ZipFile(path) as package:
             vml = "".join(package.read(n).decode() for n in package.namelist() if n.endswith(".vml"))
         macros = re.findall(r"<x:FmlaMacro>\[0\]!([^<]+)</x:FmlaMacro>", vml)
-        assert macros == ["CrmValidate", "CrmRefresh", "CrmFollowups", "CrmComplaintForm"]
+        assert macros == ["CrmValidate", "CrmRefresh", "CrmFollowups", "CrmComplaintForm", "CrmTradeDocument"]
         for caption in captions:
             assert caption in vml
         subs = {n for code in _read_back(path).values() for n, k in vba.procedure_names(code).items() if k == "Sub"}

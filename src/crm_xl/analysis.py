@@ -58,7 +58,7 @@ class Analysis:
             "as_of": self.as_of.isoformat(),
             "base_currency": self.base_currency,
             "period": self.kpi.period.label,
-            "customers": _customers_json(self.grades),
+            "customers": _customers_json(self.grades, lang),
             "forecast": _forecast_json(self.pipeline, self.trend, lang),
             "kpi": _kpi_json(self.kpi),
             "followups": list(self.followups),
@@ -169,12 +169,17 @@ def _text(x: Any) -> str | None:
     return None if x is None or pd.isna(x) else str(x)
 
 
-def _customers_json(g: pd.DataFrame) -> list[dict[str, Any]]:
+def _customers_json(g: pd.DataFrame, lang: str = "zh-CN") -> list[dict[str, Any]]:
+    from crm_xl.grading import risk_action
+
     out = pd.DataFrame({
         "customer_id": g["customer_id"].astype(object).where(g["customer_id"].notna(), None),
         "scale": g["scale"].astype(object).where(g["scale"].notna(), None),
         "abc": g["abc"].astype(object), "level": g["level"].astype(object), "coop": g["coop"].astype(object),
         "risk": g["risk"].astype(object),
+        "risk_action": [risk_action(r, lang) for r in g["risk"].astype(object)],
+        "market": (g["market"].astype(object).where(g["market"].notna(), None) if "market" in g.columns
+                   else [None] * len(g)),
         "completeness": g["completeness"].round(4).astype(object),
         "next_revisit_date": g["next_revisit_date"].dt.strftime("%Y-%m-%d").astype(object).where(
             g["next_revisit_date"].notna(), None),

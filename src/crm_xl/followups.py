@@ -404,3 +404,24 @@ def followups_json(frame: pd.DataFrame) -> list[dict[str, Any]]:
                                                                        "opportunity_id", "ticket_id")},
         })
     return out
+
+
+def with_risk_actions(plan: pd.DataFrame, grades: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The plan with the suggested action of each medium- or high-risk customer's grade (002 七.3)
+    added to its items' why, e.g. "风险等级 高：密切关注客户动态…"."""
+    from crm_xl.grading import risk_action
+
+    if plan.empty or "risk" not in grades.columns:
+        return plan
+    risk = grades.dropna(subset=["customer_id"]).drop_duplicates("customer_id").set_index("customer_id")["risk"]
+    grade = plan["customer_id"].map(risk).astype("string")
+    note = grade.map(lambda r: None if pd.isna(r) or r == "low" else pick(
+        f"风险等级 {ENUMS['risk'].label(r, lang)}：{risk_action(r, lang)}",
+        f"risk {ENUMS['risk'].label(r, lang)}: {risk_action(r, lang)}", lang))
+    out = plan.copy()
+    sep = "; " if lang == "en" else "；"
+    has = note.notna()
+    out.loc[has, "why"] = [f"{w}{sep}{n}" if isinstance(w, str) and w else n
+                           for w, n in zip(out.loc[has, "why"].astype(object), note[has])]
+    out["why"] = out["why"].astype("string")
+    return out

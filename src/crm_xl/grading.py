@@ -186,8 +186,12 @@ def grade_customers(customers: pd.DataFrame, orders: pd.DataFrame, activities: p
     cal = calendar or calendar_for(s)
     next_revisit = cal.roll_forward_series(due.reset_index(drop=True)).astype("datetime64[ns]")
 
+    country = c["country"].astype("string").str.strip().str.upper()
+    market = np.where(country.isna().to_numpy(), None,
+                      np.where((country == s.home_country.strip().upper()).fillna(False).to_numpy(), "domestic",
+                               "international"))
     return pd.DataFrame({
-        "customer_id": ids, "scale": pd.Series(scale, dtype="string"), "abc": pd.Series(abc, dtype="string"),
+        "customer_id": ids, "scale": pd.Series(scale, dtype="string"), "market": pd.Series(market, dtype="string"), "abc": pd.Series(abc, dtype="string"),
         "level": pd.Series(level, dtype="string"), "coop": pd.Series(coop, dtype="string"),
         "risk": pd.Series(risk, dtype="string"), "completeness": completeness(c, contacts),
         "next_revisit_date": next_revisit.to_numpy(),
@@ -198,6 +202,6 @@ def grade_customers(customers: pd.DataFrame, orders: pd.DataFrame, activities: p
     })
 
 
-def risk_action(risk: str, lang: str) -> str:
-    """The suggested action for a risk grade (002 §七.3) in ``lang``."""
-    return RISK_ACTIONS[risk](lang)
+def risk_action(risk: str | None, lang: str) -> str | None:
+    """The suggested action for a risk grade (002 §七.3) in ``lang``; None for an unknown grade."""
+    return RISK_ACTIONS[risk](lang) if isinstance(risk, str) and risk in RISK_ACTIONS else None

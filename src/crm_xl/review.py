@@ -51,7 +51,7 @@ def overdue_receivables(analysis: Analysis) -> pd.DataFrame:
 def followup_plan(register: Register, as_of: dt.date, lang: str, analysis: Analysis) -> pd.DataFrame:
     """Every follow-up item, sorted by owner, due date and priority."""
     from crm_xl import agenda
-    from crm_xl.followups import build_followups
+    from crm_xl.followups import build_followups, with_risk_actions
     from crm_xl.intelligence import intelligence_followups
     from crm_xl.projects import project_followups
     from crm_xl.training import training_followups
@@ -60,6 +60,7 @@ def followup_plan(register: Register, as_of: dt.date, lang: str, analysis: Analy
     grades = analysis.grades.dropna(subset=["customer_id"]).drop_duplicates("customer_id")
     scale = grades.set_index("customer_id")["scale"]
     plan = build_followups(register, as_of, lang, scale=scale, overdue=overdue_receivables(analysis))
+    plan = with_risk_actions(plan, analysis.grades, lang)
     horizon = register.settings.followup_horizon_days
     extras = [vehicle_followups(register, as_of, lang, horizon_days=horizon) if not register["vehicles"].empty else None,
               project_followups(register, as_of, lang, horizon_days=horizon) if not register["projects"].empty else None,

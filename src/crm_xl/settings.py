@@ -71,6 +71,7 @@ class Settings(BaseModel):
     profile: Literal["trade", "auto"] = _f("trade", "业务类型：trade 外贸 / auto 汽车经销", "Profile: trade or auto")
     language: Literal["zh-CN", "zh-TW", "en"] = _f("zh-CN", "工作簿语言", "Workbook language")
     base_currency: str = _f("CNY", "本位币；外币按汇率表折算", "Base currency; others convert via the FX table", "外贸惯例")
+    home_country: str = _f("CN", "本公司所在国家（ISO 代码）：同国客户为国内客户，其余为国际客户", "Our country (ISO code): customers there are domestic, the others international", "002 二 F2.6")
     date_day_first: bool = _f(True, "05/03/2026 这类日期按 日/月/年 理解", "Read 05/03/2026 as day/month/year")
     # -- classification (F2)
     scale_large_min: float = _f(5_000_000, "大型客户：近 12 个月采购额（本位币）不低于此值", "Large: trailing-12-month purchases ≥ this (base)", "002 二.1")
@@ -146,6 +147,31 @@ class Settings(BaseModel):
     intel_report_day: int = _f(5, "每月此日前汇总上月订单情报", "Summarise last month's intelligence by this day of the month", "001 二")
     retention_months: int = _f(12, "保有客户回厂率：购车满此月数的客户中，近此月数内回厂维修保养的比例", "Retention: share of customers with a vehicle bought at least this many months ago who came back for service within the last this many months", "004 三(三)3")
     event_conversion_days: int = _f(30, "活动转化：活动后此天数内购车计为活动成交", "Event conversion: a vehicle bought within this many days after an event counts as converted", "004 二(一)3")
+    # -- trade documents (quotation, proforma invoice, commercial invoice, packing list)
+    company_name_zh: str = _f("", "单据抬头：公司中文名称", "Document header: company name in Chinese", "外贸单据")
+    company_name_en: str = _f("", "单据抬头：公司英文名称", "Document header: company name in English", "外贸单据")
+    company_address: str = _f("", "单据抬头：公司地址（英文）", "Document header: company address (English)", "外贸单据")
+    company_contact: str = _f("", "单据抬头：电话、邮箱、网址", "Document header: phone, e-mail, website", "外贸单据")
+    bank_beneficiary: str = _f("", "收款人（Beneficiary），留空用公司英文名称", "Bank: beneficiary (blank = company English name)", "外贸单据")
+    bank_name: str = _f("", "开户银行（Beneficiary's bank）", "Bank: beneficiary's bank", "外贸单据")
+    bank_address: str = _f("", "开户银行地址", "Bank: bank address", "外贸单据")
+    bank_swift: str = _f("", "银行 SWIFT 代码", "Bank: SWIFT code", "外贸单据")
+    bank_account: str = _f("", "收款账号", "Bank: account number", "外贸单据")
+    quotation_validity_days: int = _f(30, "报价单有效期（天）", "Quotation valid for this many days", "外贸单据")
+    pi_validity_days: int = _f(15, "形式发票有效期（天）", "Proforma invoice valid for this many days", "外贸单据")
+    doc_payment_terms: str = _f("30% T/T in advance, 70% T/T against copy of B/L",
+                                "单据上的 T/T 付款条款（客户付款方式为 TT 或未填时打印；LC、DP、OA 等只印付款方式）",
+                                "T/T payment terms printed on documents (customers paying TT or blank; L/C, D/P, O/A … print the method alone)", "外贸单据")
+    doc_document_terms: str = _f("Commercial invoice, packing list, full set of B/L, certificate of origin",
+                                 "单据条款：随货单证", "Documents provided with the goods", "外贸单据")
+    doc_remarks: str = _f("Quantity and amount may vary within ±5%. Bank charges outside China for the buyer's account.",
+                          "单据备注", "Remarks printed on documents", "外贸单据")
+    number_quotation: str = _f("QT-{yyyy}{seq:04d}", "报价单编号格式：{yyyy}年 {mm}月 {seq:04d}当年序号",
+                               "Quotation number pattern ({yyyy}, {mm}, {seq:04d} = sequence in the year)", "外贸单据")
+    number_pi: str = _f("PI-{yyyy}{seq:04d}", "形式发票编号格式", "Proforma invoice number pattern", "外贸单据")
+    number_invoice: str = _f("CI-{yyyy}{seq:04d}", "商业发票编号格式（订单已填发票号时用发票号）",
+                             "Commercial invoice number pattern (the order's invoice no. when filled)", "外贸单据")
+    number_packing_list: str = _f("PL-{yyyy}{seq:04d}", "装箱单编号格式", "Packing list number pattern", "外贸单据")
     # -- tables (their own sheets)
     stages: dict[str, StageRule] = Field(default_factory=lambda: dict(DEFAULT_STAGES))
     fx_rates: tuple[FxRate, ...] = Field(default=DEFAULT_FX)
@@ -157,6 +183,22 @@ class Settings(BaseModel):
     @classmethod
     def _upper(cls, v: str) -> str:
         return v.strip().upper()
+
+    @field_validator("number_quotation", "number_pi", "number_invoice", "number_packing_list")
+    @classmethod
+    def _number_pattern(cls, v: str) -> str:
+        """A document-number pattern must format with {yyyy}, {yy}, {mm} and {seq} and use {seq}."""
+        if "{seq" not in v:
+            raise ValueError("the pattern needs {seq}, e.g. PI-{yyyy}{seq:04d}")
+        try:
+            v.format(yyyy="2026", yy="26", mm="01", seq=1)
+        except (KeyError, ValueError, IndexError) as exc:
+            raise ValueError(f"cannot format the pattern: {exc}") from None
+        return v.strip()
+
+    def number_pattern(self, kind: str) -> str:
+        """The Settings pattern that numbers documents of ``kind`` (quotation, pi, invoice, packing_list)."""
+        return getattr(self, f"number_{kind}")
 
     # ---- convenience accessors used by the core
     def stage_probability(self, stage: str) -> float | None:
@@ -246,6 +288,8 @@ def _coerce(key: str, raw: Any) -> Any:
         return dt.time(minutes // 60, minutes % 60)
     if annotation is int and isinstance(raw, float) and raw.is_integer():
         return int(raw)
+    if annotation is str and isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        return str(int(raw)) if float(raw).is_integer() else str(raw)  # an account number typed as a number
     return raw
 
 
@@ -259,6 +303,18 @@ class SettingsRows:
     holidays: list[tuple[int, dict[str, Any]]] | None = None
 
 
+def _blank(raw: Any) -> bool:
+    """An empty cell: None, blank text, NaN or pandas' NA (a blank value read back from a database)."""
+    if raw is None:
+        return True
+    if isinstance(raw, str):
+        return not raw.strip()
+    try:
+        return bool(raw != raw)  # NaN
+    except TypeError:  # pd.NA: its truth value is ambiguous
+        return True
+
+
 def load_settings(rows: SettingsRows) -> tuple[Settings, list[Finding]]:
     """Build Settings from the sheets; wrong values become findings and keep their default."""
     findings: list[Finding] = []
@@ -266,7 +322,7 @@ def load_settings(rows: SettingsRows) -> tuple[Settings, list[Finding]]:
     severity: dict[str, str] = {}
     known = {fold(k): k for k in SCALAR_KEYS}
     for row, key, raw in rows.values:
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
+        if _blank(raw):
             continue
         folded = fold(key)
         if folded.startswith("severity"):

@@ -99,6 +99,17 @@ def run_demo(out: Path, *, lang: str = "zh-CN", profile: str = "trade", seed: in
         say(f"⑤ 投诉处理单：{len(open_ids)} 张未结投诉 → {forms_path.name}，{first.stem}.pdf",
             f"⑤ Complaint forms: {len(open_ids)} open complaints → {forms_path.name}, {first.stem}.pdf")
 
+    if profile == "trade":
+        summary["outputs"]["documents"] = _trade_documents(register, out / t("单据", "documents"), as_of, lang, pdf)
+        say(f"⑤ 外贸单据（报价单、形式发票、商业发票、装箱单）→ {out / t('单据', 'documents')}",
+            f"⑤ Trade documents (quotation, PI, commercial invoice, packing list) → {out / t('单据', 'documents')}")
+        from crm_xl.ports.ics import calendar_events, write_ics
+
+        ics = out / t("跟进计划.ics", "followups.ics")
+        with atomic_output(ics) as tmp:
+            n = write_ics(calendar_events(rv.plan, rv.service.tickets, register["customers"], lang), tmp,
+                          t("crm-xl 跟进计划", "crm-xl follow-ups"), dt.datetime.combine(as_of, dt.time()))
+        say(f"⑤ 跟进日历：{n} 个事件 → {ics.name}", f"⑤ Follow-up calendar: {n} events → {ics.name}")
     inputs = prepare(register, as_of, lang=lang, workbook=workbook.name, reviewed=rv)
     written = write_demo_reports(inputs, out / t("报表", "reports"), pdf=pdf)
     summary["outputs"]["reports"] = {k: str(v) for k, v in written.items()}
@@ -107,3 +118,33 @@ def run_demo(out: Path, *, lang: str = "zh-CN", profile: str = "trade", seed: in
     _write_json(out / "summary.json", summary)
     say(f"完成。全部输出在 {out}", f"Done. Every output is in {out}")
     return summary
+
+
+def _trade_documents(register, folder: Path, as_of: dt.date, lang: str, pdf: bool) -> dict[str, str]:
+    """One of each trade document from the demo register: a quotation for an open opportunity in
+    negotiation, and a PI, commercial invoice and packing list for a shipped order of several lines."""
+    from crm_xl.documents import document_context, next_number
+    from crm_xl.ports.trade_documents import write_document
+
+    folder.mkdir(parents=True, exist_ok=True)
+    o = register["orders"]
+    shipped = o[(o["status"].isin(["shipped", "delivered"]) & o["contract_no"].notna()).fillna(False)]
+    shipped = shipped if len(shipped) else o[(o["status"] != "cancelled").fillna(False)]
+    order_id = str(shipped.sort_values("order_date").iloc[-1]["order_id"])
+    opps = register["opportunities"]
+    open_opps = opps[((opps["status"] == "open") & opps["amount"].notna() & opps["quantity"].notna()).fillna(False)]
+    best = open_opps.sort_values("stage", key=lambda s: s.map({"negotiation": 0, "qualified": 1}).fillna(2))
+    written: dict[str, str] = {}
+    jobs = [("pi", {"order_id": order_id}), ("invoice", {"order_id": order_id}), ("packing_list", {"order_id": order_id})]
+    if len(best):
+        jobs.insert(0, ("quotation", {"opportunity_id": str(best.iloc[0]["opportunity_id"])}))
+    for kind, ref in jobs:
+        ctx = document_context(register, kind, as_of=as_of, lang=lang, **ref)
+        if not ctx["number"]:
+            ctx["number"] = next_number(register, kind, as_of, (ctx["record"]["sheet"], ctx["record"]["id"]))[0]
+        for suffix in ((".pdf", ".xlsx") if pdf else (".html", ".xlsx")):  # HTML when PDFs are off
+            target = folder / f"{ctx['number']}{suffix}"
+            with atomic_output(target) as tmp:
+                write_document(ctx, tmp)
+            written[f"{kind}{suffix}"] = str(target)
+    return written

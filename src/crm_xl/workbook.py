@@ -18,6 +18,10 @@ def demo_register(*, lang: str = "zh-CN", profile: str = "trade", seed: int = 20
                          profile=profile, with_mistakes=with_mistakes)
     base = Settings(profile=profile, language=lang)
     register = Register.from_records(data.frames, settings=base, lang=lang)
+    if profile == "trade":
+        from crm_xl.demo.desk import enrich
+
+        enrich(register)
     return register, data
 
 

@@ -20,13 +20,16 @@ def _as_of(value: str | None) -> dt.date:
 
 @app.command("followups", help="Write the follow-up plan (跟进计划): whom to contact, when and why.\n\n"
                                "Example: crm-xl followups 客户台账.xlsx --as-of 2026-11-23 --out 跟进计划.xlsx "
-                               "--split-by-owner 各业务员")
+                               "--split-by-owner 各业务员 --ics 跟进计划.ics")
 @handle_errors()
 def followups(
     path: Path = source_argument(),
     out: Path = typer.Option(..., "--out", help="The plan workbook to write (.xlsx)."),
     as_of: str = typer.Option(None, "--as-of", help="Date of the plan (YYYY-MM-DD; default today)."),
-    split_by_owner: Path = typer.Option(None, "--split-by-owner", help="Also write one workbook per owner into DIR."),
+    split_by_owner: Path = typer.Option(None, "--split-by-owner", help="Also write one workbook per owner into DIR "
+                                                                        "(with --ics: one calendar per owner too)."),
+    ics: Path = typer.Option(None, "--ics", help="Also write the plan and the open tickets' SLA deadlines as an "
+                                                 "iCalendar file (.ics) for Outlook, Google or a phone."),
     lang: str = lang_option(),
 ) -> None:
     from crm_xl.ports.followup_book import owner_file_name, write_followup_book
@@ -35,7 +38,10 @@ def followups(
     register = read_register(path)
     lang = resolve_lang(lang, register.lang)
     day = _as_of(as_of)
-    plan = review(register, day, lang=lang).plan
+    done = review(register, day, lang=lang)
+    plan = done.plan
+    if ics is not None:
+        _write_calendars(done, ics, split_by_owner, lang)
     with atomic_output(out) as tmp:
         n = write_followup_book(plan, tmp, lang, day)
     say(f"已写入跟进计划 {out}：{n} 项", f"Wrote the follow-up plan {out}: {n} items", lang)
@@ -104,3 +110,26 @@ def _stem(ticket_id: str) -> str:
     import re
 
     return re.sub(r'[\\/:*?"<>|\s]+', "_", ticket_id) or "ticket"
+
+
+def _write_calendars(done, ics: Path, split_by_owner: Path | None, lang: str) -> None:
+    import datetime as _dt
+
+    from crm_xl.ports.followup_book import owner_file_name
+    from crm_xl.ports.ics import calendar_events, write_ics
+
+    events = calendar_events(done.plan, done.service.tickets, done.register["customers"], lang)
+    stamp = _dt.datetime.combine(done.as_of, _dt.time(0, 0))
+    title = "crm-xl 跟进计划" if lang != "en" else "crm-xl follow-ups"
+    with atomic_output(ics) as tmp:
+        n = write_ics(events, tmp, title, stamp)
+    say(f"已写入日历 {ics}：{n} 个事件", f"Wrote the calendar {ics}: {n} events", lang)
+    if split_by_owner is not None:
+        split_by_owner.mkdir(parents=True, exist_ok=True)
+        owners = sorted({e["owner"] for e in events})
+        for owner in owners:
+            mine = [e for e in events if e["owner"] == owner]
+            target = split_by_owner / (Path(owner_file_name(owner, lang)).stem + ".ics")
+            with atomic_output(target) as tmp:
+                write_ics(mine, tmp, f"{title} — {owner}", stamp)
+            say(f"  {owner}：{len(mine)} 个事件 → {target}", f"  {owner}: {len(mine)} events → {target}", lang)

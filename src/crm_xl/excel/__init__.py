@@ -10,6 +10,7 @@
 """
 
 from crm_xl.excel.entry import (ISSUES_SHEET, MARKS_SHEET, Outcome, complaint_form, followups, main, refresh,
-                                validate)
+                                trade_document, validate)
 
-__all__ = ["ISSUES_SHEET", "MARKS_SHEET", "Outcome", "complaint_form", "followups", "main", "refresh", "validate"]
+__all__ = ["ISSUES_SHEET", "MARKS_SHEET", "Outcome", "complaint_form", "followups", "main", "refresh", "trade_document",
+           "validate"]

@@ -20,6 +20,7 @@ available in a message box; nothing is made up.
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import math
 import traceback
 from collections import defaultdict
@@ -189,6 +190,59 @@ def main(port: ExcelPort | None = None, as_of: dt.date | None = None) -> Outcome
     workbook (``crm.py`` next to ``crm.xlsm``) holds ``from crm_xl.excel import main``.
     """
     return _run(_refresh, port, as_of)
+
+
+def trade_document(port: ExcelPort | None = None, as_of: dt.date | None = None) -> Outcome:
+    """生成单据 Trade document: the PI of the selected order row, or the quotation of the selected
+    opportunity row, as a PDF beside the workbook; its number goes into the Change log sheet."""
+    return _run(_trade_document, port, as_of)
+
+
+def _trade_document(session: Session) -> Outcome:
+    from pathlib import Path
+
+    from crm_xl.documents import changelog_entry, document_context, next_number
+    from crm_xl.ports.trade_documents import write_document
+
+    reg, t = session.register, session.t
+    selected = session.port.selection()
+    by_name = {layout.name: key for key, layout in session.layouts.items()}
+    sheet = by_name.get(selected[0]) if selected else None
+    if sheet not in ("orders", "opportunities"):
+        return Outcome(False, t(f"请先在“{reg.sheet_label('orders')}”或“{reg.sheet_label('opportunities')}”表中选中一行。",
+                                f"Select a row on the {reg.sheet_label('orders')} or "
+                                f"{reg.sheet_label('opportunities')} sheet first."))
+    frame = reg.frames[sheet]
+    hit = frame[frame["_row"] == selected[1]]
+    id_col = "order_id" if sheet == "orders" else "opportunity_id"
+    if hit.empty or not isinstance(hit.iloc[0][id_col], str):
+        return Outcome(False, t(f"第 {selected[1]} 行没有编号，无法生成单据。", f"Row {selected[1]} has no ID."))
+    record_id = hit.iloc[0][id_col]
+    kind = "pi" if sheet == "orders" else "quotation"
+    ref = {"order_id": record_id} if sheet == "orders" else {"opportunity_id": record_id}
+    ctx = document_context(reg, kind, as_of=session.as_of, lang=session.lang, **ref)
+    number, new = next_number(reg, kind, session.as_of, (sheet, record_id))
+    ctx["number"] = number
+    path = session.port.book_path()
+    if not path:
+        return Outcome(False, t("请先保存工作簿：单据保存在工作簿所在的文件夹。", "Save the workbook first: the "
+                                "document is written into its folder."))
+    target = Path(path).parent / f"{number}.pdf"
+    session.status("正在生成单据…", "writing the document…")
+    write_document(ctx, target)
+    if new and "changelog" in session.layouts:
+        log = session.layouts["changelog"]
+        entry = changelog_entry(kind, (sheet, record_id), number, getpass.getuser(), dt.datetime.now().replace(microsecond=0))
+        first, last = min(log.positions.values()), max(log.positions.values())
+        row = [None] * (last - first + 1)
+        for key, col in log.positions.items():
+            row[col - first] = entry.get(key)
+        session.port.write_block(log.name, cell_address(log.last_row + 1, first), [row])
+    missing = "".join(f"\n- {m}" for m in ctx["missing"])
+    return Outcome(True, t(f"已生成 {ctx['title_zh']} {number}：{target}" + (f"\n缺少（单据上留空）：{missing}" if missing else ""),
+                           f"Wrote {ctx['title_en'].lower()} {number}: {target}" +
+                           (f"\nMissing (left blank):{missing}" if missing else "")),
+                   {"documents": 1, "recorded": int(new)})
 
 
 # ----------------------------------------------------------------------------------- validate

@@ -52,6 +52,9 @@ class ExcelPort(Protocol):
     def book_path(self) -> str | None:
         """Full path of the workbook file (None when never saved)."""
 
+    def selection(self) -> tuple[str, int] | None:
+        """The sheet and 1-based row of the selected cell (None when nothing is selected)."""
+
     def sheet_names(self) -> list[str]:
         """Names of all sheets, in workbook order."""
 
@@ -221,6 +224,10 @@ class XlwingsPort:
         for (row, col), formulas in runs:  # one write per run of adjacent cells in a column
             ws.range(cell_address(row, col)).options(transpose=True).formula = formulas
 
+    def selection(self) -> tuple[str, int] | None:
+        selected = self.book.app.selection
+        return (selected.sheet.name, selected.row) if selected is not None else None
+
     def status(self, text: str | None) -> None:
         self.book.app.status_bar = text if text else False
 
@@ -286,6 +293,7 @@ class RecordingPort:
     statuses: list[str | None] = field(default_factory=list)
     messages: list[tuple[str, str]] = field(default_factory=list)
     calls: list[tuple[str, str | None]] = field(default_factory=list)
+    selected: tuple[str, int] | None = None  # (sheet, row) of the selected cell
 
     @classmethod
     def from_file(cls, path: str | Path) -> RecordingPort:
@@ -359,6 +367,10 @@ class RecordingPort:
     def book_name(self) -> str:
         self._call("book_name")
         return self.name
+
+    def selection(self) -> tuple[str, int] | None:
+        self._call("selection", self.selected[0] if self.selected else None)
+        return self.selected
 
     def book_path(self) -> str | None:
         self._call("book_path")

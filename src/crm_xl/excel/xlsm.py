@@ -87,6 +87,10 @@ BUTTONS: tuple[tuple[str, str, str, str, str], ...] = (
     ("生成投诉单", "Complaint form", "CrmComplaintForm",
      "为当前选中行的投诉生成投诉处理单（在“服务与投诉”表中先选中该行）。",
      "Write the complaint-handling form for the selected ticket (select its row on the Tickets sheet first)."),
+    ("生成单据", "Trade document", "CrmTradeDocument",
+     "为选中的订单行生成形式发票 PDF、为选中的销售机会行生成报价单 PDF（保存在工作簿旁），编号记入“变更日志”。",
+     "Make the PI of the selected order row, or the quotation of the selected opportunity row, as a PDF beside the "
+     "workbook; the number is recorded in the Change log."),
 )
 
 MACROS_ENV = "CRM_XL_MACROS"

@@ -567,7 +567,14 @@ def customer_sections(x: ReportInputs) -> tuple[list[Section], list[str]]:
               categories=cats2, series=ser2, fmt="int", x_label=L("level"), y_label=L("customers")),
     ], tables=[
         _counts_table(f"by_{dim}", L(dim), L(dim), _enum_counts(g[dim], dim, lang), lang)
-        for dim in ("scale", "abc", "level", "risk")])
+        for dim in ("scale", "abc", "level", "risk")] + [_risk_action_table(g, lang)])
+    if "market" in g.columns:  # F2.6: domestic vs international
+        by_market = _enum_counts(g["market"], "market", lang)
+        by_market.index = [i or t("国家未填", "Country blank", lang) for i in by_market.index]
+        classes.tables.append(_counts_table("by_market", t("国内/国际", "Domestic / international", lang),
+                                            t("市场", "Market", lang), by_market, lang))
+        classes.charts.append(_count_chart("by_market", t("国内与国际客户", "Domestic and international customers", lang),
+                                           by_market, lang))
     by_country = cust["country"].astype("string").fillna(label("none", lang)).value_counts()
     by_industry = cust["industry"].astype("string").fillna(label("none", lang)).value_counts()
     by_source = _enum_counts(cust["source_channel"], "source_channel", lang)
@@ -864,3 +871,16 @@ def monthly_sections(x: ReportInputs) -> tuple[list[Section], list[str]]:
                "Figures follow the sales, customer and service reports; KPI scores use the weights and grade cut-offs "
                "of the Settings (policy 003 §5.3, 000 §6).", lang)]
     return sections, notes
+
+
+def _risk_action_table(g: pd.DataFrame, lang: str) -> Table:
+    """Customers per risk grade with the grade's suggested action (002 七.3 风险应对)."""
+    from crm_xl.grading import risk_action
+
+    counts = g["risk"].astype("string").value_counts()
+    return Table(key="risk_actions", title=t("风险等级与应对措施", "Risk grades and suggested actions", lang),
+                 columns=[Column(key="risk", label=label("risk", lang)),
+                          Column(key="customers", label=label("customers", lang), fmt="int"),
+                          Column(key="action", label=t("建议措施", "Suggested action", lang))],
+                 rows=[{"risk": _enum("risk", code, lang), "customers": int(counts.get(code, 0)),
+                        "action": risk_action(code, lang)} for code in ENUMS["risk"].codes])

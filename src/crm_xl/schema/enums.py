@@ -47,6 +47,11 @@ METHOD = _e(
     aliases=(("e-mail", "email"), ("电子邮件", "email"), ("微信", "im"), ("wechat", "im"),
              ("whatsapp", "im"), ("上门拜访", "visit"), ("视频", "video"), ("zoom", "video")),
 )
+DIRECTION = _e(
+    "direction", O("in", "收到", "Received"), O("out", "发出", "Sent"),
+    aliases=(("incoming", "in"), ("inbound", "in"), ("来信", "in"), ("outgoing", "out"), ("outbound", "out"), ("去信", "out")),
+)
+MARKET = _e("market", O("domestic", "国内", "Domestic"), O("international", "国际", "International"))
 TICKET_TYPE = _e(
     "ticket_type",
     O("inquiry", "咨询", "Inquiry"), O("feedback", "反馈", "Feedback"), O("complaint", "投诉", "Complaint"),
@@ -182,7 +187,7 @@ SEVERITY = _e(
 ENUMS: dict[str, Enum] = {
     e.name: e
     for e in (
-        STAGE, OPPORTUNITY_STATUS, SOURCE_CHANNEL, METHOD, TICKET_TYPE, URGENCY, TICKET_STATUS,
+        STAGE, OPPORTUNITY_STATUS, SOURCE_CHANNEL, METHOD, DIRECTION, MARKET, TICKET_TYPE, URGENCY, TICKET_STATUS,
         TICKET_CATEGORY, ORDER_STATUS, CUSTOMER_STATUS, PAYMENT_TERMS, INCOTERMS, CREDIT_RATING,
         DECISION_ROLE, BOOL, PURCHASE_FREQUENCY, STAFF_ROLE, HOLIDAY_KIND, SCALE, COOP, ABC, LEVEL,
         RISK, KPI_GRADE, SEVERITY, GENDER, AGE_BAND, PURCHASE_INTENT, EVENT_TYPE, EVENT_RESULT,

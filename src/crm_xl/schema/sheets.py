@@ -56,6 +56,24 @@ def _currency(required=False) -> C:
              help_zh="ISO 4217 币种代码，如 USD、EUR、CNY", help_en="ISO 4217 code, e.g. USD, EUR, CNY")
 
 
+def _trade_line_columns(spec: bool = False) -> tuple[C, ...]:
+    """What a trade document's line needs beyond product and quantity (HS code, unit)."""
+    return ((C("spec", "规格", "Spec", width=14),) if spec else ()) + (
+        C("hs_code", "HS编码", "HS code", width=11, help_zh="海关商品编码，如 8501.52", help_en="Customs HS code, e.g. 8501.52"),
+        C("unit", "单位", "Unit", width=7, help_zh="计量单位，如 PCS、SET、KG", help_en="Unit of quantity, e.g. PCS, SET, KG"),
+    )
+
+
+def _price_term_columns() -> tuple[C, ...]:
+    """The price term a document prints: Incoterm (blank = the customer's) and its named place."""
+    return (
+        _enum("incoterm", "贸易术语", "Incoterm", "incoterms", width=9,
+              help_zh="本单的贸易术语（Incoterms 2020）；留空按客户的贸易术语", help_en="Incoterm here; blank = the customer's"),
+        C("named_place", "指定地点", "Named place", width=14, help_zh="贸易术语的指定地点，如 FOB Ningbo 中的 Ningbo",
+          help_en="The Incoterm's named place, e.g. Ningbo in FOB Ningbo"),
+    )
+
+
 CUSTOMERS = Sheet(
     "customers", "客户", "Customers", id_column="customer_id",
     purpose_zh="一行一个客户公司：基本信息、业务信息、决策信息（000 二(一)）",
@@ -182,6 +200,10 @@ OPPORTUNITIES = Sheet(
         _ref("order_id", "订单编号", "Order ID", "orders.order_id"),
         C("weighted_amount", "加权金额(本币)", "Weighted amount (base)", "money", num_format=MONEY, width=14,
           derived=True, help_zh="由 crm-xl 计算：金额×概率，折算本位币", help_en="Computed: amount × probability in base currency"),
+        *_trade_line_columns(spec=True),
+        _money("unit_price", "报价单价", "Quoted unit price", help_zh="报价单的单价；留空按 金额÷数量",
+               help_en="Unit price on the quotation; blank = amount ÷ quantity"),
+        *_price_term_columns(),
     ),
 )
 
@@ -200,6 +222,10 @@ ACTIVITIES = Sheet(
         C("next_action", "下一步行动", "Next action", width=18),
         _date("next_date", "下次跟进日期", "Next date"),
         _owner(),
+        _enum("direction", "方向", "Direction", "direction", width=8, help_zh="收到（客户来信）或发出",
+              help_en="Received from or sent to the customer"),
+        C("message_id", "邮件编号", "Message ID", width=22, help_zh="log-mail 导入时填写（邮件 Message-ID 或聊天记录键）；重复导入时跳过",
+          help_en="Filled by log-mail (the e-mail's Message-ID or a chat key); a re-run skips it"),
     ),
 )
 
@@ -228,6 +254,18 @@ ORDERS = Sheet(
         _date("payment_due_date", "应收款日期", "Payment due"),
         _date("paid_date", "收款日期", "Paid date"),
         _owner(),
+        *_trade_line_columns(),
+        *_price_term_columns(),
+        C("port_of_loading", "装运港", "Port of loading", width=14),
+        C("port_of_destination", "目的港", "Port of destination", width=14),
+        C("cartons", "箱数", "Cartons", "integer", num_format=INT, minimum=0, width=8, help_zh="装箱单的总箱数",
+          help_en="Number of cartons (packing list)"),
+        C("net_weight_kg", "净重(kg)", "N.W. (kg)", "number", num_format=NUM, minimum=0, width=10),
+        C("gross_weight_kg", "毛重(kg)", "G.W. (kg)", "number", num_format=NUM, minimum=0, width=10),
+        C("cbm", "体积(CBM)", "Volume (CBM)", "number", num_format="#,##0.000", minimum=0, width=10,
+          help_zh="总体积，立方米", help_en="Total volume in cubic metres"),
+        C("contract_no", "合同号", "Contract no.", width=12,
+          help_zh="同一合同号的订单行打印在同一张单据上", help_en="Order rows with the same contract no. print on one document"),
     ),
 )
 
@@ -301,6 +339,8 @@ STAFF = Sheet(
           help_zh="本期计划的拜访/电话等跟进次数（001 二 订单活动计划）", help_en="Planned contacts this period"),
         _date("hire_date", "入职日期", "Hire date", help_zh="新员工须在规定天数内完成培训",
               help_en="New staff must be trained within the Settings deadline"),
+        C("email", "电子邮箱", "E-mail", "email", width=22, help_zh="业务员的邮箱：导入邮件时按发件人/收件人认定负责人",
+          help_en="The salesperson's e-mail: log-mail takes the owner from a message's sender or recipient"),
     ),
 )
 
