@@ -90,15 +90,18 @@ def test_masked_export_masks_and_logs(book, tmp_path):
     phone, email, wechat = header.index("电话"), header.index("电子邮箱"), header.index("微信")
     first = contacts[1]
     assert first[phone] == "+86 138****5678" and first[email] == "h***@mueller.de"
-    assert first[wechat] != "hans_wx" and first[wechat].startswith("ha")
+    assert first[wechat] == "h***"
     assert "Hauptstraße 5, Berlin" not in str(sheet_values(out, "客户"))
-    log = list(csv.reader((out.parent / "crm-xl-exports.csv").open(encoding="utf-8-sig")))
+    # the log stays with the register, not in the folder being shared
+    assert not (out.parent / "crm-xl-exports.csv").exists()
+    log = list(csv.reader((book.parent / "crm-xl-exports.csv").open(encoding="utf-8-sig")))
     assert log[0][:5] == ["at", "user", "source", "output", "approval"]
     assert log[1][4] == "审批-2026-031" and log[1][6] == "yes"
-    # a second export appends, never rewrites the log
-    cli("export", str(book), "--mask", "--approval", "A-2", "--out", str(out))
-    log = list(csv.reader((out.parent / "crm-xl-exports.csv").open(encoding="utf-8-sig")))
+    # a second export (over crm-xl's own earlier one) appends, never rewrites the log, leaves no backup
+    assert cli("export", str(book), "--mask", "--approval", "A-2", "--out", str(out)).returncode == 0
+    log = list(csv.reader((book.parent / "crm-xl-exports.csv").open(encoding="utf-8-sig")))
     assert [row[4] for row in log[1:]] == ["审批-2026-031", "A-2"]
+    assert sorted(p.name for p in out.parent.iterdir()) == ["m.xlsx"]
 
 
 def test_formula_injection_never_becomes_a_formula(book, tmp_path):
@@ -125,13 +128,22 @@ def test_encrypt_decrypt_round_trip_and_wrong_password(book, tmp_path):
     assert sheet_values(dec, "客户") == sheet_values(book, "客户")
 
 
-def test_existing_output_is_backed_up(book, tmp_path):
-    out = tmp_path / "o.xlsx"
+def test_export_never_replaces_another_owners_file_nor_keeps_backups(book, tmp_path):
+    out = tmp_path / "share" / "o.xlsx"
     assert cli("export", str(book), "--owner", "张伟", "--out", str(out)).returncode == 0
     first = sha256(out)
-    assert cli("export", str(book), "--owner", "李娜", "--out", str(out)).returncode == 0
-    backups = [p for p in tmp_path.iterdir() if p.name.startswith("o.") and p.name.endswith(".bak.xlsx")]
-    assert len(backups) == 1 and sha256(backups[0]) == first
+    r = cli("export", str(book), "--owner", "李娜", "--out", str(out))
+    assert r.returncode == 2 and "o.xlsx" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert sha256(out) == first
+    # the same owner again replaces its own export, and no backup copy is left in the shared folder
+    assert cli("export", str(book), "--owner", "张伟", "--out", str(out)).returncode == 0
+    # only the export and its own merge bases (crm-xl merge), never a backup
+    assert sorted(p.name for p in out.parent.iterdir()) == [".crm-xl-bases", "o.xlsx"]
+    # a file crm-xl did not write is never replaced
+    other = tmp_path / "share" / "notes.xlsx"
+    other.write_bytes(book.read_bytes())
+    assert cli("export", str(book), "--owner", "张伟", "--out", str(other)).returncode == 2
+    assert sha256(other) == sha256(book)
 
 
 def test_diff_flags_changes_without_a_logged_reason(book, tmp_path):

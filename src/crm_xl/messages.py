@@ -7,6 +7,7 @@ default severity, its message in every language and the policy clause it enforce
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from string import Formatter
 from typing import Any
@@ -62,10 +63,19 @@ def _show(value: Any, lang: str) -> str:
     if isinstance(value, (list, tuple)):
         return "、".join(_show(v, lang) for v in value) if lang != "en" else ", ".join(_show(v, lang) for v in value)
     if isinstance(value, float):
-        return f"{value:,.4g}" if abs(value) < 1e6 else f"{value:,.0f}"
+        return f"{value:,.4g}" if abs(value) < 1e6 else f"{value:,.0f}" if abs(value) < 1e15 else f"{value:.6g}"
+    if isinstance(value, dt.timedelta):  # a duration cell (pd.Timedelta too)
+        return duration_text(value)
     if hasattr(value, "isoformat"):
         return value.isoformat()[:10] if type(value).__name__ == "date" else value.isoformat(sep=" ")[:16]
     return str(value)
+
+
+def duration_text(value: dt.timedelta) -> str:
+    """A duration as Excel shows ``[h]:mm:ss``: ``30:00:00``."""
+    seconds = int(value.total_seconds())
+    sign, seconds = ("-", -seconds) if seconds < 0 else ("", seconds)
+    return f"{sign}{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
 
 
 # Codes the reader itself produces (cells it could not read, settings it could not use).

@@ -78,10 +78,15 @@ def _blank(s: pd.Series) -> pd.Series:
     return s.isna()
 
 
+# Dates pandas can compute with (nanosecond timestamps: 1677-09-22 … 2262-04-11); others are findings.
+_REPRESENTABLE = (dt.datetime(1677, 9, 22, 0, 12, 44), dt.datetime(2262, 4, 11, 23, 47, 16))
+
+
 def parse_datetime(s: pd.Series, day_first: bool = True, date_only: bool = False) -> tuple[pd.Series, pd.Series]:
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
-        out = s.astype("datetime64[ns]")
-        bad = pd.Series(False, index=s.index)
+        inside = s.isna() | s.between(pd.Timestamp.min, pd.Timestamp.max)  # beyond 2262: a finding
+        out = s.where(inside).astype("datetime64[ns]")
+        bad = ~inside
     elif pd.api.types.is_numeric_dtype(s.dtype) and s.dtype != bool:
         num = s.astype("float64")
         ok = num.between(_SERIAL_MIN, _SERIAL_MAX)
@@ -102,6 +107,7 @@ def parse_datetime(s: pd.Series, day_first: bool = True, date_only: bool = False
                 table[u] = serial_to_datetime(float(u))
             else:
                 table[u] = parse_datetime_text(str(u), day_first)
+        table = {u: (v if v is None or _REPRESENTABLE[0] <= v <= _REPRESENTABLE[1] else None) for u, v in table.items()}
         mapped = values.astype(object).map(table)
         out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
         out[mapped.index] = pd.to_datetime(mapped, errors="coerce")

@@ -8,6 +8,7 @@ never a crash. Code never hard-codes a policy number: it reads it from here.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -34,7 +35,7 @@ class StageRule(BaseModel):
 class FxRate(BaseModel):
     model_config = ConfigDict(frozen=True)
     currency: str
-    rate: float = Field(gt=0)
+    rate: float = Field(gt=0, allow_inf_nan=False)
     valid_from: dt.date | None = None
 
 
@@ -184,6 +185,21 @@ class Settings(BaseModel):
     def _upper(cls, v: str) -> str:
         return v.strip().upper()
 
+    @field_validator("*")
+    @classmethod
+    def _in_range(cls, v: Any, info) -> Any:
+        """Every number within its range (:data:`RANGES`); NaN and infinities never."""
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            return v
+        if not math.isfinite(v):
+            raise ValueError("not a finite number")
+        limits = RANGES.get(info.field_name)
+        if limits is not None:
+            low, high, open_low = limits
+            if (low is not None and (v <= low if open_low else v < low)) or (high is not None and v > high):
+                raise ValueError(f"outside {range_text(info.field_name)}")
+        return v
+
     @field_validator("number_quotation", "number_pi", "number_invoice", "number_packing_list")
     @classmethod
     def _number_pattern(cls, v: str) -> str:
@@ -228,6 +244,63 @@ class Settings(BaseModel):
 
     def severity_of(self, code: str, default: str) -> str:
         return self.severity.get(code, default)
+
+
+# The range of every numeric setting: (lowest, highest, lowest excluded). A value outside is S001
+# and the default is kept (a negative weight or a share of 5 would give scores like −4.11).
+_DAYS = (1, 3650, False)  # cycles and deadlines in days: a day to ten years
+_WINDOW = (0, 366, False)
+_SHARE = (0, 1, True)  # shares and rates in (0, 1]
+RANGES: dict[str, tuple[float | None, float | None, bool]] = {
+    "scale_large_min": (0, 1e15, False), "scale_medium_min": (0, 1e15, False),
+    "abc_a_share": _SHARE, "abc_b_share": _SHARE,
+    "coop_long_years": (0, 100, False), "coop_mid_years": (0, 100, False),
+    "level1_min_active_quarters": (0, 4, False), "level2_min_active_quarters": (0, 4, False),
+    "level1_min_years": (0, 100, False), "level2_min_years": (0, 100, False),
+    "risk_overdue_high_days": (0, 3650, False), "risk_new_coop_years": (0, 100, False), "churn_days": _DAYS,
+    "entry_deadline_workdays": (0, 365, False), "info_review_days": _DAYS, "amount_tolerance": (0, 1, False),
+    "stale_days_early": _DAYS, "stale_days_late": _DAYS,
+    "revisit_days_large": _DAYS, "revisit_days_medium": _DAYS, "revisit_days_small": _DAYS,
+    "birthday_window_days": _WINDOW, "holiday_window_days": _WINDOW, "satisfaction_call_days": (0, 365, False),
+    "followup_horizon_days": _WINDOW,
+    "inquiry_response_hours": (0, 8760, True), "complaint_contact_workdays": (0, 365, False),
+    "resolution_days_high": (1, 365, False), "resolution_days_medium": (1, 365, False),
+    "resolution_days_low": (1, 365, False), "escalate_dept_workdays": (0, 365, False),
+    "escalate_manager_workdays": (0, 365, False), "reopen_satisfaction_below": (0, 5, False),
+    "kpi_weight_sales": (0, 100, False), "kpi_weight_customers": (0, 100, False),
+    "kpi_weight_process": (0, 100, False), "kpi_weight_teamwork": (0, 100, False),
+    "kpi_excellent_min": (0, 100, False), "kpi_good_min": (0, 100, False), "kpi_pass_min": (0, 100, False),
+    "kpi_target_growth": (-1, 100, False), "kpi_target_gross_margin": (-1, 1, False),
+    "kpi_target_expense_ratio": _SHARE, "kpi_target_conversion": _SHARE, "kpi_target_followup_rate": _SHARE,
+    "kpi_target_complaint_ontime": _SHARE, "kpi_target_satisfaction": (0, 5, True),
+    "kpi_target_training": _SHARE, "kpi_target_data_accuracy": _SHARE,
+    "new_staff_training_days": _DAYS, "milestone_deviation_days": (0, 3650, False),
+    "maintenance_interval_months": (1, 120, False), "maintenance_interval_km": (0, 1e6, True),
+    "maintenance_remind_days": _WINDOW, "service_call_days": (0, 365, False),
+    "intent_followup_days_h": (1, 365, False), "intent_followup_days_a": (1, 365, False),
+    "intent_followup_days_b": (1, 365, False), "intent_followup_days_c": (1, 365, False),
+    "intel_report_day": (1, 28, False), "retention_months": (1, 240, False), "event_conversion_days": _DAYS,
+}
+
+# Settings that must agree with each other: (keys, test on the merged values, zh, en). When one
+# fails, the keys the workbook set among them fall back to their defaults (S001).
+RELATIONS: tuple[tuple[tuple[str, ...], Any, str, str], ...] = (
+    (("kpi_weight_sales", "kpi_weight_customers", "kpi_weight_process", "kpi_weight_teamwork"),
+     lambda v: sum(v) > 0, "KPI 权重之和须大于 0", "the KPI weights must have a positive sum"),
+    (("abc_a_share", "abc_b_share"), lambda v: v[0] <= v[1], "A 类占比不能大于 B 类", "the A share cannot exceed the B share"),
+    (("scale_medium_min", "scale_large_min"), lambda v: v[0] <= v[1], "中型下限不能高于大型下限",
+     "the medium threshold cannot exceed the large one"),
+    (("coop_mid_years", "coop_long_years"), lambda v: v[0] <= v[1], "中期年限不能长于长期", "mid-term cannot exceed long-term"),
+    (("kpi_pass_min", "kpi_good_min", "kpi_excellent_min"), lambda v: v[0] <= v[1] <= v[2],
+     "等级分数线须 合格 ≤ 良好 ≤ 优秀", "grade cut-offs must be pass ≤ good ≤ excellent"),
+)
+
+
+def range_text(key: str, lang: str = "en") -> str:
+    low, high, open_low = RANGES[key]
+    if lang == "en":
+        return f"{'(' if open_low else '['}{low:g}, {high:g}]"
+    return f"{'大于' if open_low else '不小于'} {low:g} 且不大于 {high:g}"
 
 
 SCALAR_KEYS: tuple[str, ...] = tuple(
@@ -321,6 +394,7 @@ def load_settings(rows: SettingsRows) -> tuple[Settings, list[Finding]]:
     data: dict[str, Any] = {}
     severity: dict[str, str] = {}
     known = {fold(k): k for k in SCALAR_KEYS}
+    rows_of: dict[str, tuple[int, Any]] = {}
     for row, key, raw in rows.values:
         if _blank(raw):
             continue
@@ -343,6 +417,16 @@ def load_settings(rows: SettingsRows) -> tuple[Settings, list[Finding]]:
             findings.append(_invalid(row, name, raw, _expected(name), format_value(Settings.model_fields[name].default)))
             continue
         data[name] = _coerce(name, raw)
+        rows_of[name] = (row, raw)
+    for keys, holds, zh, en in RELATIONS:
+        merged = [Settings.model_validate({k: data[k]}).__getattribute__(k) if k in data
+                  else Settings.model_fields[k].default for k in keys]
+        if not holds(merged):
+            for k in keys:
+                if k in data:
+                    row, raw = rows_of[k]
+                    findings.append(_invalid(row, k, raw, Text(zh, en), format_value(Settings.model_fields[k].default)))
+                    del data[k]
     if severity:
         data["severity"] = severity
     if rows.stages:
@@ -392,6 +476,9 @@ def _expected(name: str) -> Text:
     annotation = Settings.model_fields[name].annotation
     if annotation is bool:
         return Text("应为 是/否（true/false）", "expected yes/no (true/false)")
+    if annotation in (int, float) and name in RANGES:
+        kind = Text("整数", "a whole number") if annotation is int else Text("数字", "a number")
+        return Text(f"应为{kind('zh-CN')}，{range_text(name, 'zh-CN')}", f"expected {kind('en')} in {range_text(name)}")
     if annotation is int:
         return Text("应为整数", "expected a whole number")
     if annotation is float:

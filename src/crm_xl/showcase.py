@@ -29,7 +29,7 @@ def run_demo(out: Path, *, lang: str = "zh-CN", profile: str = "trade", seed: in
     """Build the demo workbook, read it back and write every output into ``out``."""
     from crm_xl import forms
     from crm_xl.cli.validate import print_text, report_json
-    from crm_xl.ports.followup_book import owner_file_name, write_followup_book
+    from crm_xl.ports.followup_book import write_followup_book, write_owner_books
     from crm_xl.ports.reader import read_register
     from crm_xl.reports.build import prepare
     from crm_xl.reports.output import write_demo_reports
@@ -77,10 +77,7 @@ def run_demo(out: Path, *, lang: str = "zh-CN", profile: str = "trade", seed: in
     with atomic_output(plan_path) as tmp:
         items = write_followup_book(rv.plan, tmp, lang, as_of)
     owners_dir = out / t("按负责人", "by-owner")
-    owners_dir.mkdir(exist_ok=True)
-    for owner, rows in rv.plan.groupby("owner", sort=True):
-        with atomic_output(owners_dir / owner_file_name(str(owner), lang)) as tmp:
-            write_followup_book(rows, tmp, lang, as_of)
+    write_owner_books(rv.plan, owners_dir, lang, as_of)
     say(f"④ 跟进计划：{items} 项 → {plan_path.name}（每位负责人一份在 {owners_dir.name}/）",
         f"④ Follow-up plan: {items} items → {plan_path.name} (one per owner in {owners_dir.name}/)")
 

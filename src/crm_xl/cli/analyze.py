@@ -68,6 +68,19 @@ def _fmt(x: Any, pct: bool = False) -> str:
     return f"{x:.1%}" if pct else (f"{x:,.2f}" if isinstance(x, float) else str(x))
 
 
+def visible_text(value: Any) -> str:
+    from crm_xl.ports.sanitize import visible_text as shown
+
+    return shown(value)
+
+
+def _escape(value: Any) -> str:
+    """Text from the workbook in a rich table: no markup, no control characters."""
+    from crm_xl.cli.validate import _escape as escape
+
+    return escape("" if value is None else str(value))
+
+
 def render_text(data: dict[str, Any], lang: str, out) -> None:
     """Readable tables of an analysis (the ``--format text`` output)."""
     t = lambda zh, en: pick(zh, en, lang)  # noqa: E731
@@ -103,8 +116,8 @@ def render_text(data: dict[str, Any], lang: str, out) -> None:
         table.add_row(name, *(_fmt(r[k]) for k in ("pipeline", "weighted", "commit", "best_case", "quantity")))
     out.print(table)
     trend = f["trend"]
-    out.print(t(f"趋势预测：{trend['reason']}；回测 MAPE {_fmt(trend['mape'], True)}",
-                f"Trend forecast: {trend['reason']}; back-test MAPE {_fmt(trend['mape'], True)}"), markup=False)
+    out.print(visible_text(t(f"趋势预测：{trend['reason']}；回测 MAPE {_fmt(trend['mape'], True)}",
+                f"Trend forecast: {trend['reason']}; back-test MAPE {_fmt(trend['mape'], True)}")), markup=False)
 
     k = Table(title=t(f"KPI 考核（{data['period']}）", f"KPI ({data['period']})"))
     for name in (t("排名", "Rank"), t("负责人", "Owner"), t("销售额", "Sales"), t("销售业绩", "Sales"),
@@ -113,7 +126,7 @@ def render_text(data: dict[str, Any], lang: str, out) -> None:
         k.add_column(name)
     for r in data["kpi"]:
         cs = r["category_scores"]
-        k.add_row(_fmt(r["rank"]), r["owner"], _fmt(r["metrics"]["sales_amount"]["value"]),
+        k.add_row(_fmt(r["rank"]), _escape(r["owner"]), _fmt(r["metrics"]["sales_amount"]["value"]),
                   *(_fmt(cs[c]) for c in ("sales", "customers", "process", "teamwork")),
                   _fmt(r["score"]), _label("kpi_grade", r["grade"], lang))
     out.print(k)
@@ -144,4 +157,4 @@ def render_text(data: dict[str, Any], lang: str, out) -> None:
                     f"Note: {len(data['findings'])} findings (e.g. missing FX rates); see findings in the JSON output"),
                   markup=False)
         for item in data["findings"][:10]:
-            out.print(f"  {item['sheet']}!{item['cell'] or item['row']}: {item['message']}", markup=False)
+            out.print(visible_text(f"  {item['sheet']}!{item['cell'] or item['row']}: {item['message']}"), markup=False)

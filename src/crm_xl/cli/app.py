@@ -94,7 +94,10 @@ def resolve_lang(lang: str | None, fallback: str = "zh-CN") -> str:
 
 
 def fail(message: str, code: int = EXIT_UNREADABLE) -> None:
-    err_console.print(f"crm-xl: {message}", markup=False, soft_wrap=True)  # one line, never wrapped
+    """One line on stderr (never wrapped, control characters shown), then exit ``code``."""
+    from crm_xl.ports.sanitize import visible_line
+
+    err_console.print(f"crm-xl: {visible_line(message)}", markup=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -113,7 +116,11 @@ def handle_errors(lang_of: Callable[[dict], str | None] = lambda kw: kw.get("lan
                 if State.debug:
                     raise
                 fail(exc.message(lang))
-            except (OSError, ValueError) as exc:
+            except OSError as exc:
+                if State.debug:
+                    raise
+                fail(os_error_message(exc, _safe_lang(lang_of(kwargs))))
+            except ValueError as exc:
                 if State.debug:
                     raise
                 fail(f"{type(exc).__name__}: {exc}")
@@ -126,6 +133,26 @@ def handle_errors(lang_of: Callable[[dict], str | None] = lambda kw: kw.get("lan
         return wrapper
 
     return decorate
+
+
+def os_error_message(exc: OSError, lang: str) -> str:
+    """One line for an operating-system error (disk full, no permission …); the output it was
+    writing has been removed by the atomic write."""
+    import errno
+
+    where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+    texts = {
+        errno.ENOSPC: ("磁盘空间不足，输出未写入", "the disk is full; the output was not written"),
+        errno.EDQUOT: ("磁盘配额已满，输出未写入", "the disk quota is exhausted; the output was not written"),
+        errno.EACCES: ("没有权限", "permission denied"),
+        errno.EPERM: ("不允许此操作", "operation not permitted"),
+        errno.EROFS: ("文件系统只读，输出未写入", "the file system is read-only; the output was not written"),
+        errno.ENOTDIR: ("路径中有一段不是文件夹", "a part of the path is not a folder"),
+        errno.EISDIR: ("这是一个文件夹，不是文件", "this is a folder, not a file"),
+        errno.ENOENT: ("文件或文件夹不存在", "no such file or folder"),
+    }
+    zh, en = texts.get(exc.errno, (exc.strerror or type(exc).__name__, exc.strerror or type(exc).__name__))
+    return pick(zh, en, lang) + where
 
 
 def _safe_lang(lang: str | None) -> str:
@@ -148,7 +175,10 @@ def atomic_output(dst: str | Path, suffix: str | None = None) -> Iterator[Path]:
 
 
 def say(zh: str, en: str, lang: str) -> None:
-    console.print(pick(zh, en, lang), markup=False)
+    """A line for the user; text from the workbook cannot smuggle terminal control sequences."""
+    from crm_xl.ports.sanitize import visible_text
+
+    console.print(visible_text(pick(zh, en, lang)), markup=False)
 
 
 def main() -> None:

@@ -12,6 +12,7 @@ from rich.table import Table
 from crm_xl.cli.app import (EXIT_FINDINGS, app, atomic_output, console, fail, handle_errors, lang_option, source_argument,
                             resolve_lang, say)
 from crm_xl.i18n import pick
+from crm_xl.schema import SHEETS
 
 
 def _password(password: str | None, confirm: bool = False) -> str:
@@ -27,56 +28,98 @@ def _password(password: str | None, confirm: bool = False) -> str:
 
 
 @app.command("export", help="Export a register for one owner or, masked, for an outside party.\n\n"
+                            "--owner: only rows reachable from that owner's customers by a declared reference. "
+                            "--mask: personal data masked in every text cell; staff, order costs, Settings and "
+                            "birthdays left out unless --include names them.\n\n"
                             "Example: crm-xl export 台账.xlsx --mask --approval 审批-2026-031 --out 给货代.xlsx")
 @handle_errors()
 def export(
     path: Path = source_argument(),
-    out: Path = typer.Option(..., "--out", help="Output .xlsx file, or a folder for --format csv."),
-    owner: str = typer.Option(None, "--owner", help="Only this owner's customers and every row that refers to them."),
-    mask: bool = typer.Option(False, "--mask", help="Mask phone, e-mail, address, WeChat/WhatsApp (needs --approval)."),
+    out: Path = typer.Option(..., "--out", help="Output .xlsx file, or a folder for --format csv (empty, or this "
+                                                "owner's earlier export)."),
+    owner: str = typer.Option(None, "--owner", help="Only this owner's customers and the rows that refer to them."),
+    mask: bool = typer.Option(False, "--mask", help="For an outside party: mask personal data (needs --approval)."),
     approval: str = typer.Option(None, "--approval", help="Approval reference for sharing outside (policy 000 二(四)3)."),
+    include: str = typer.Option(None, "--include", help="With --mask, also export: staff, costs, settings, birthdays "
+                                                        "(comma-separated)."),
     fmt: str = typer.Option(None, "--format", help="xlsx or csv (default from --out)."),
-    log: Path = typer.Option(None, "--log", help="Export log to append to (default: crm-xl-exports.csv beside --out)."),
+    log: Path = typer.Option(None, "--log", help="Export log to append to (default: crm-xl-exports.csv beside the "
+                                                 "register)."),
     password: str = typer.Option(None, "--password", help="Password of an encrypted register."),
     lang: str = lang_option(),
 ) -> None:
-    from crm_xl.exports import owner_subset
-    from crm_xl.ports.export import append_log, mask_frames, write_csv_folder, write_xlsx
+    from crm_xl.exports import (ExportError, cut_overlong, detector_for, mask_frames, overlong_findings, owner_subset,
+                                 withhold)
+    from crm_xl.ports.atomic import atomic_path
+    from crm_xl.ports.export import (append_log, check_csv_folder, check_xlsx_target, export_identity,
+                                     write_csv_folder, write_xlsx)
     from crm_xl.ports.reader import read_register
+    from crm_xl.ports.sanitize import visible_line
+    from crm_xl.settings import Settings
 
+    ui_lang = resolve_lang(lang)
     if mask and not approval:
         fail(pick("对外提供客户信息须经审批：请用 --approval 填写审批编号（制度 000 二(四)3）",
                   "sharing customer data outside needs approval: give --approval REF (policy 000 二(四)3)",
-                  resolve_lang(lang)), EXIT_FINDINGS)
-    register = read_register(path, password=password)
-    lang = resolve_lang(lang, register.lang)
-    frames = owner_subset(register, owner) if owner else dict(register.frames)
-    if mask:
-        frames = mask_frames(frames)
+                  ui_lang), EXIT_FINDINGS)
     kind = (fmt or ("csv" if out.suffix.lower() in ("", ".csv") else "xlsx")).lower()
-    if kind == "csv":
-        written = write_csv_folder(out if out.suffix.lower() != ".csv" else out.with_suffix(""), register, frames, lang)
-        target = written[0].parent if written else out
-    elif kind == "xlsx":
-        record = None
-        if owner and not mask:  # a salesperson's book: recorded so that crm-xl merge finds its base
-            from crm_xl.ports.books import new_export_record
-
-            record = new_export_record(owner, str(path))
-        with atomic_output(out) as tmp:
-            write_xlsx(tmp, register, frames, lang, record=record)
-        if record is not None:
-            from crm_xl.ports.books import keep_base
-
-            keep_base(out, record)
-        target = out
-    else:
+    if kind not in ("csv", "xlsx"):
         raise typer.BadParameter("--format must be xlsx or csv")
-    if mask or approval or owner:
-        log_path = log or (target if target.is_dir() else target.parent) / "crm-xl-exports.csv"
-        append_log(log_path, source=path, output=target, approval=approval, owner=owner, masked=mask, frames=frames)
+    wanted = {p.strip().lower() for p in (include or "").split(",") if p.strip()}
+    try:
+        register = read_register(path, password=password)
+        lang = resolve_lang(lang, register.lang)
+        frames = owner_subset(register, owner) if owner is not None else dict(register.frames)
+        left_out: list[str] = []
+        settings = register.settings
+        if mask:
+            frames, left_out = withhold(frames, wanted)
+            frames = mask_frames(frames, detector_for(register), register.settings.profile)
+            if "settings" not in wanted:
+                settings = Settings(profile=register.settings.profile, language=register.settings.language)
+        elif wanted:
+            raise typer.BadParameter("--include needs --mask")
+        frames, overlong = cut_overlong(frames)
+        identity = export_identity(owner.strip() if owner else owner, mask)
+        folder = out if out.suffix.lower() != ".csv" else out.with_suffix("")
+        if kind == "csv":
+            earlier = check_csv_folder(folder, identity["owner"], mask)
+            written = write_csv_folder(folder, register, frames, lang, identity, earlier)
+            target = folder
+        else:
+            check_xlsx_target(out, identity["owner"], mask)
+            record = None
+            if owner and not mask:  # a salesperson's book: recorded so that crm-xl merge finds its base
+                from crm_xl.ports.books import new_export_record
+
+                record = new_export_record(identity["owner"], str(path))
+            out.parent.mkdir(parents=True, exist_ok=True)
+            with atomic_path(out, backups=0) as tmp:
+                write_xlsx(tmp, register, frames, lang, identity, settings, record=record)
+            if record is not None:
+                from crm_xl.ports.books import keep_base
+
+                keep_base(out, record)
+            target = out
+        if mask or approval or owner:
+            # beside the register (not in the folder being shared); a database has no folder: beside the output
+            home = path.parent if isinstance(path, Path) else (target if target.is_dir() else target.parent)
+            log_path = log or home / "crm-xl-exports.csv"
+            append_log(log_path, source=path, output=target, approval=approval, owner=owner, masked=mask,
+                       frames=frames, left_out=left_out, cut=len(overlong), follow_symlink=log is not None)
+    except ExportError as exc:
+        fail(exc.message(lang if isinstance(lang, str) and lang in ("zh-CN", "zh-TW", "en") else ui_lang))
     counts = {k: len(v) for k, v in frames.items() if len(v)}
     say(f"已导出 {target}（客户 {counts.get('customers', 0)} 个）", f"Exported {target} ({counts.get('customers', 0)} customers)", lang)
+    if left_out:
+        shown = [SHEETS[k].label(lang) + (f"·{SHEETS[k].column(c).label(lang)}" if c else "")
+                 for k, _, c in (item.partition(".") for item in left_out)]
+        say("未导出（可用 --include 加入）：" + "、".join(shown), "Left out (add with --include): " + ", ".join(shown), lang)
+    for finding in overlong_findings(register, overlong):
+        sheet = SHEETS[finding.sheet]
+        column = sheet.column(finding.column).label(lang) if sheet.has(finding.column) else visible_line(finding.column)
+        say(f"{finding.code} {sheet.label(lang)}!{finding.cell or finding.row or ''} {column}：{finding.message(lang)}",
+            f"{finding.code} {sheet.label(lang)}!{finding.cell or finding.row or ''} {column}: {finding.message(lang)}", lang)
 
 
 @app.command("encrypt", help="Encrypt a workbook with a password (Excel-compatible).\n\n"
@@ -127,6 +170,7 @@ def diff(
     lang: str = lang_option(),
 ) -> None:
     from crm_xl.diff import diff_registers
+    from crm_xl.ports.sanitize import visible_text
     from crm_xl.ports.reader import read_register
     from crm_xl.schema import SHEETS
 
@@ -140,9 +184,9 @@ def diff(
         table.add_column(head)
     for rec in result.changed.to_dict("records"):
         sheet = SHEETS[rec["sheet"]]
-        table.add_row(sheet.label(lang), str(rec["record_id"]), str(rec["row"]), sheet.column(rec["column"]).label(lang),
-                      str(rec["old"]), str(rec["new"]),
-                      rec["reason"] if isinstance(rec["reason"], str) else t("✗ 无更正原因", "✗ no reason logged"))
+        table.add_row(*(visible_text(v) for v in (
+            sheet.label(lang), rec["record_id"], rec["row"], sheet.column(rec["column"]).label(lang), rec["old"],
+            rec["new"], rec["reason"] if isinstance(rec["reason"], str) else t("✗ 无更正原因", "✗ no reason logged"))))
     console.print(table)
     s = result.to_json()["summary"]
     say(f"新增 {s['added']} 条，删除 {s['removed']} 条，修改 {s['changed_cells']} 个单元格，其中 {s['unexplained']} 个未记录更正原因",

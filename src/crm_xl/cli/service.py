@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from crm_xl.review import review
-from crm_xl.cli.app import app, atomic_output, handle_errors, lang_option, resolve_lang, say, source_argument
+from crm_xl.cli.app import app, atomic_output, fail, handle_errors, lang_option, resolve_lang, say, source_argument
 
 
 def _as_of(value: str | None) -> dt.date:
@@ -32,7 +32,8 @@ def followups(
                                                  "iCalendar file (.ics) for Outlook, Google or a phone."),
     lang: str = lang_option(),
 ) -> None:
-    from crm_xl.ports.followup_book import owner_file_name, write_followup_book
+    from crm_xl.exports import ExportError
+    from crm_xl.ports.followup_book import write_followup_book, write_owner_books
     from crm_xl.ports.reader import read_register
 
     register = read_register(path)
@@ -46,12 +47,13 @@ def followups(
         n = write_followup_book(plan, tmp, lang, day)
     say(f"已写入跟进计划 {out}：{n} 项", f"Wrote the follow-up plan {out}: {n} items", lang)
     if split_by_owner is not None:
-        split_by_owner.mkdir(parents=True, exist_ok=True)
-        for owner, rows in plan.groupby("owner", sort=True):
-            target = split_by_owner / owner_file_name(str(owner), lang)
-            with atomic_output(target) as tmp:
-                write_followup_book(rows, tmp, lang, day)
-            say(f"  {owner}：{len(rows)} 项 → {target}", f"  {owner}: {len(rows)} items → {target}", lang)
+        try:
+            written = write_owner_books(plan, split_by_owner, lang, day)
+        except ExportError as exc:
+            fail(exc.message(lang))
+        for owner, target, n in written:
+            say(f"  {owner}：{n} 项 → {target}", f"  {owner}: {n} items → {target}", lang)
+        say(f"  负责人与文件对照：{split_by_owner / 'index.csv'}", f"  Owner ↔ file index: {split_by_owner / 'index.csv'}", lang)
 
 
 @app.command("complaint-form", help="Render the complaint-handling form (投诉处理单) of a ticket as .xlsx, .html "

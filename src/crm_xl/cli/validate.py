@@ -94,13 +94,14 @@ def report_junit(result, workbook: str, lang: str) -> str:
     from xml.etree import ElementTree as ET
 
     from crm_xl.messages import CATALOGUE
+    from crm_xl.ports.sanitize import visible_line, visible_text
 
     by_code: dict[str, list] = {}
     for f in result.findings:
         by_code.setdefault(f.code, []).append(f)
     codes = sorted(set(CATALOGUE) | set(by_code))
     suites = ET.Element("testsuites", name="crm-xl validate")
-    suite = ET.SubElement(suites, "testsuite", name=workbook, tests=str(len(codes)),
+    suite = ET.SubElement(suites, "testsuite", name=visible_line(workbook), tests=str(len(codes)),
                           failures=str(sum(1 for c in codes if by_code.get(c))), errors="0", skipped="0",
                           timestamp=dt.datetime.now().replace(microsecond=0).isoformat())
     for code in codes:
@@ -109,8 +110,8 @@ def report_junit(result, workbook: str, lang: str) -> str:
         case = ET.SubElement(suite, "testcase", classname=f"crm-xl.{code[:2]}", name=f"{code} {title}")
         for f in by_code.get(code, ()):
             where = f"{result.register.sheet_label(f.sheet)}!{f.cell or f.row or ''}"
-            failure = ET.SubElement(case, "failure", type=f.severity, message=f"{where} {f.message(lang)}")
-            failure.text = json.dumps(f.to_json(lang), ensure_ascii=False)
+            failure = ET.SubElement(case, "failure", type=f.severity, message=visible_line(f"{where} {f.message(lang)}"))
+            failure.text = visible_text(json.dumps(f.to_json(lang), ensure_ascii=False))
     ET.indent(suites)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
 
@@ -134,7 +135,7 @@ def print_text(result, lang: str, max_rows: int = 200, file=None) -> None:
         groups.setdefault(f.sheet, []).append(f)
     for sheet, items in groups.items():
         tab, label = reg.sheet_label(sheet), SHEETS[sheet].label(lang)
-        title = tab if tab == label else f"{label} – {tab}"  # the tab's own name, where the user looks
+        title = _escape(tab if tab == label else f"{label} – {tab}")  # the tab's own name, where the user looks
         table = Table(title=f"{title} ({len(items)})", title_justify="left", expand=False)
         for head in (pick("单元格", "Cell", lang), pick("字段", "Column", lang), pick("级别", "Severity", lang),
                      pick("代码", "Code", lang), pick("问题", "Message", lang)):
@@ -142,7 +143,7 @@ def print_text(result, lang: str, max_rows: int = 200, file=None) -> None:
         shown = items if max_rows <= 0 else items[:max_rows]
         for f in shown:
             column = SHEETS[sheet].column(f.column).label(lang) if f.column and SHEETS[sheet].has(f.column) else ""
-            table.add_row(f.cell or (str(f.row) if f.row else ""), column,
+            table.add_row(f.cell or (str(f.row) if f.row else ""), _escape(column),
                           f"[{styles.get(f.severity, '')}]{pick(*sev_text.get(f.severity, (f.severity, f.severity)), lang)}[/]",
                           f.code, _escape(f.message(lang)))
         out.print(table)
@@ -153,6 +154,10 @@ def print_text(result, lang: str, max_rows: int = 200, file=None) -> None:
 
 
 def _escape(text: str) -> str:
+    """Cell text for a rich table: markup escaped, control characters shown (an ESC in a cell
+    cannot reach the terminal)."""
     from rich.markup import escape
 
-    return escape(text)
+    from crm_xl.ports.sanitize import visible_text
+
+    return escape(visible_text(text))

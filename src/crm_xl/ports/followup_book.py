@@ -7,7 +7,6 @@ written with ``write_string`` (a name such as ``=HYPERLINK(...)`` stays text, F9
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from pathlib import Path
 
@@ -16,7 +15,7 @@ import xlsxwriter
 
 from crm_xl.i18n import pick
 
-__all__ = ["COLUMNS", "owner_file_name", "sheet_name", "write_followup_book"]
+__all__ = ["COLUMNS", "owner_file_name", "owner_file_names", "sheet_name", "write_followup_book", "write_owner_books"]
 
 # (frame column, zh label, en label, width)
 COLUMNS: tuple[tuple[str, str, str, float], ...] = (
@@ -40,10 +39,38 @@ def sheet_name(lang: str) -> str:
     return pick("跟进计划", "Follow-up plan", lang)
 
 
+def owner_file_names(owners: list[str], lang: str) -> dict[str, str]:
+    """A file name per owner, e.g. ``跟进计划_张三.xlsx``: unique and reversible (``Team/A`` →
+    ``跟进计划_Team%2FA.xlsx``; long names shortened with a hash), see
+    :func:`crm_xl.ports.sanitize.unique_file_names`."""
+    from crm_xl.ports.sanitize import unique_file_names
+
+    return unique_file_names([str(o) for o in owners], f"{sheet_name(lang).replace(' ', '-')}_", ".xlsx")
+
+
 def owner_file_name(owner: str, lang: str) -> str:
-    """A safe file name for one owner's workbook, e.g. ``跟进计划_张三.xlsx``."""
-    safe = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "_", str(owner)).strip(" .") or "_"
-    return f"{sheet_name(lang).replace(' ', '-')}_{safe}.xlsx"
+    """The file name of one owner's workbook (as :func:`owner_file_names` gives it among others)."""
+    return owner_file_names([owner], lang)[str(owner)]
+
+
+def write_owner_books(plan: pd.DataFrame, folder: Path, lang: str, as_of: date) -> list[tuple[str, Path, int]]:
+    """One plan workbook per owner in ``folder`` plus ``index.csv`` (owner → file). The folder must
+    be empty or crm-xl's earlier split; no backups are left in it. Returns (owner, path, items)."""
+    from crm_xl.ports.atomic import atomic_path
+    from crm_xl.ports.export import check_split_folder, write_index
+
+    earlier = check_split_folder(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    groups = [(str(owner), rows) for owner, rows in plan.groupby("owner", sort=True)]
+    names = owner_file_names([o for o, _ in groups], lang)
+    written = []
+    for owner, rows in groups:
+        target = folder / names[owner]
+        with atomic_path(target, backups=0) as tmp:
+            n = write_followup_book(rows, tmp, lang, as_of)
+        written.append((owner, target, n))
+    write_index(folder, [(o, p.name, n) for o, p, n in written], earlier)
+    return written
 
 
 def write_followup_book(frame: pd.DataFrame, path: str | Path, lang: str, as_of: date) -> int:

@@ -8,6 +8,7 @@ one. The input file is only ever opened for reading.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import logging
 import os
@@ -231,7 +232,7 @@ def _read_register(source: str | Path | bytes | io.BytesIO, password: str | None
         pos: dict[str, int] = {}
         extra_names: list[str] = []
         for i, col in enumerate(info):
-            series = table.column(i).to_pandas(types_mapper=_types_mapper)
+            series = _cells(table.column(i))
             ckey = header_lookup.get(fold(col.name)) if not col.name.startswith("__UNNAMED__") else None
             if ckey and ckey not in raw_cols:
                 raw_cols[ckey] = series
@@ -262,6 +263,39 @@ def _read_register(source: str | Path | bytes | io.BytesIO, password: str | None
     return Register(frames=frames, settings=settings, lang=guessed_lang, source=_name(source),
                     unreadable=_concat(unreadable), findings=findings, positions=positions,
                     sheet_names=found, extras=extras)
+
+
+def _cells(column) -> pd.Series:
+    """An Arrow column as pandas, without the two ways cells break pandas: a duration cell
+    (``[h]:mm:ss``) comes as its text, ``30:00:00``, and a date beyond pandas' range (after
+    2262-04-11) as its ISO text; the core then reports either at its cell."""
+    import pyarrow as pa
+
+    kind = column.type
+    if pa.types.is_duration(kind):
+        from crm_xl.messages import duration_text
+
+        return pd.Series([None if v is None else duration_text(v) for v in column.to_pylist()], dtype="string")
+    if (pa.types.is_timestamp(kind) or pa.types.is_date(kind)) and column.null_count < len(column):
+        import pyarrow.compute as pc
+
+        bounds = pc.min_max(column)
+        if _far(bounds["min"].as_py()) or _far(bounds["max"].as_py()):
+            return pd.Series([v.isoformat(sep=" ") if _far(v) and hasattr(v, "hour") else
+                              v.isoformat() if _far(v) else v for v in column.to_pylist()], dtype=object)
+    return column.to_pandas(types_mapper=_types_mapper)
+
+
+_PANDAS_RANGE = (dt.datetime(1677, 9, 22, 0, 12, 44), dt.datetime(2262, 4, 11, 23, 47, 16))
+
+
+def _far(value) -> bool:
+    """A date or datetime outside pandas' nanosecond range (1677-09-22 … 2262-04-11)."""
+    if value is None:
+        return False
+    if not hasattr(value, "hour"):
+        value = dt.datetime(value.year, value.month, value.day)
+    return not (_PANDAS_RANGE[0] <= value.replace(tzinfo=None) <= _PANDAS_RANGE[1])
 
 
 def _types_mapper(arrow_type):

@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import re
 import struct
+from operator import itemgetter
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,6 +86,11 @@ _MESSAGES: dict[str, tuple[str, str, str]] = {
                      "entity attacks do; it was refused."),
     "too_many_cells": ("单元格数量超过上限,已拒绝读取（可用 --max-cells 提高上限）。", "儲存格數量超過上限,已拒絕讀取（可用 --max-cells 提高上限）。",
                     "The workbook has more cells than allowed; it was refused (raise the limit with --max-cells)."),
+    "sheet_too_large": ("工作表的使用范围过大（远处有单元格），读取需要的内存超过上限，已拒绝读取：请删除该单元格或多余的行列后重试（可用 --max-cells 提高上限）。",
+                        "工作表的使用範圍過大（遠處有儲存格），讀取需要的記憶體超過上限，已拒絕讀取：請刪除該儲存格或多餘的列欄後重試（可用 --max-cells 提高上限）。",
+                        "A sheet's used range is too large (a cell far away): reading it would need more memory "
+                        "than allowed, so it was refused. Delete that cell or the extra rows and columns and "
+                        "retry (raise the limit with --max-cells)."),
     "string_too_long": ("单元格文本长度超过上限,已拒绝读取。", "儲存格文字長度超過上限,已拒絕讀取。",
                         "A cell's text is longer than allowed; it was refused."),
     "no_register_sheets": ("找不到任何台账工作表(客户、联系人、销售机会……)。",
@@ -422,11 +428,12 @@ def _check_zip(fh: BinaryIO, path: Path, size: int, limits: InputLimits) -> Inpu
                                      f"{len(infos):,} members > limit {limits.max_members:,}")
         _check_declared_sizes(infos, path, limits)
         kind = _zip_kind(archive, infos, path)
+        names = _sheet_names(archive, infos, path) if kind != "ods" else {}
         cells = 0
         for info in infos:
             if info.is_dir() or info.file_size == 0:
                 continue
-            cells += _scan_member(archive, info, path, limits, kind)
+            cells += _scan_member(archive, info, path, limits, kind, names.get(info.filename, ""))
             if cells > limits.max_cells:
                 raise UnreadableWorkbook(path, "too_many_cells",
                                          f"more than {limits.max_cells:,} cells")
@@ -528,8 +535,30 @@ def _iter_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path,
                                  f"{info.filename}: {type(exc).__name__}: {exc}") from None
 
 
+def _sheet_names(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], path: Path) -> dict[str, str]:
+    """Worksheet part → the sheet's name (from workbook.xml and its relationships), for messages."""
+    lower = {i.filename.lower(): i for i in infos}
+    book, rels = lower.get("xl/workbook.xml"), lower.get("xl/_rels/workbook.xml.rels")
+    if book is None or rels is None or book.file_size > 4 * MIB or rels.file_size > 4 * MIB:
+        return {}
+    try:
+        targets = {r.get("Id"): r.get("Target", "") for r in
+                   SafeET.fromstring(_read_member_bounded(archive, rels, path, 4 * MIB)).iter() if r.get("Id")}
+        out = {}
+        for sheet in SafeET.fromstring(_read_member_bounded(archive, book, path, 4 * MIB)).iter():
+            rid = next((v for k, v in sheet.attrib.items() if k.endswith("}id")), None)
+            if sheet.tag.endswith("sheet") and rid in targets:
+                target = targets[rid].lstrip("/")
+                out[target if target.startswith("xl/") else f"xl/{target}"] = sheet.get("name", "")
+        return out
+    except UnreadableWorkbook:
+        raise
+    except Exception:  # names are only for messages; the reader reports a broken workbook itself
+        return {}
+
+
 def _scan_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path,
-                 limits: InputLimits, kind: str) -> int:
+                 limits: InputLimits, kind: str, sheet_name: str = "") -> int:
     """Stream one member: XML prolog check, long-text check, cell count. Returns cells found."""
     is_sheet = bool(_WORKSHEET_PART.search(info.filename))
     is_text = is_sheet or bool(_TEXT_PART.search(info.filename))
@@ -540,6 +569,7 @@ def _scan_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path,
     cells = 0
     run = 0
     tail = b""
+    extent = _Extent()
     for data in _chain(first, chunks):
         if prolog is not None and not prolog.done:
             prolog.feed(data)
@@ -548,10 +578,55 @@ def _scan_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path,
         if is_sheet and prolog is not None:
             window = tail + data
             cells += _count_cells(window) - _count_cells(tail)
+            extent.feed(window)
             tail = window[-_CELL_TAG_OVERLAP:]
     if prolog is not None:
         prolog.close()
+    if is_sheet and kind != "ods":
+        extent.check(path, f"{sheet_name} ({info.filename})" if sheet_name else info.filename, limits)
     return cells if kind != "ods" else 0
+
+
+# A cell that holds something (not self-closing: python-calamine skips empty styled cells such as
+# Gnumeric's <c r="AAA1048574" s="0"/>), with its column letters and row number.
+_CELL_REF = re.compile(rb'<(?:[A-Za-z_][\w.\-]*:)?c\s[^>]*?\br="([A-Z]{1,3})(\d{1,7})"[^>]*(?<!/)>')
+
+
+class _Extent:
+    """The largest row and column a worksheet's cells name. python-calamine allocates the whole
+    rectangle from A1 to the furthest cell (one cell at XFD1048576 asks for 512 GiB and aborts the
+    process), so the rectangle is checked against the cell limit before any reader runs."""
+
+    def __init__(self) -> None:
+        self.max_row, self.max_col, self.far, self.far_row = 0, 0, "", 0
+
+    def feed(self, data: bytes) -> None:
+        cells = _CELL_REF.findall(data)
+        if not cells:
+            return
+        # distinct column names and row numbers first (C-level sets): few per chunk
+        widest = max(set(map(itemgetter(0), cells)), key=lambda c: (len(c), c))
+        col = _column_number(widest)
+        if col > self.max_col:
+            self.max_col, self.far = col, widest.decode()
+        top = max(map(int, set(map(itemgetter(1), cells))))
+        if top > self.max_row:
+            self.max_row, self.far_row = top, top
+
+    def check(self, path: Path, part: str, limits: InputLimits) -> None:
+        size = self.max_row * self.max_col
+        if size > limits.max_cells:
+            raise UnreadableWorkbook(path, "sheet_too_large",
+                                     f"{part}: cells up to column {self.far or '?'} and row {self.far_row:,} span "
+                                     f"{self.max_row:,} rows × {self.max_col:,} columns = {size:,} cells "
+                                     f"> limit {limits.max_cells:,}")
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
 
 
 def _count_cells(data: bytes) -> int:

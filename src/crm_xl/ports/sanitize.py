@@ -143,39 +143,10 @@ def _is_blank(value: object) -> bool:
     return value is pd.NA or value is pd.NaT or (isinstance(value, str) and not value.strip())
 
 
-def _mask_digits(digits: str) -> str:
-    """Keep a short leading prefix and the last four digits; at least four digits hidden."""
-    n = len(digits)
-    if n <= 4:
-        return "*" * n
-    if n < 8:
-        keep_last = n - 4
-        return "*" * 4 + digits[n - keep_last:] if keep_last else "*" * n
-    prefix = min(3, n - 8)
-    return digits[:prefix] + "*" * (n - prefix - 4) + digits[-4:]
-
-
-def _split_country_code(digits: str) -> tuple[str, str]:
-    """('86', '13812345678') for '8613812345678'; ('', digits) when no country code fits."""
-    import phonenumbers
-
-    try:
-        number = phonenumbers.parse("+" + digits, None)
-    except phonenumbers.NumberParseException:
-        return "", digits
-    cc = str(number.country_code)
-    national = digits[len(cc):] if digits.startswith(cc) else digits
-    return cc, national
-
-
 def _mask_phone_match(match: re.Match) -> str:
-    text = match.group(0)
-    digits = re.sub(r"\D", "", text)
-    if text.startswith(("+", "00")):
-        cc, national = _split_country_code(digits[2:] if text.startswith("00") else digits)
-        if cc:
-            return f"+{cc} {_mask_digits(national)}"
-    return _mask_digits(digits)
+    from crm_xl.personal_data import mask_phone_text
+
+    return mask_phone_text(match.group(0))
 
 
 def mask_phone(value: object) -> object:
@@ -298,4 +269,87 @@ def mask_frame(frame: pd.DataFrame, columns: Mapping[str, str]) -> pd.DataFrame:
     for column, kind in columns.items():
         if column in out.columns:
             out[column] = MASKERS[kind](out[column])
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Control characters (terminal, JUnit XML, logs)
+# --------------------------------------------------------------------------------------------
+
+# C0 controls but tab and newline, DEL, C1 controls, and the bidirectional overrides that make a
+# terminal show text in another order than it is stored.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible_text(value: object) -> str:
+    """``value`` as text with every control character shown as ``\\xNN``/``\\uNNNN``: an ESC typed
+    into a cell cannot move the cursor or recolour a terminal, and JUnit XML stays valid."""
+    text = "" if value is None else str(value)
+    if not _CONTROL.search(text):
+        return text
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}" if ord(m.group(0)) < 0x100
+                        else f"\\u{ord(m.group(0)):04x}", text)
+
+
+def visible_line(value: object) -> str:
+    """:func:`visible_text` on one line: newlines and tabs shown as ``\\n``/``\\t`` too."""
+    return visible_text(value).replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t")
+
+
+def log_field(value: object) -> object:
+    """A field of a CSV log: control characters shown, formula-like text quoted."""
+    if value is None or isinstance(value, (int, float)):
+        return value
+    return csv_safe(visible_line(value))
+
+
+# --------------------------------------------------------------------------------------------
+# File names made from data (owners' names)
+# --------------------------------------------------------------------------------------------
+
+_UNSAFE_NAME_CHAR = re.compile(r'[\\/:*?"<>|%~\x00-\x1f\x7f]')
+_RESERVED_NAMES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+MAX_NAME_BYTES = 120
+
+
+def _quote_char(ch: str) -> str:
+    return "".join(f"%{b:02X}" for b in ch.encode("utf-8"))
+
+
+def name_part(text: str) -> str:
+    """``text`` as part of a file name, reversibly: characters no file system accepts (``/ : ? *``
+    …), ``%`` itself and leading/trailing dots and spaces become ``%XX`` (undo with
+    ``urllib.parse.unquote``). Distinct texts give distinct parts."""
+    part = _UNSAFE_NAME_CHAR.sub(lambda m: _quote_char(m.group(0)), text)
+    lead = len(part) - len(part.lstrip(" ."))
+    part = "".join(_quote_char(c) for c in part[:lead]) + part[lead:]
+    trail = len(part) - len(part.rstrip(" ."))
+    if trail:
+        part = part[:len(part) - trail] + "".join(_quote_char(c) for c in part[len(part) - trail:])
+    if part.split(".")[0].lower() in _RESERVED_NAMES:
+        part = _quote_char(part[0]) + part[1:]
+    return part or "%00"
+
+
+def unique_file_names(names: list[str], prefix: str, suffix: str) -> dict[str, str]:
+    """A file name per name: ``prefix + name_part(name) + suffix``; too long a name is shortened
+    and given a hash of the full name, and names that differ only in case (one file on Windows and
+    macOS) get a hash too, so no two names ever share a file."""
+    import hashlib
+
+    def digest(name: str) -> str:
+        return hashlib.sha256(name.encode("utf-8")).hexdigest()[:10]
+
+    out: dict[str, str] = {}
+    folded: dict[str, int] = {}
+    parts = {n: name_part(n) for n in names}
+    for part in parts.values():
+        folded[part.casefold()] = folded.get(part.casefold(), 0) + 1
+    for name, part in parts.items():
+        if len(part.encode("utf-8")) > MAX_NAME_BYTES:
+            cut = part.encode("utf-8")[:MAX_NAME_BYTES].decode("utf-8", "ignore")
+            part = f"{cut}~{digest(name)}"
+        elif folded[part.casefold()] > 1:
+            part = f"{part}~{digest(name)}"
+        out[name] = f"{prefix}{part}{suffix}"
     return out

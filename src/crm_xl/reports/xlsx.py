@@ -205,11 +205,36 @@ def _chart_data(ws, chart: Chart, row: int, f, lang: str) -> tuple[int, list[Ser
     return last + 2, ranges, SeriesRange(ws.name, first, last, 0)
 
 
+def _literal_chart(xl):
+    """Make every name and title given to this chart a literal string.
+
+    XlsxWriter reads a name that looks like ``Sheet!A1`` (``cmd|' /C calc'!A0``, ``[1]Sheet1!A1``)
+    as a cell reference and writes it into the chart as a formula (``Chart._process_names``). The
+    report's names come from the data (owners, products), so on this chart names are never
+    references: series data are the ranges this module wrote, given as [sheet, row, col …] lists.
+    """
+    xl._process_names = lambda name, name_formula: (name, name_formula)
+    return xl
+
+
+def _literal_labels(xl) -> None:
+    """Custom data labels of the last series: XlsxWriter turns a label value that looks like a
+    reference into a formula (``Chart._get_labels_properties``); keep it the literal text."""
+    labels = (xl.series[-1].get("labels") or {}) if xl.series else {}
+    for label in labels.get("custom") or ():
+        if label and label.get("value") is not None and label.get("formula"):
+            formula = label.pop("formula")
+            label["data_id"] = None
+            key = formula.lstrip("=")
+            if key in xl.formula_ids and key not in {s.get("values") for s in xl.series}:
+                del xl.formula_ids[key]
+
+
 def _native_chart(wb, chart: Chart, ranges: list[SeriesRange], cats: SeriesRange | None, lang: str):
     kind = {"line": {"type": "line"}, "bar": {"type": "column"},
             "stacked_bar": {"type": "column", "subtype": "stacked"}, "barh": {"type": "bar"},
             "scatter": {"type": "scatter"}}[chart.kind]
-    xl = wb.add_chart(kind)
+    xl = _literal_chart(wb.add_chart(kind))
     num_format = NUM_FORMATS[chart.fmt] if chart.fmt != "text" else "General"
     it = iter(ranges)
     for i, s in enumerate(chart.series):
@@ -221,7 +246,7 @@ def _native_chart(wb, chart: Chart, ranges: list[SeriesRange], cats: SeriesRange
             spec["marker"] = {"type": MARKERS[i % len(MARKERS)], "size": 7,
                               "fill": {"color": COLOURS[i % len(COLOURS)]}, "border": {"color": "#333333"}}
             if s.point_labels:
-                spec["data_labels"] = {"value": False, "custom": [{"value": t} for t in s.point_labels],
+                spec["data_labels"] = {"value": False, "custom": [{"value": str(t)} for t in s.point_labels],
                                        "position": "right"}
         else:
             spec["categories"] = [cats.sheet, cats.first_row, cats.column, cats.last_row, cats.column]
@@ -235,6 +260,7 @@ def _native_chart(wb, chart: Chart, ranges: list[SeriesRange], cats: SeriesRange
                                "bg_color": "#FFFFFF"}
             spec["border"] = {"color": "#333333", "width": 0.5}
         xl.add_series(spec)
+        _literal_labels(xl)
         for band, key in ((s.lower, "lower"), (s.upper, "upper")):
             if band is None:
                 continue

@@ -140,6 +140,7 @@ def _sort_key(register: Register, f: Finding) -> tuple:
 def findings_markdown() -> str:
     """``docs/findings.md``: every finding code with severity, title, policy clause and messages."""
     import crm_xl.currency  # noqa: F401  (modules that define their codes on import)
+    import crm_xl.exports  # noqa: F401
     import crm_xl.intelligence  # noqa: F401
     import crm_xl.projects  # noqa: F401
     import crm_xl.training  # noqa: F401
@@ -156,7 +157,7 @@ def findings_markdown() -> str:
         "| code | severity | title | policy clause | message (zh-CN) | message (en) |",
         "|---|---|---|---|---|---|",
     ]
-    for code in sorted(set(CODES) | {c for c in CATALOGUE if c[0] in "RSFA"}):
+    for code in sorted(set(CODES) | {c for c in CATALOGUE if c[0] in "RSFAX"}):
         d = CATALOGUE[code]
         cells = [code, d.severity, f"{d.title_zh} / {d.title_en}", d.clause, d.zh, d.en]
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
