@@ -99,11 +99,22 @@ def test_json_contract():
     assert data["findings"][0]["code"] == "A101" and data["findings"][0]["cell"].endswith("3")
 
 
-def test_valid_rows_replace_the_register_frames():
+def test_an_unusable_value_is_missing_but_its_record_counts():
+    # O1's close date (Excel row 2) made unusable by a finding: O1 leaves the months, not the pipeline
     reg = Register.from_records(contract_records())
-    valid = {"orders": reg.frames["orders"].iloc[:0]}
-    data = analyze(reg, AS_OF, valid=valid).to_json()
-    assert data["kpi"][0]["metrics"]["sales_amount"]["value"] == 0.0 and data["findings"] == []
+    data = analyze(reg, AS_OF, unusable={"opportunities": {"expected_close_date": {2}}}).to_json("en")
+    f = data["forecast"]
+    assert all(m["pipeline"] == 0.0 for m in f["by_month"])
+    assert f["undated"]["pipeline"] == 1000.0 and f["total"]["pipeline"] == 1010.0
+    assert f["by_product"][-1]["product"] == "pump" and f["by_product"][-1]["pipeline"] == 1000.0
+    m = data["coverage"]["measures"]
+    assert m["by_month"] == {"used": 1, "left_out": 1, "reasons": [
+        {"reason": "expected_close_date unusable", "column": "expected_close_date", "ids": ["O1"], "rows": [2]}]}
+    assert m["pipeline"] == {"used": 2, "left_out": 0, "reasons": []}
+    # SO2 is in a currency without a rate: left out of sales, named with its ID
+    assert m["kpi.sales_amount"]["reasons"] == [{"reason": "no FX rate", "column": "currency", "ids": ["SO2"],
+                                                 "rows": [3]}]
+    json.dumps(data, allow_nan=False)
 
 
 def test_derived_columns_keyed_by_record_id():

@@ -6,6 +6,7 @@ import copy
 import datetime as dt
 
 import pytest
+import pandas as pd
 
 from crm_xl.messages import CATALOGUE
 from crm_xl.register import Register
@@ -174,7 +175,7 @@ def test_severity_override_and_off_from_settings():
     result = run(changes, settings=Settings(severity={"V401": "error"}))
     [f] = [f for f in result.findings if f.code == "V401"]
     assert f.severity == "error"
-    assert not result.valid_rows["customers"][0]
+    assert result.error_rows() == {"customers": {f.row}}
     assert run(changes, settings=Settings(severity={"V401": "off"})).findings == []
 
 
@@ -208,11 +209,16 @@ def test_important_review_can_be_switched_off():
     assert run(changes, settings=Settings(important_needs_review=False)).findings == []
 
 
-def test_valid_rows_exclude_rows_with_errors_only():
-    result = run({("orders", 0): {"amount": 8200}, ("customers", 0): {"last_info_update": "2026-08-01"}})
-    assert len(result.valid("orders")) == 0
-    assert len(result.valid("customers")) == 2  # a warning keeps the row
-    assert len(result.valid("contacts")) == 2
+def test_findings_mark_values_never_records():
+    # an amount 2.5 % off quantity × price (V303) and an unreadable country (R-code → V104): every record
+    # stays; only the single-cell finding makes its value unusable, the inconsistent amount is kept
+    result = run({("orders", 0): {"amount": 8200}, ("customers", 0): {"country": "XX"}})
+    assert {"V303", "V104"} <= {f.code for f in result.findings}
+    frames = result.usable_frames()
+    assert len(frames["orders"]) == len(result.register["orders"]) and frames["orders"]["amount"].iloc[0] == 8200
+    assert len(frames["customers"]) == len(result.register["customers"])
+    assert pd.isna(frames["customers"]["country"].iloc[0]) and result.register["customers"]["country"].iloc[0] == "XX"
+    assert result.unusable["customers"] == {"country": {int(result.register["customers"]["_row"].iloc[0])}}
 
 
 def test_inquiry_shortcut_allowed_but_not_for_complaints():

@@ -10,6 +10,8 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
+
+from crm_xl.schema import SHEETS
 from typer.testing import CliRunner
 
 from crm_xl.cli import app
@@ -116,8 +118,18 @@ def test_hostile_workbook_every_defect_at_its_cell(tmp_path):
     for f in result.findings:  # the cell address is the user's: sheet label + A1
         assert f.row == int("".join(ch for ch in f.cell if ch.isdigit()))
         assert f.message(register.lang) and "{" not in f.message("zh-TW")
-    assert len(result.valid("orders")) == 0 and len(result.valid("surveys")) == 0
-    assert list(result.valid("customers")["customer_id"]) == []  # C1, C2 (required), C3 (future) all have errors
+    # errors never erase data: every record stays; only single-cell findings make their value missing
+    frames = result.usable_frames()
+    assert {k: len(v) for k, v in frames.items()} == {k: len(v) for k, v in register.frames.items()}
+    from crm_xl.validation.codes import UNUSABLE_VALUE
+
+    marked = {(f.sheet, f.row, f.column) for f in result.findings
+              if f.severity == "error" and f.code in UNUSABLE_VALUE and f.column}
+    assert {(s, r, c) for s, cols in result.unusable.items() for c, rows in cols.items() for r in rows} == marked
+    for sheet, column, row in [(s, c, r) for s, cols in result.unusable.items() for c, rows in cols.items()
+                               for r in rows if SHEETS[s].column(c).kind != "currency"]:
+        assert frames[sheet].loc[frames[sheet]["_row"] == row, column].isna().all()
+    assert len(result.error_rows()["customers"]) == 3  # C1, C2 (required), C3 (future) all have errors
 
 
 @pytest.fixture()

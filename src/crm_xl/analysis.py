@@ -1,9 +1,13 @@
 """The analytics entry point: grades, forecast, KPI and order-to-cash for one register and date.
 
-``analyze(register, as_of)`` runs every analysis on the register's rows (or on the valid rows
-handed over by validation) and returns an :class:`Analysis`; ``Analysis.to_json()`` is the
-``crm-xl analyze --format json`` contract (SPEC "JSON contracts"); :func:`derived_columns` gives
-the derived cells for the Excel refresh. Money is summed in float64 with compensated summation
+``analyze(register, as_of)`` runs every analysis on all of the register's records and returns an
+:class:`Analysis`; ``Analysis.to_json()`` is the ``crm-xl analyze --format json`` contract (SPEC
+"JSON contracts"); :func:`derived_columns` gives the derived cells for the Excel refresh.
+
+Errors never erase data: the values validation made unusable (``unusable``, see
+:meth:`crm_xl.validation.ValidationResult.usable_frames`) are treated as missing and every record
+still counts wherever it has what a measure needs; ``Analysis.coverage`` says, per measure, how
+many records it used and which it left out and why (:mod:`crm_xl.coverage`). Money is summed in float64 with compensated summation
 (pandas' groupby sums use Kahan summation, totals use ``math.fsum``) and rounded to 2 decimals
 only when written out.
 """
@@ -24,6 +28,7 @@ from crm_xl.currency import missing_rate_findings, to_base
 from crm_xl.findings import Finding
 from crm_xl.forecast_accuracy import forecast_vs_actual
 from crm_xl.calendar import calendar_for
+from crm_xl.coverage import NO_RATE, Coverage, Need
 from crm_xl.grading import grade_customers
 from crm_xl.kpi import METRICS, KpiResult, Period, default_period, kpi, parse_period
 from crm_xl.register import Register
@@ -48,12 +53,15 @@ class Analysis:
     findings: list[Finding] = field(default_factory=list)
     followups: list[dict[str, Any]] = field(default_factory=list)  # filled by the follow-ups module
     service: dict[str, Any] = field(default_factory=dict)  # filled by the service module
+    coverage: Coverage = field(default_factory=Coverage)  # per measure: records used and left out
     forecast_accuracy: dict[str, Any] = field(default_factory=dict)  # F4.4, from a database's snapshots
 
     def to_json(self, lang: str | None = None) -> dict[str, Any]:
         """The JSON contract (canonical codes, ISO dates, base-currency money with 2 decimals)."""
+        from crm_xl.contract import strict
+
         lang = lang or self.lang
-        return {
+        return strict({
             "version": JSON_VERSION,
             "as_of": self.as_of.isoformat(),
             "base_currency": self.base_currency,
@@ -66,27 +74,32 @@ class Analysis:
             "receivables": _receivables_json(self.orders, self.receivables),
             "findings": [f.to_json(lang) for f in self.findings],
             "forecast_accuracy": self.forecast_accuracy,
-        }
+            "coverage": {"measures": self.coverage.json()},
+        })
 
 
 def analyze(register: Register, as_of: dt.date | str | pd.Timestamp, period: Period | str | None = None,
-            valid: Mapping[str, pd.DataFrame] | None = None,
+            unusable: Mapping[str, Mapping[str, set[int]]] | None = None,
             error_rows: Mapping[str, set[int]] | None = None) -> Analysis:
-    """Run every analysis.
+    """Run every analysis on every record.
 
     Args:
         register: the register (its Settings give every threshold).
         as_of: the date the analysis is made on.
         period: KPI period (``Period`` or text ``2026-10`` / ``2026-Q3`` / ``2026``); default the
             last complete month before ``as_of``.
-        valid: sheet → the rows without validation errors (default: all rows of the register).
+        unusable: sheet → column → Excel rows whose value a validation finding made unusable
+            (:attr:`crm_xl.validation.ValidationResult.unusable`); those values are treated as
+            missing, their records still count.
         error_rows: sheet → Excel rows with validation errors, for the data-accuracy KPI
             (default: none known, accuracy 100%).
     """
+    from crm_xl.validation import usable_frames
+
     as_of_ts = pd.Timestamp(as_of).normalize()
     settings = register.settings
-    frames = dict(register.frames)
-    frames.update(valid or {})
+    unusable = {k: {c: set(r) for c, r in v.items()} for k, v in (unusable or {}).items()}
+    frames = usable_frames(register, unusable)
     period = parse_period(period) if isinstance(period, str) else (period or default_period(as_of_ts))
     calendar = calendar_for(settings)
     findings: list[Finding] = []
@@ -118,9 +131,79 @@ def analyze(register: Register, as_of: dt.date | str | pd.Timestamp, period: Per
                  {k: set(v) for k, v in error_rows.items()} if error_rows is not None else None)
     findings = [replace(f, cell=register.cell(f.sheet, f.row, f.column)) for f in findings]
     accuracy = forecast_vs_actual(register.snapshots, orders, as_of_ts, register.lang)
+    coverage = measure_coverage(frames, unusable, orders, o2c, grades, rows, period, as_of_ts)
     return Analysis(as_of_ts.date(), settings.base_currency, register.lang, grades, pipeline, trend, result,
                     o2c, per_customer, _weighted_amounts(opp, as_of_ts, settings, rows), findings,
-                    forecast_accuracy=accuracy)
+                    coverage=coverage, forecast_accuracy=accuracy)
+
+
+def measure_coverage(frames: Mapping[str, pd.DataFrame], unusable: Mapping[str, Mapping[str, set[int]]],
+                     orders: pd.DataFrame, o2c: pd.DataFrame, grades: pd.DataFrame, rows: pd.DataFrame,
+                     period: Period, as_of: pd.Timestamp) -> Coverage:
+    """What each measure needs of a record (the rules stated in docs/analyze.md "Coverage")."""
+    from crm_xl.kpi import OWNER_SHEETS
+
+    cov = Coverage()
+    # pipeline measures: open opportunities (``rows`` is aligned with them, in order)
+    opp = frames["opportunities"]
+    live = opp[opp["status"] == "open"].reset_index(drop=True)
+    money = [Need("amount"), Need("currency", required=False, present=rows["amount_base"].notna().to_numpy()
+                                  | live["amount"].isna().to_numpy(), reason=NO_RATE)]
+    for name, extra in (("pipeline", []), ("weighted", [Need("probability", present=rows["probability"].notna()
+                                                             .to_numpy(), reason="probability missing")]),
+                        ("commit", [Need("stage")]), ("best_case", [Need("stage")]),
+                        ("by_month", [Need("expected_close_date")]), ("by_product", [Need("product")]),
+                        ("by_region", [Need("region")]), ("by_owner", [Need("owner")]),
+                        ("by_scale", [Need("customer_id"), Need("scale", present=rows["scale"].notna().to_numpy(),
+                                                                reason="customer scale unknown")])):
+        cov.add(name, live, "opportunities", "opportunity_id", money + extra, unusable)
+    # grades: every customer record; its grade attaches to its ID
+    cust = frames["customers"].reset_index(drop=True)
+    cov.add("grades", cust, "customers", "customer_id", [Need("customer_id")], unusable)
+    cov.add("scale", cust, "customers", "customer_id",
+            [Need("customer_id"), Need("annual_purchase_amount", required=False),
+             Need("currency", required=False, present=grades["scale"].notna().to_numpy(), reason=NO_RATE)],
+            unusable)
+    # orders (not cancelled): intake trend, KPI sales, order-to-cash and receivables
+    o = orders.reset_index(drop=True)
+    rate = [Need("currency", required=False, present=o["amount_base"].notna().to_numpy() | o["amount"].isna().to_numpy(),
+                 reason=NO_RATE)]
+    cov.add("trend", o, "orders", "order_id", [Need("order_date"), Need("amount")] + rate, unusable)
+    cov.add("kpi.sales_amount", o, "orders", "order_id", [Need("order_date"), Need("owner"), Need("amount")] + rate,
+            unusable)
+    cov.add("order_to_cash", o, "orders", "order_id",
+            [Need(c, required=False) for c in ("promised_delivery_date", "ship_date", "arrival_date")], unusable)
+    owed = (o2c["outstanding"].fillna(0) > 0).to_numpy() if len(o2c) == len(o) else np.zeros(len(o), bool)
+    cov.add("receivables", o, "orders", "order_id",
+            [Need(c, required=False) for c in ("invoiced_amount", "received_amount", "payment_due_date", "paid_date")]
+            + [Need("currency", required=False, present=~owed | o["fx_rate"].notna().to_numpy(), reason=NO_RATE)],
+            unusable)
+    # KPI metrics from the other sheets
+    closed = opp[opp["status"].isin(["won", "lost"]).fillna(False)].reset_index(drop=True)
+    when = closed["won_date"].where(closed["status"] == "won").fillna(closed["expected_close_date"]).fillna(
+        closed["created_date"])
+    cov.add("kpi.conversion_rate", closed, "opportunities", "opportunity_id",
+            [Need("owner"), Need("expected_close_date", present=when.notna().to_numpy(), reason="close date missing")],
+            unusable)
+    act = frames["activities"].reset_index(drop=True)
+    cov.add("kpi.followup_timeliness", act, "activities", "activity_id",
+            [Need("date"), Need("customer_id"), Need("owner")], unusable, scope=act["next_date"].notna().to_numpy())
+    sv = frames["surveys"].reset_index(drop=True)
+    scores = sv[["overall_score", "product_score", "service_score", "communication_score", "delivery_score"]]
+    cov.add("kpi.customer_satisfaction", sv, "surveys", "survey_id",
+            [Need("date"), Need("customer_id"),
+             Need("overall_score", present=scores.notna().any(axis=1).to_numpy(), reason="scores missing")], unusable)
+    tk = frames["tickets"].reset_index(drop=True)
+    complaint = (tk["type"] == "complaint").fillna(False).to_numpy()
+    cov.add("kpi.complaint_ontime_rate", tk, "tickets", "ticket_id",
+            [Need("received_at"), Need("customer_id"), Need("closed_at", required=False)], unusable,
+            scope=complaint & ((tk["status"] == "closed").fillna(False).to_numpy() | tk["closed_at"].notna().to_numpy()))
+    for sheet in OWNER_SHEETS:
+        f = frames[sheet].reset_index(drop=True)
+        from crm_xl.schema import SHEETS
+
+        cov.add(f"kpi.data_accuracy.{sheet}", f, sheet, SHEETS[sheet].id_column, [Need("owner")], unusable)
+    return cov
 
 
 def _weighted_amounts(opp: pd.DataFrame, as_of: pd.Timestamp, settings, rows: pd.DataFrame) -> pd.Series:

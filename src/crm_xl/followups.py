@@ -48,7 +48,7 @@ import pandas as pd
 from crm_xl import agenda
 from crm_xl.calendar import WorkCalendar, calendar_for, holidays_in_window
 from crm_xl.i18n import Text, pick
-from crm_xl.register import Register
+from crm_xl.register import Register, lookup
 from crm_xl.schema import ENUMS
 
 __all__ = ["FOLLOWUP_COLUMNS", "REASONS", "build_followups", "followups_json", "next_revisit"]
@@ -103,12 +103,6 @@ def _ymd(s: pd.Series) -> pd.Series:
     return s.dt.strftime("%Y-%m-%d").fillna("").astype(object)
 
 
-def _lookup(keys: pd.Series, table: pd.Series) -> pd.Series:
-    """``keys.map(table)`` that also works for an empty datetime ``table`` (pandas cannot map those)."""
-    values = table.reindex(pd.Index(keys.astype(object).where(keys.notna(), None))).to_numpy()
-    return pd.Series(values, index=keys.index, dtype=table.dtype)
-
-
 def _frame(**cols: Any) -> pd.DataFrame:
     """A kind's items with every part column (missing parts are NA)."""
     df = pd.DataFrame(cols)
@@ -127,7 +121,7 @@ def next_revisit(register: Register, scale: pd.Series, calendar: WorkCalendar | 
     c = register.frames["customers"]
     acts = register.frames["activities"]
     last_act = acts.dropna(subset=["customer_id", "date"]).groupby("customer_id")["date"].max()
-    act = _lookup(c["customer_id"], last_act)
+    act = lookup(c["customer_id"], last_act)
     last = act.fillna(c["first_contact_date"])
     sc = c["customer_id"].map(scale).astype("string")
     cycle = sc.map({k: s.revisit_days(k) for k in ENUMS["scale"].codes}).astype("float64")
@@ -218,7 +212,7 @@ def _stale(register, today, cal, t, lang) -> pd.DataFrame:
     limit = o["stage"].map({k: s.stale_days(k) for k in ENUMS["stage"].codes}).astype("float64")
     acts = register.frames["activities"]
     last_act = acts.dropna(subset=["opportunity_id", "date"]).groupby("opportunity_id")["date"].max()
-    act = _lookup(o["opportunity_id"], last_act)
+    act = lookup(o["opportunity_id"], last_act)
     last = act.fillna(o["created_date"])
     idle = (today - last).dt.days
     hit = (idle > limit).fillna(False)
@@ -371,9 +365,9 @@ def _finish(items: pd.DataFrame, customers: pd.DataFrame, lang: str, t) -> pd.Da
     items["reason"] = items["code"].map({k: txt(lang) for k, (_, txt) in REASONS.items()})
     items["_order"] = items["code"].map(order)
     cust = customers.drop_duplicates("customer_id").set_index("customer_id")
-    items["owner"] = items["owner"].fillna(items["customer_id"].map(cust["owner"]))
+    items["owner"] = items["owner"].fillna(lookup(items["customer_id"], cust["owner"]))
     items["owner"] = items["owner"].fillna(t("（未指定）", "(unassigned)"))
-    items["customer_name"] = items["customer_id"].map(cust["company_name"]).astype("string")
+    items["customer_name"] = lookup(items["customer_id"], cust["company_name"]).astype("string")
     items = items.sort_values(["priority", "_order", "due"], kind="stable")
     sep = "; " if lang == "en" else "；"
     joined = lambda v: sep.join(dict.fromkeys(x for x in v if isinstance(x, str) and x))  # noqa: E731

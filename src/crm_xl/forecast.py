@@ -36,6 +36,7 @@ import pandas as pd
 
 from crm_xl.currency import to_base
 from crm_xl.i18n import Text
+from crm_xl.register import lookup
 from crm_xl.schema import STAGE_ORDER
 from crm_xl.settings import Settings
 
@@ -94,8 +95,8 @@ def pipeline_rows(opportunities: pd.DataFrame, as_of: pd.Timestamp, settings: Se
     if grades is not None and len(grades):
         g = grades.set_index("customer_id")
         g = g[~g.index.duplicated()]
-        rows["scale"] = rows["customer_id"].map(g["scale"])
-        rows["abc"] = rows["customer_id"].map(g["abc"])
+        rows["scale"] = lookup(rows["customer_id"], g["scale"])
+        rows["abc"] = lookup(rows["customer_id"], g["abc"])
     else:
         rows["scale"] = pd.Series(pd.NA, index=rows.index, dtype="string")
         rows["abc"] = pd.Series(pd.NA, index=rows.index, dtype="string")

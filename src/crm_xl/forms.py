@@ -27,7 +27,8 @@ import xlsxwriter
 
 from crm_xl.calendar import WorkCalendar, calendar_for
 from crm_xl.i18n import pick
-from crm_xl.register import Register
+from crm_xl.i18n import UsageError
+from crm_xl.register import Register, record
 from crm_xl.schema import ENUMS
 from crm_xl.service import ticket_sla
 from crm_xl.workflow import parse_steps
@@ -104,14 +105,14 @@ def complaint_context(register: Register, ticket_id: str, as_of: date | datetime
     k = register.frames["tickets"]
     hit = k[(k["ticket_id"] == str(ticket_id)).fillna(False)]
     if hit.empty:
-        raise ValueError(p(f"找不到工单 {ticket_id}", f"no ticket {ticket_id}"))
-    row = hit.iloc[0]
+        raise UsageError(f"找不到工单 {ticket_id}", f"no ticket {ticket_id}")
+    row = record(hit.iloc[0])  # plain values: a blank cell is None, never an ambiguous NA
     if sla is None:
         sla = ticket_sla(register, as_of, calendar or calendar_for(s))
-    r = sla[(sla["ticket_id"] == str(ticket_id)).fillna(False)].iloc[0]
+    r = record(sla[(sla["ticket_id"] == str(ticket_id)).fillna(False)].iloc[0])
     cust = register.frames["customers"]
-    crow = cust[(cust["customer_id"] == row["customer_id"]).fillna(False)]
-    c = crow.iloc[0] if len(crow) else pd.Series(dtype=object)
+    crow = cust[(cust["customer_id"] == row["customer_id"]).fillna(False)] if row["customer_id"] is not None else cust.iloc[:0]
+    c = record(crow.iloc[0]) if len(crow) else {}
     complaint = row["type"] == "complaint"
     urgency = row["urgency"] if isinstance(row["urgency"], str) else "medium"
     response_label = (p(f"首次联系客户（{s.complaint_contact_workdays} 个工作日内）",
@@ -157,7 +158,7 @@ def complaint_context(register: Register, ticket_id: str, as_of: date | datetime
             "category": _label("ticket_category", row["category"], lang), "description": _txt(row["description"]),
             "expected_resolution": _txt(row["expected_resolution"]), "responsible_dept": _txt(row["responsible_dept"]),
             "assignee": _txt(row["assignee"]), "root_cause": _txt(row["root_cause"]), "solution": _txt(row["solution"]),
-            "compensation": "" if pd.isna(comp) else f"{comp:,.2f}", "closed_at": _fmt_dt(row["closed_at"]),
+            "compensation": "" if comp is None else f"{comp:,.2f}", "closed_at": _fmt_dt(row["closed_at"]),
             "satisfaction": "" if pd.isna(sat) else f"{sat:g} / 5",
         },
         "c": {"customer_id": _txt(row["customer_id"]), "company_name": _txt(c.get("company_name")),

@@ -12,6 +12,7 @@ import pandas as pd
 from crm_xl.calendar import WorkCalendar, calendar_for
 from crm_xl.currency import to_base
 from crm_xl.i18n import Text
+from crm_xl.register import lookup
 from crm_xl.settings import Settings
 
 # Risk rules that are categories, not numbers (SPEC "risk rules", 002 §七).
@@ -54,15 +55,6 @@ GRADE_COLUMNS = ["customer_id", "scale", "abc", "level", "coop", "risk", "comple
 def years_ago(as_of: pd.Timestamp, years: float) -> pd.Timestamp:
     """The date ``years`` calendar years before ``as_of`` (fractions in whole months: 1.5 → 18 months)."""
     return pd.Timestamp(as_of) - pd.DateOffset(months=int(round(years * 12)))
-
-
-def lookup(keys: pd.Series, table: pd.Series) -> pd.Series:
-    """``table[key]`` for each key (NaN/NaT where absent), aligned with ``keys``; ``table`` has a
-    unique index (a group-by result)."""
-    if table.index.has_duplicates:
-        table = table[~table.index.duplicated()]
-    values = table.reindex(pd.Index(keys.astype(object).where(keys.notna(), None)))
-    return pd.Series(values.to_numpy(), index=keys.index, dtype=values.dtype)
 
 
 def _filled(s: pd.Series) -> np.ndarray:

@@ -74,6 +74,18 @@ def fold(text: str) -> str:
     return _SPACE.sub("", t)
 
 
+class UsageError(ValueError):
+    """A value the user gave that does not fit (an unknown ID, a bad period or date, an existing
+    file without ``--force``), with its message in zh-CN and English; the CLI exits 3."""
+
+    def __init__(self, zh: str, en: str) -> None:
+        self.zh, self.en = zh, en
+        super().__init__(en)
+
+    def message(self, lang: str) -> str:
+        return pick(self.zh, self.en, lang)
+
+
 class Text:
     """A piece of text in zh-CN and English, rendered in the reader's language at display time."""
 

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from crm_xl.calendar import WorkCalendar
+from crm_xl.register import lookup
 from crm_xl.settings import Settings
 
 # metric → (category, how it is scored). Scoring: "staff:<column>" = higher is better against the
@@ -113,7 +114,10 @@ def parse_period(text: str) -> Period:
     m = _MONTH.match(t)
     if m and 1 <= int(m.group(2)) <= 12:
         return Period("month", int(m.group(1)), int(m.group(2)))
-    raise ValueError(f"not a period: {text!r} (use 2026-10, 2026-Q3 or 2026)")
+    from crm_xl.i18n import UsageError
+
+    raise UsageError(f"“{text}”不是考核期，请写成 2026-10（月）、2026-Q3（季度）或 2026（年）",
+                     f"not a period: {text!r} (use 2026-10, 2026-Q3 or 2026)")
 
 
 def default_period(as_of: pd.Timestamp) -> Period:
@@ -178,7 +182,7 @@ def kpi_metrics(frames: dict[str, pd.DataFrame], orders: pd.DataFrame, period: P
     cust_owner = cust.drop_duplicates("customer_id").set_index("customer_id")["owner"]
     tgt = targets(frames["staff"], period)
 
-    o = orders.assign(cust_owner=orders["customer_id"].map(cust_owner).fillna(orders["owner"]))
+    o = orders.assign(cust_owner=lookup(orders["customer_id"], cust_owner).fillna(orders["owner"]))
     cur = o[_in(o["order_date"], period)]
     g = cur.groupby("owner")
     m = pd.DataFrame({"sales_amount": g["amount_base"].sum(), "sales_quantity": g["quantity"].sum()})
@@ -212,7 +216,7 @@ def kpi_metrics(frames: dict[str, pd.DataFrame], orders: pd.DataFrame, period: P
     sv = surveys[_in(surveys["date"], period)]
     score = sv["overall_score"].fillna(sv[["product_score", "service_score", "communication_score",
                                             "delivery_score"]].mean(axis=1))
-    csat = score.groupby(sv["customer_id"].map(cust_owner)).mean()
+    csat = score.groupby(lookup(sv["customer_id"], cust_owner)).mean()
 
     owners = sorted(set(tgt.index) | set(cur["owner"].dropna()) | set(closed["owner"].dropna())
                     | set(frames["staff"]["name"].dropna().astype(str).str.strip()))
@@ -280,7 +284,7 @@ def _complaints(tickets: pd.DataFrame, period: Period, calendar: WorkCalendar, s
     days = t["urgency"].map(lambda u: settings.resolution_days(u if isinstance(u, str) else "medium")).astype("float64")
     deadline = calendar.add_workdays_series(t["received_at"].dt.normalize(), days)
     on_time = (t["closed_at"].dt.normalize() <= deadline.astype("datetime64[ns]")).astype("float64")
-    owner = t["customer_id"].map(cust_owner)
+    owner = lookup(t["customer_id"], cust_owner)
     return pd.DataFrame({"on_time": on_time.groupby(owner).mean(),
                          "satisfaction": t["satisfaction"].groupby(owner).mean()})
 

@@ -142,6 +142,28 @@ class Register:
                                    {"value": rec.value, "expected": expected_text(rec.kind)}, rec.value))
         return [f if f.cell or f.row is None else _with_cell(f, self.cell(f.sheet, f.row, f.column)) for f in out]
 
+    def originals(self, sheet: str, frame: pd.DataFrame, lang: str | None = None) -> dict[str, dict[int, tuple[str, str]]]:
+        """What the user typed in the cells the reader could not use, so no output loses it:
+        column → position in ``frame`` (a frame of this sheet with ``_row``) → (the original text,
+        the finding's message in ``lang``)."""
+        if not len(self.unreadable) or ROW not in frame.columns:
+            return {}
+        part = self.unreadable[self.unreadable["sheet"] == sheet]
+        if not len(part):
+            return {}
+        lang = lang or self.lang
+        position = {int(r): i for i, r in enumerate(frame[ROW].to_numpy())}
+        messages = {(f.row, f.column): f"{f.code} {f.message(lang)}" for f in self.reader_findings()
+                    if f.sheet == sheet and f.code in (UNREADABLE, UNKNOWN_OPTION)}
+        out: dict[str, dict[int, tuple[str, str]]] = {}
+        for row, column, value in zip(part["row"], part["column"], part["value"]):
+            pos = position.get(int(row))
+            if pos is None or plain(value) is None:
+                continue
+            text = value.isoformat(sep=" ") if hasattr(value, "isoformat") else str(value)
+            out.setdefault(str(column), {})[pos] = (text, messages.get((int(row), column), ""))
+        return out
+
     @classmethod
     def from_records(cls, records: Mapping[str, pd.DataFrame | list[dict[str, Any]]],
                      settings: Settings | None = None, lang: str = "zh-CN", source: str | None = None
@@ -185,17 +207,37 @@ def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=UNREADABLE_COLUMNS)
 
 
+def plain(value: Any) -> Any:
+    """A cell value with every kind of missing (NA, NaT, NaN) as None, so ``==`` and ``bool`` on it
+    never meet pandas' ambiguous NA."""
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
+        return None
+    return value
+
+
+def lookup(keys: pd.Series, table: pd.Series) -> pd.Series:
+    """``table[key]`` for each key (missing where absent), aligned with ``keys``, in ``table``'s
+    dtype — also when ``table`` is empty, where ``keys.map(table)`` would give float64 and a later
+    ``fillna`` with text fails. The first entry wins where ``table`` has a key twice."""
+    if table.index.has_duplicates:
+        table = table[~table.index.duplicated()]
+    values = table.reindex(pd.Index(keys.astype(object).where(keys.notna(), None)))
+    return pd.Series(values.to_numpy(), index=keys.index, dtype=values.dtype)
+
+
+def record(row: pd.Series | Mapping[str, Any]) -> dict[str, Any]:
+    """One record (a frame row) as a plain dict: missing values are None (see :func:`plain`)."""
+    return {k: plain(v) for k, v in (row.items() if hasattr(row, "items") else dict(row).items())}
+
+
 def _records(frame: pd.DataFrame, columns: list[str]) -> list[tuple[int, dict[str, Any]]]:
     out = []
     for rec in frame[columns + [ROW]].to_dict("records"):
         row = int(rec.pop(ROW))
         clean = {}
         for k, v in rec.items():
-            if v is pd.NA or v is pd.NaT or (isinstance(v, float) and np.isnan(v)):
-                v = None
-            elif isinstance(v, pd.Timestamp):
-                v = v.date()
-            clean[k] = v
+            v = plain(v)
+            clean[k] = v.date() if isinstance(v, pd.Timestamp) else v
         out.append((row, clean))
     return out
 

@@ -1,7 +1,8 @@
 """A register's review as of a date: the one path every door takes (CLI, Excel, reports, demo).
 
-``review(register, as_of)`` validates the register, analyses the rows without errors (grades,
-forecast, KPI with data accuracy from the findings, order-to-cash), builds the follow-up plan
+``review(register, as_of)`` validates the register, analyses every record with the values the
+findings made unusable treated as missing (grades, forecast, KPI with data accuracy from the
+findings, order-to-cash, each measure with its coverage), builds the follow-up plan
 from the grades (revisit cycle by scale) and the overdue receivables, adds the operations
 sheets' follow-ups (vehicles, projects, intelligence, training), and tracks service tickets.
 Pure core: no files, no Excel.
@@ -29,15 +30,6 @@ class Review:
     analysis: Analysis
     plan: pd.DataFrame  # the follow-up plan (crm_xl.followups columns)
     service: ServiceReport
-
-
-def error_rows(result: ValidationResult) -> dict[str, set[int]]:
-    """Sheet → Excel rows that have at least one error finding."""
-    rows: dict[str, set[int]] = {}
-    for f in result.findings:
-        if f.severity == "error" and f.row is not None:
-            rows.setdefault(f.sheet, set()).add(int(f.row))
-    return rows
 
 
 def overdue_receivables(analysis: Analysis) -> pd.DataFrame:
@@ -82,8 +74,7 @@ def review(register: Register, as_of: dt.date, period: str | None = None, lang: 
 
     lang = lang or register.lang
     result = validate(register, as_of)
-    valid = {sheet: result.valid(sheet) for sheet in result.valid_rows}
-    analysis = analyze(register, as_of, period=period, valid=valid, error_rows=error_rows(result))
+    analysis = analyze(register, as_of, period=period, unusable=result.unusable, error_rows=result.error_rows())
     analysis.lang = lang
     plan = followup_plan(register, as_of, lang, analysis)
     service = build_service(register, as_of, lang)

@@ -8,7 +8,6 @@ output crm-xl produces into one folder.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 
 from rich.table import Table
@@ -17,11 +16,12 @@ from crm_xl.cli.app import atomic_output, console
 from crm_xl.i18n import pick
 from crm_xl.ports.template import sheets_for
 from crm_xl.schema import SHEETS
+from crm_xl.contract import dumps
 
 
 def _write_json(path: Path, data) -> None:
     with atomic_output(path) as tmp:
-        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+        tmp.write_text(dumps(data, indent=2), encoding="utf-8")
 
 
 def run_demo(out: Path, *, lang: str = "zh-CN", profile: str = "trade", seed: int = 20261123,

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 from typing import Any
 
 import typer
 from rich.table import Table
 
-from crm_xl.cli.app import app, atomic_output, console, handle_errors, lang_option, resolve_lang, source_argument
-from crm_xl.i18n import pick
+from crm_xl.cli.app import (as_of_date, app, atomic_output, console, handle_errors, lang_option, resolve_lang,
+                            source_argument)
+from crm_xl.i18n import UsageError, pick
 from crm_xl.schema import ENUMS
+from crm_xl.contract import dumps
 
 
 @app.command("analyze", help="Grade customers, forecast sales, score KPIs and check order-to-cash.\n\n"
@@ -34,15 +35,15 @@ def analyze_command(
     from crm_xl.review import review
 
     if fmt not in ("json", "text"):
-        raise typer.BadParameter("--format must be json or text")
-    day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
+        raise UsageError("--format 只能是 json 或 text", "--format must be json or text")
+    day = as_of_date(as_of)
     kpi_period = parse_period(period) if period else None
     register = read_register(path, password=password) if password else read_register(path)
     lang = resolve_lang(lang, register.lang)
     result = review(register, day, period=kpi_period, lang=lang).analysis
     data = result.to_json(lang)
     if fmt == "json":
-        text = json.dumps(data, ensure_ascii=False, indent=2)
+        text = dumps(data, indent=2)
         if out:
             with atomic_output(out) as tmp:
                 tmp.write_text(text + "\n", encoding="utf-8")
@@ -152,9 +153,20 @@ def render_text(data: dict[str, Any], lang: str, out) -> None:
                 f"Order-to-cash: on-time delivery {_fmt(s['on_time_rate'], True)} "
                 f"({s['overdue_delivery']} deliveries overdue); outstanding {_fmt(s['outstanding'])}, "
                 f"overdue {_fmt(s['overdue'])} ({s['overdue_orders']} orders)"), markup=False)
+    line = coverage_line(data, lang)
+    if line:
+        out.print(line, markup=False, soft_wrap=True)
     if data["findings"]:
         out.print(t(f"注意：{len(data['findings'])} 条提示（如缺少汇率），见 JSON 输出的 findings",
                     f"Note: {len(data['findings'])} findings (e.g. missing FX rates); see findings in the JSON output"),
                   markup=False)
         for item in data["findings"][:10]:
             out.print(visible_text(f"  {item['sheet']}!{item['cell'] or item['row']}: {item['message']}"), markup=False)
+
+
+def coverage_line(data: dict[str, Any], lang: str) -> str | None:
+    """The one line naming what the measures left out (None when nothing was)."""
+    from crm_xl.coverage import summary_line
+
+    return summary_line(data.get("coverage", {}).get("measures", {}), lang)
+

@@ -1,7 +1,16 @@
-"""The typer application and what every command shares: errors, language, atomic output."""
+"""The typer application and what every command shares: errors, language, atomic output.
+
+Exit codes mean one thing each: 0 done, 1 findings at or above ``--fail-on`` (or another result
+the command documents, such as a change without a logged reason), 2 an input that cannot be used
+(unreadable, damaged, refused by the safety checks, or an ``--out`` that is an input), 3 a usage
+mistake (an unknown option or ID, a bad ``--period`` or date, an existing file without
+``--force``, an output folder that is missing or read-only) with a message in the user's
+language. Anything else is a bug: one line, the traceback with ``--debug``.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import sys
 from contextlib import contextmanager
@@ -10,10 +19,40 @@ from typing import Callable, Iterator
 
 import typer
 from rich.console import Console
+from typer.core import TyperGroup
 
 from crm_xl import __version__
-from crm_xl.i18n import normalize_lang, pick
+from crm_xl.i18n import UsageError, normalize_lang, pick
+from crm_xl.ports.atomic import OutputIsInput, OutputUnwritable, clear_inputs, protect_inputs, refuse_input
 from crm_xl.ports.errors import UnreadableWorkbook
+
+try:  # typer ≥ 0.20 vendors click
+    from typer._click.exceptions import ClickException, UsageError as ClickUsageError
+except ImportError:  # pragma: no cover - older typer with click installed beside it
+    from click.exceptions import ClickException, UsageError as ClickUsageError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE, EXIT_USAGE = 0, 1, 2, 3
+EXIT_INTERNAL = 70  # a bug (sysexits EX_SOFTWARE): never what bad input or a usage mistake gives
+
+
+class _Group(TyperGroup):
+    """The command group: click's own usage errors (unknown option, missing argument) exit with
+    :data:`EXIT_USAGE`, so exit 2 keeps meaning "input unusable"."""
+
+    def make_context(self, *args, **kwargs):
+        try:
+            return super().make_context(*args, **kwargs)
+        except ClickUsageError as exc:
+            exc.exit_code = EXIT_USAGE
+            raise
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except ClickUsageError as exc:
+            exc.exit_code = EXIT_USAGE
+            raise
+
 
 app = typer.Typer(
     name="crm-xl",
@@ -23,12 +62,10 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    cls=_Group,
 )
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
-
-EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
-
 
 class State:
     debug: bool = False
@@ -93,6 +130,17 @@ def resolve_lang(lang: str | None, fallback: str = "zh-CN") -> str:
         raise typer.BadParameter(str(exc)) from None
 
 
+def as_of_date(text: str | None) -> dt.date:
+    """``--as-of`` (YYYY-MM-DD; default today); anything else is a usage error."""
+    if not text:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(str(text).strip())
+    except ValueError:
+        raise UsageError(f"日期“{text}”无法识别，请写成 YYYY-MM-DD（如 2026-11-23）",
+                         f"cannot read the date “{text}”; write it as YYYY-MM-DD (e.g. 2026-11-23)") from None
+
+
 def fail(message: str, code: int = EXIT_UNREADABLE) -> None:
     """One line on stderr (never wrapped, control characters shown), then exit ``code``."""
     from crm_xl.ports.sanitize import visible_line
@@ -101,21 +149,56 @@ def fail(message: str, code: int = EXIT_UNREADABLE) -> None:
     raise typer.Exit(code)
 
 
-def handle_errors(lang_of: Callable[[dict], str | None] = lambda kw: kw.get("lang")):
-    """Turn library errors into one clear line and exit code 2 (no traceback unless --debug)."""
+# Parameters that name what a command writes (by default); every other path parameter is an input.
+OUTPUT_PARAMS = ("out", "output", "log", "save_map", "ics", "split_by_owner", "directory")
+
+
+def _paths(value) -> list[Path]:
+    if isinstance(value, Path):
+        return [value]
+    if isinstance(value, (list, tuple)):
+        return [v for v in value if isinstance(v, Path)]
+    return []
+
+
+def guard_outputs(kwargs: dict, outputs: tuple[str, ...] = OUTPUT_PARAMS) -> None:
+    """Before any work: remember the inputs, refuse an output that is one of them (exit 2)."""
+    clear_inputs()
+    inputs = [p for k, v in kwargs.items() if k not in outputs for p in _paths(v)]
+    protect_inputs(*inputs)
+    for key in outputs:
+        for out in _paths(kwargs.get(key)):
+            refuse_input(out)
+
+
+def handle_errors(lang_of: Callable[[dict], str | None] = lambda kw: kw.get("lang"),
+                  outputs: tuple[str, ...] = OUTPUT_PARAMS):
+    """Turn library errors into one clear line and their exit code (no traceback unless --debug):
+    unusable input → 2, usage mistakes → 3 (module doc). ``outputs`` names the parameters that
+    are written; every other path parameter is an input no output may overwrite."""
 
     def decorate(fn):
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
             try:
+                guard_outputs(kwargs, outputs)
                 return fn(*args, **kwargs)
             except typer.Exit:
                 raise
-            except UnreadableWorkbook as exc:
+            except (UnreadableWorkbook, OutputIsInput) as exc:
                 lang = _safe_lang(lang_of(kwargs))
                 if State.debug:
                     raise
                 fail(exc.message(lang))
+            except (UsageError, OutputUnwritable) as exc:
+                if State.debug:
+                    raise
+                fail(exc.message(_safe_lang(lang_of(kwargs))), EXIT_USAGE)
+            except ClickException as exc:  # typer.BadParameter raised by a command
+                if State.debug:
+                    raise
+                lang = _safe_lang(lang_of(kwargs))
+                fail(pick("用法错误：", "usage error: ", lang) + exc.format_message(), EXIT_USAGE)
             except OSError as exc:
                 if State.debug:
                     raise
@@ -129,7 +212,9 @@ def handle_errors(lang_of: Callable[[dict], str | None] = lambda kw: kw.get("lan
                     raise
                 fail(pick(f"内部错误 {type(exc).__name__}: {exc}（加 --debug 查看详情）",
                           f"internal error {type(exc).__name__}: {exc} (run with --debug for details)",
-                          _safe_lang(lang_of(kwargs))))
+                          _safe_lang(lang_of(kwargs))), EXIT_INTERNAL)
+            finally:
+                clear_inputs()
         return wrapper
 
     return decorate
@@ -166,10 +251,14 @@ def _safe_lang(lang: str | None) -> str:
 def atomic_output(dst: str | Path, suffix: str | None = None) -> Iterator[Path]:
     """Yield a temp path beside ``dst``; on success it replaces ``dst`` (the old file is kept as a
     timestamped backup, ``--backups`` of them), on failure it is removed and ``dst`` is untouched."""
-    from crm_xl.ports.atomic import atomic_path
+    from crm_xl.ports.atomic import atomic_path, is_stream
 
     dst = Path(dst)
-    dst.parent.mkdir(parents=True, exist_ok=True)
+    if not is_stream(dst):
+        try:
+            dst.parent.mkdir(parents=True, exist_ok=True)
+        except OSError:  # the folder cannot be made: a read-only place, or a file in the way
+            raise OutputUnwritable(dst, "missing_dir") from None
     with atomic_path(dst) as tmp:
         yield tmp
 

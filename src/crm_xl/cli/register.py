@@ -7,7 +7,8 @@ from pathlib import Path
 
 import typer
 
-from crm_xl.cli.app import app, atomic_output, fail, handle_errors, lang_option, resolve_lang, say
+from crm_xl.i18n import UsageError
+from crm_xl.cli.app import as_of_date, app, atomic_output, fail, handle_errors, lang_option, resolve_lang, say
 
 
 PROTECT_ENV = "CRM_XL_PROTECT_PASSWORD"
@@ -29,7 +30,7 @@ def protect_password() -> str:
 
 @app.command("new", help="Create a new register workbook in the chosen language.\n\n"
                          "Example: crm-xl new 客户台账.xlsx --lang zh-CN --demo")
-@handle_errors()
+@handle_errors(outputs=("path",))
 def new(
     path: Path = typer.Argument(..., help="Where to write the workbook (.xlsx; .xlsm adds the macro buttons)."),
     lang: str = lang_option("zh-CN"),
@@ -45,8 +46,8 @@ def new(
 
     lang = resolve_lang(lang)
     if path.exists() and not force:
-        raise typer.BadParameter(f"{path} exists; use --force to overwrite it")
-    day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
+        raise UsageError(f"{path} 已存在；要覆盖请加 --force", f"{path} exists; use --force to overwrite it")
+    day = as_of_date(as_of)
     secret = protect_password() if protect else None
     with atomic_output(path) as tmp:
         counts = build_workbook(tmp, lang=lang, demo=demo, profile=profile, seed=seed, as_of=day,
@@ -69,4 +70,4 @@ def demo(
 ) -> None:
     from crm_xl.showcase import run_demo
 
-    run_demo(out, lang=resolve_lang(lang), profile=profile, seed=seed, as_of=dt.date.fromisoformat(as_of))
+    run_demo(out, lang=resolve_lang(lang), profile=profile, seed=seed, as_of=as_of_date(as_of))

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import typer
 
-from crm_xl.cli.app import app, handle_errors, lang_option, resolve_lang, say, source_argument
+from crm_xl.i18n import UsageError
+from crm_xl.cli.app import as_of_date, app, handle_errors, lang_option, resolve_lang, say, source_argument
 
 
 @app.command("report", help="Write a report (sales, customers, service or monthly) as HTML, PDF or Excel.\n\n"
@@ -36,14 +37,12 @@ def report(
     from crm_xl.reports.output import FORMATS, write_report
 
     if kind not in KINDS:
-        raise typer.BadParameter(f"--kind must be one of {', '.join(KINDS)}")
+        raise UsageError(f"--kind 只能是 {'、'.join(KINDS)}", f"--kind must be one of {', '.join(KINDS)}")
     if out.suffix.lower() not in FORMATS:
-        raise typer.BadParameter("--out must end in .html, .pdf or .xlsx")
-    if out.resolve() == path.resolve():
-        raise typer.BadParameter("--out must not be the input workbook")
+        raise UsageError("--out 的文件名须以 .html、.pdf 或 .xlsx 结尾", "--out must end in .html, .pdf or .xlsx")
     register = read_register(path, password=password)
     lang = resolve_lang(lang, register.lang)
-    day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
+    day = as_of_date(as_of)
     inputs = prepare(register, day, period=period, lang=lang, workbook=path.name, approved_by=approved_by,
                      approved_at=dt.datetime.now().replace(microsecond=0) if approved_by else None)
     write_report(build_report(kind, inputs), out, pdf_engine=pdf_engine)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from rich.table import Table
 from crm_xl.cli.app import (EXIT_FINDINGS, app, atomic_output, console, fail, handle_errors, lang_option, source_argument,
                             resolve_lang, say)
 from crm_xl.i18n import pick
+from crm_xl.contract import dumps
 from crm_xl.schema import SHEETS
 
 
@@ -193,6 +193,6 @@ def diff(
         f"{s['added']} added, {s['removed']} removed, {s['changed_cells']} cells changed, {s['unexplained']} without a logged reason", lang)
     if out:
         with atomic_output(out) as tmp:
-            tmp.write_text(json.dumps(result.to_json(), ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+            tmp.write_text(dumps(result.to_json(), indent=2), encoding="utf-8")
     if s["unexplained"]:
         raise typer.Exit(EXIT_FINDINGS)

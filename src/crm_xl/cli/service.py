@@ -8,12 +8,12 @@ from pathlib import Path
 import typer
 
 from crm_xl.review import review
-from crm_xl.cli.app import app, atomic_output, fail, handle_errors, lang_option, resolve_lang, say, source_argument
+from crm_xl.cli.app import as_of_date, app, atomic_output, fail, handle_errors, lang_option, resolve_lang, say, source_argument
 
 
 def _as_of(value: str | None) -> dt.date:
     try:
-        return dt.date.fromisoformat(value) if value else dt.date.today()
+        return as_of_date(value)
     except ValueError:
         raise typer.BadParameter(f"--as-of must be YYYY-MM-DD, got {value!r}") from None
 

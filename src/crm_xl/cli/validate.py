@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
 import typer
 
-from crm_xl.cli.app import (EXIT_FINDINGS, EXIT_OK, app, atomic_output, console, handle_errors, lang_option, source_argument,
+from crm_xl.cli.app import (as_of_date, EXIT_FINDINGS, EXIT_OK, app, atomic_output, console, handle_errors, lang_option,
+                            source_argument,
                             resolve_lang)
 from crm_xl.i18n import pick
+from crm_xl.contract import dumps
 
 FORMATS = ("text", "json", "junit")
 JSON_VERSION = 1
@@ -45,14 +46,14 @@ def validate_command(
     if fail_on not in ("error", "warning"):
         raise typer.BadParameter("--fail-on must be error or warning")
     try:
-        day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
+        day = as_of_date(as_of)
     except ValueError:
         raise typer.BadParameter(f"--as-of {as_of!r} is not a date like 2026-11-23") from None
     register = read_register(path, password=password) if password else read_register(path)
     lang = resolve_lang(lang, register.lang)
     result = validate(register, day)
     if format == "json":
-        text = json.dumps(report_json(result, str(path), lang), ensure_ascii=False, indent=1)
+        text = dumps(report_json(result, str(path), lang), indent=1)
     elif format == "junit":
         text = report_junit(result, str(path), lang)
     else:
@@ -111,7 +112,7 @@ def report_junit(result, workbook: str, lang: str) -> str:
         for f in by_code.get(code, ()):
             where = f"{result.register.sheet_label(f.sheet)}!{f.cell or f.row or ''}"
             failure = ET.SubElement(case, "failure", type=f.severity, message=visible_line(f"{where} {f.message(lang)}"))
-            failure.text = visible_text(json.dumps(f.to_json(lang), ensure_ascii=False))
+            failure.text = visible_text(dumps(f.to_json(lang)))
     ET.indent(suites)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
 

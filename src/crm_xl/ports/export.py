@@ -121,8 +121,10 @@ def write_xlsx(path: Path, register: Register, frames: dict[str, pd.DataFrame], 
     ``settings``: the Settings written (an outside party gets the defaults)."""
     from crm_xl.ports.template import write_register
 
+    # what the user typed in cells the reader could not use is written back (never in a masked export)
+    kept = register.unreadable if not (identity or {}).get("masked") else register.unreadable.iloc[0:0]
     subset = Register(frames={k: frames.get(k, v.iloc[0:0]) for k, v in register.frames.items()},
-                      settings=register.settings, lang=lang)
+                      settings=register.settings, lang=lang, unreadable=kept, positions=register.positions)
 
     def mark(wb, formats) -> None:
         if identity is not None:

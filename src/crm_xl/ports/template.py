@@ -114,10 +114,27 @@ def _plain(value: Any) -> Any:
     return value
 
 
+class Original(str):
+    """What the user typed in a cell the reader could not use, written back as text with the
+    finding as the cell's comment (nothing the user typed is lost by a rewrite)."""
+
+    note: str = ""
+
+    def __new__(cls, text: str, note: str = "") -> "Original":
+        obj = super().__new__(cls, text)
+        obj.note = note
+        return obj
+
+
 def _writer_for(column: Column, lang: str) -> Callable[[Any, Any, int, int, Any, Any], None]:
     enum = ENUMS.get(column.enum or "")
 
     def write(ws, value, r, c, fmt, _):
+        if isinstance(value, Original):
+            ws.write_string(r, c, str(value), fmt)  # as text, never a formula
+            if value.note:
+                ws.write_comment(r, c, value.note, {"x_scale": 2, "y_scale": 1.5})
+            return
         value = _plain(value)
         if value is None:
             if fmt is not None:
@@ -191,7 +208,8 @@ def _validation(column: Column, lang: str, lists: dict[str, str]) -> dict[str, A
 
 
 def _write_table(wb, fmts: _Formats, sheet: Sheet, frame: pd.DataFrame | None, lang: str,
-                 lists: dict[str, str], columns: list[Column], protect: str | None = None) -> None:
+                 lists: dict[str, str], columns: list[Column], protect: str | None = None,
+                 originals: dict[str, dict[int, tuple[str, str]]] | None = None) -> None:
     ws = wb.add_worksheet(sheet.label(lang)[:31])
     n = 0 if frame is None else len(frame)
     last_row = n + EMPTY_ROWS if n < BIG else n
@@ -205,6 +223,9 @@ def _write_table(wb, fmts: _Formats, sheet: Sheet, frame: pd.DataFrame | None, l
             ws.write_string(0, c, column.label(lang), fmts.header_derived if column.derived else fmts.header)
     if n:
         data = [frame[c.key].tolist() if c.key in frame.columns else [None] * n for c in columns]
+        for c, column in enumerate(columns):  # cells the reader could not use keep what was typed
+            for pos, (text, note) in (originals or {}).get(column.key, {}).items():
+                data[c][pos] = Original(text, note)
         for r in range(n):
             for c in range(len(columns)):
                 writers[c](ws, data[c][r], r + 1, c, cell_formats[c], None)
@@ -316,7 +337,9 @@ def write_register(path: str | Path, register: Register | None = None, *, lang: 
                 frame = settings_frames[key]
             else:
                 frame = register.frames.get(key) if register else None
-            _write_table(wb, fmts, sheet, frame, lang, lists, sheet.columns_for(settings.profile), protect)
+            originals = register.originals(key, frame, lang) if register and frame is not None and \
+                key not in settings_frames else None
+            _write_table(wb, fmts, sheet, frame, lang, lists, sheet.columns_for(settings.profile), protect, originals)
         if protect:
             for ws in wb.worksheets():
                 if ws.name in (LISTS_SHEET, pick(*HOWTO_TITLE, lang)):

@@ -114,12 +114,15 @@ def _operations_sections(kind: str, inputs: ReportInputs) -> list[Section]:
 
 
 def _header(kind: str, x: ReportInputs) -> Header:
+    from crm_xl.coverage import summary_line
+
     approved = bool(x.approved_by)
     return Header(kind=kind, title=label(f"title.{kind}", x.lang), workbook=x.workbook, as_of=x.as_of,
                   period=x.period, base_currency=x.settings.base_currency,
                   status="approved" if approved else "draft", approved_by=x.approved_by if approved else None,
                   approved_at=(x.approved_at or x.generated_at) if approved else None, lang=x.lang,
-                  generated_at=x.generated_at)
+                  generated_at=x.generated_at,
+                  left_out=summary_line(x.analysis.coverage.json(), x.lang))  # every output says what it left out
 
 
 # ------------------------------------------------------------------------------------------ helpers

@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from typing import Any, Literal
 
+from crm_xl.i18n import UsageError
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 ReportKind = Literal["sales", "customers", "service", "monthly"]
@@ -46,6 +47,9 @@ class Period(_Model):
         return self.shifted(12)
 
     def shifted(self, months: int) -> "Period":
+        if self.grain == "range":  # the same days, ``months`` earlier
+            start, end = _same_day(self.start, -months), _same_day(self.end, -months)
+            return Period(label=f"{start}..{end}", start=start, end=end, grain="range")
         start = _add_months(self.start, -months)
         full_end = _month_end(_add_months(_period_full_end(self).replace(day=1), -months))
         # a partial period (cut at the as-of date) is compared with the same number of days
@@ -66,6 +70,7 @@ class Header(_Model):
     approved_at: dt.datetime | None = None
     lang: Literal["zh-CN", "zh-TW", "en"] = "zh-CN"
     generated_at: dt.datetime
+    left_out: str | None = None  # the one line naming the records a measure left out (crm_xl.coverage)
 
     @model_validator(mode="after")
     def _approval(self) -> "Header":
@@ -195,6 +200,12 @@ def _add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month + 1, 1)
 
 
+def _same_day(day: dt.date, months: int) -> dt.date:
+    """``day`` ``months`` later (earlier when negative), kept within the month (03-31 → 02-28)."""
+    first = _add_months(day, months)
+    return min(first.replace(day=1) + dt.timedelta(days=day.day - 1), _month_end(first))
+
+
 def _month_end(day: dt.date) -> dt.date:
     first_next = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
     return first_next - dt.timedelta(days=1)
@@ -241,10 +252,11 @@ def resolve_period(text: str | None, as_of: dt.date) -> Period:
     elif m := _RANGE.match(text.strip()):
         start, end, grain = dt.date.fromisoformat(m[1]), dt.date.fromisoformat(m[2]), "range"
         if end < start:
-            raise ValueError(f"period {text!r} ends before it starts")
+            raise UsageError(f"期间“{text}”的结束日早于开始日", f"period {text!r} ends before it starts")
     else:
-        raise ValueError(f"unknown period {text!r}; use e.g. 2026-10, 2026-Q3, 2026 or 2026-01-01..2026-03-31")
+        raise UsageError(f"无法识别的期间“{text}”，请写成 2026-10、2026-Q3、2026 或 2026-01-01..2026-03-31",
+                         f"unknown period {text!r}; use e.g. 2026-10, 2026-Q3, 2026 or 2026-01-01..2026-03-31")
     if start > as_of:
-        raise ValueError(f"period {text!r} starts after the as-of date {as_of}")
+        raise UsageError(f"期间“{text}”开始于检查日 {as_of} 之后", f"period {text!r} starts after the as-of date {as_of}")
     label = _label_for(start, grain) if grain != "range" else f"{start}..{end}"
     return Period(label=label, start=start, end=min(end, as_of), grain=grain)

@@ -138,6 +138,9 @@ def _header_block(ws, report: Report, f) -> int:
     if h.status == "draft":
         write_cell(ws, row, 0, label("draft_notice", lang), f["draft"])
         row += 1
+    if h.left_out:  # what the measures left out, in one line
+        write_cell(ws, row, 0, h.left_out, f["meta"])
+        row += 1
     return row + 1
 
 

@@ -1,11 +1,20 @@
-"""Validation (pure core): every rule of the register, as cell-exact findings, plus the valid rows.
+"""Validation (pure core): every rule of the register, as cell-exact findings, and the values
+they make unusable.
 
 ``validate(register, as_of)`` runs the schema rules (V1xx), identity and reference rules (V2xx),
 date and money consistency (V3xx) and the policy rules of SPEC F1 (V4xx), F3 (V5xx) and F5
 (V6xx) column-wise on the register's frames, adds what the reader found (unreadable cells,
 unknown options, missing columns, settings problems) and returns a :class:`ValidationResult`:
-the findings sorted by sheet, row and column, and for each sheet the rows without errors, on
-which analysis runs. Severities come from the catalogue, overridden by the Settings
+the findings sorted by sheet, row and column, and the cells whose *value* cannot be used.
+
+Errors never erase data: a finding makes a value unusable, never its record. Only error-level
+findings of the codes in :data:`~crm_xl.validation.codes.UNUSABLE_VALUE` (a cell that cannot be
+read, is not a listed option, is out of range, not a whole number, not a country, currency,
+e-mail or phone, or a date in the future) mark their cell; :meth:`ValidationResult.usable_frames`
+gives the frames with those cells treated as missing and every record kept. Findings that relate
+two cells (an amount that disagrees with quantity × unit price, dates out of order) or a whole
+record (a stage without its required fields) leave the values as they are: the record counts
+with them and the finding stays. Severities come from the catalogue, overridden by the Settings
 (``severity.<CODE>`` = error | warning | info | off).
 """
 
@@ -41,13 +50,13 @@ _SHEET_ORDER = {k: i for i, k in enumerate(SHEETS)}
 
 @dataclass
 class ValidationResult:
-    """Findings of one validation run and the rows analysis may use."""
+    """Findings of one validation run and the values they make unusable."""
 
     register: Register
     as_of: dt.date
     findings: list[Finding]
-    valid_rows: dict[str, np.ndarray] = field(default_factory=dict)  # sheet → mask over its frame
     rows_checked: int = 0
+    _unusable: dict[str, dict[str, set[int]]] | None = field(default=None, repr=False)
 
     def count(self, severity: str) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
@@ -67,11 +76,24 @@ class ValidationResult:
     def summary(self) -> dict[str, int]:
         return {"errors": self.errors, "warnings": self.warnings, "rows_checked": self.rows_checked}
 
-    def valid(self, sheet: str) -> pd.DataFrame:
-        """The sheet's rows without any error finding (warnings and infos do not exclude a row)."""
-        frame = self.register.frames[sheet]
-        mask = self.valid_rows.get(sheet)
-        return frame if mask is None else frame[mask]
+    @property
+    def unusable(self) -> dict[str, dict[str, set[int]]]:
+        """sheet → column → Excel rows whose value a finding made unusable."""
+        if self._unusable is None:
+            self._unusable = unusable_cells(self.findings)
+        return self._unusable
+
+    def usable_frames(self) -> dict[str, pd.DataFrame]:
+        """Every sheet with all its records; a value a finding made unusable is treated as missing."""
+        return usable_frames(self.register, self.unusable)
+
+    def error_rows(self) -> dict[str, set[int]]:
+        """sheet → Excel rows with at least one error finding (for the data-accuracy KPI)."""
+        rows: dict[str, set[int]] = {}
+        for f in self.findings:
+            if f.severity == "error" and f.row is not None:
+                rows.setdefault(f.sheet, set()).add(int(f.row))
+        return rows
 
     def at_or_above(self, severity: str) -> list[Finding]:
         rank = SEVERITY_RANK[severity]
@@ -103,13 +125,48 @@ def validate(register: Register, as_of: dt.date | None = None) -> ValidationResu
         if severity != "off":
             findings.append(f if severity == f.severity else replace(f, severity=severity))
     findings.sort(key=lambda f: _sort_key(register, f))
-    valid: dict[str, np.ndarray] = {}
-    for sheet in ROW_SHEETS:
-        frame = register.frames[sheet]
-        bad_rows = [f.row for f in findings if f.sheet == sheet and f.severity == "error" and f.row is not None]
-        valid[sheet] = ~np.isin(frame[ROW].to_numpy(), np.asarray(bad_rows, dtype="int64"))
     rows_checked = sum(len(register.frames[s]) for s in ROW_SHEETS)
-    return ValidationResult(register, as_of, findings, valid, rows_checked)
+    return ValidationResult(register, as_of, findings, rows_checked)
+
+
+def unusable_cells(findings: list[Finding]) -> dict[str, dict[str, set[int]]]:
+    """sheet → column → Excel rows of the cells that error findings of an
+    :data:`~crm_xl.validation.codes.UNUSABLE_VALUE` code make unusable."""
+    out: dict[str, dict[str, set[int]]] = {}
+    for f in findings:
+        if f.severity == "error" and f.code in codes.UNUSABLE_VALUE and f.row is not None and f.column:
+            out.setdefault(f.sheet, {}).setdefault(f.column, set()).add(int(f.row))
+    return out
+
+
+# Columns whose blank has a meaning of its own: a blank currency is the base currency, so an
+# unusable currency keeps its text (it has no FX rate, and the amount is left out of base totals).
+_KEEP_KINDS = ("currency",)
+
+
+def usable_frames(register: Register, unusable: dict[str, dict[str, set[int]]]) -> dict[str, pd.DataFrame]:
+    """The register's frames with every record; the cells in ``unusable`` are set to missing."""
+    frames = dict(register.frames)
+    for sheet, columns in unusable.items():
+        frame = frames.get(sheet)
+        if frame is None or not len(frame):
+            continue
+        changed = None
+        for column, rows in columns.items():
+            if column not in frame.columns or not rows:
+                continue
+            if SHEETS[sheet].has(column) and SHEETS[sheet].column(column).kind in _KEEP_KINDS:
+                continue
+            hit = np.isin(frame[ROW].to_numpy(), np.fromiter(rows, dtype="int64"))
+            if not hit.any():
+                continue
+            if changed is None:
+                changed = frame.copy()
+            col = changed[column]
+            changed[column] = col.mask(pd.Series(hit, index=col.index))
+        if changed is not None:
+            frames[sheet] = changed
+    return frames
 
 
 def _profile_findings(register: Register, as_of: dt.date) -> list[Finding]:

@@ -164,3 +164,11 @@ CODES: tuple[str, ...] = (
     WON_EARLY_STAGE, CLOSE_DATE_PASSED, CLOSED_WITHOUT_TIME, BAD_TRANSITION, BAD_HISTORY_START,
     UNKNOWN_HISTORY_STATUS, HISTORY_STATUS_MISMATCH, CLOSED_TIME_NOT_CLOSED,
 )
+
+# Codes whose error finding makes the cell's *value* unusable (treated as missing by analysis); the
+# record itself always counts. R001/R002: the reader could not read the cell or it is not a listed
+# option. Findings that relate several cells (V3xx), identities (V2xx) or policies (V4xx–V6xx)
+# leave the values in use.
+UNUSABLE_VALUE: frozenset[str] = frozenset({
+    "R001", "R002", OUT_OF_RANGE, NOT_INTEGER, BAD_COUNTRY, BAD_CURRENCY, BAD_EMAIL, BAD_PHONE, FUTURE_DATE,
+})
