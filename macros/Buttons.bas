@@ -28,8 +28,9 @@ Public Sub CrmTradeDocument()
     RunPython "import crm_xl.excel as x; x.trade_document()"
 End Sub
 
-' Writes the build version into B2 of the Control sheet (code name shControl), or of the first
-' sheet when there is none. Pure VBA: it needs no Python, so any client can run it.
+' Shows that macros run: writes "macros run (VBA project <version>)" into C2 of the Control sheet
+' (code name shControl), or of the first sheet when there is none. Pure VBA: it needs no Python,
+' so any client can run it (Alt+F8 in Excel). Nothing calls it on open: opening writes no cell.
 Public Sub CrmStampVersion()
     Dim target As Object
     Dim sheet As Object
@@ -40,5 +41,5 @@ Public Sub CrmStampVersion()
         End If
     Next sheet
     If target Is Nothing Then Set target = ThisWorkbook.Worksheets(1)
-    target.Range("B2").Value = CRM_XL_VERSION
+    target.Range("C2").Value = "macros run (VBA project " & CRM_XL_VERSION & ")"
 End Sub

@@ -23,6 +23,17 @@ def calamine_rows(path: Path, sheet: str) -> list[list]:
     return wb.get_sheet_by_name(sheet).to_python()
 
 
+def plain_value(v):
+    """A frame cell as a plain Python value: NA/NaT/NaN → None, Timestamp → date."""
+    import pandas as pd
+
+    if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and pd.isna(v)):
+        return None
+    if isinstance(v, pd.Timestamp):
+        return v.date()
+    return v
+
+
 def corpus_dir() -> Path | None:
     """``$CRM_XL_CORPUS``, else the nearest ``shared/corpus`` beside the repository or above it
     (CI clones the repo with shared/ beside it; local git worktrees sit one level deeper)."""

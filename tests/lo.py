@@ -1,8 +1,9 @@
 """LibreOffice headless harness for tests: find soffice, convert files, open a workbook and run a macro.
 
-Tests that need LibreOffice call `require_soffice()` (or use the `soffice` fixture from a
-conftest): it skips when soffice is absent, unless ``CRM_XL_REQUIRE_LIBREOFFICE=1`` is set, in
-which case the test fails. Every soffice run gets its own throw-away profile
+Tests that need LibreOffice call `require_soffice("calc")` or `require_soffice("writer")` for the
+part they use (or the `soffice` fixture, Calc, from a conftest): it skips with the reason when
+soffice or that part is absent (Debian installs Calc and Writer as separate packages), unless
+``CRM_XL_REQUIRE_LIBREOFFICE=1`` is set, in which case the test fails. Every soffice run gets its own throw-away profile
 (``-env:UserInstallation``), so runs can go in parallel (pytest-xdist) and never touch a user's.
 
 `run_macro` drives LibreOffice over UNO. Debian's ``python3-uno`` belongs to the system python
@@ -45,11 +46,14 @@ def _required() -> bool:
     return os.environ.get(REQUIRE_ENV, "").strip() == "1"
 
 
-def require_soffice() -> str:
-    """Return soffice's path; skip the test when absent (fail when CRM_XL_REQUIRE_LIBREOFFICE=1)."""
+def require_soffice(part: str = "calc") -> str:
+    """Return soffice's path when LibreOffice has `part` (``calc`` opens .xlsx, ``writer`` imports
+    HTML); otherwise skip the test with the reason (fail when CRM_XL_REQUIRE_LIBREOFFICE=1)."""
+    from crm_xl.reports.pdf import libreoffice_missing
+
     path = soffice_path()
-    if path is None:
-        message = "LibreOffice (soffice) is not installed"
+    message = "LibreOffice (soffice) is not installed" if path is None else libreoffice_missing(part)
+    if message:
         if _required():
             pytest.fail(f"{message}, but {REQUIRE_ENV}=1")
         pytest.skip(message)
@@ -57,8 +61,8 @@ def require_soffice() -> str:
 
 
 def require_uno() -> str:
-    """Like `require_soffice`, and also check the system python has python3-uno; return that python."""
-    require_soffice()
+    """Like `require_soffice` (Calc), and also check the system python has python3-uno; return that python."""
+    require_soffice("calc")
     probe = subprocess.run([SYSTEM_PYTHON, "-c", "import uno"], capture_output=True, text=True) \
         if Path(SYSTEM_PYTHON).exists() else None
     if probe is None or probe.returncode != 0:

@@ -182,7 +182,8 @@ def test_cli_analyze_on_a_written_workbook(tmp_path):
 
     # the command line analyses the validated rows and adds follow-ups and service: the one review path
     expected = review(Register.from_records(contract_records(), lang="en"), AS_OF, lang="en").analysis.to_json("en")
-    assert data == expected | {"findings": data["findings"]}
+    assert data == expected | {"findings": data["findings"], "coverage": data["coverage"]}
+    assert data["coverage"]["sheets"]["customers"]["rows_read"] == len(contract_records()["customers"])
     assert data["customers"][0]["completeness"] == 0.1  # blank cells read back as blank
     assert book.read_bytes() == before  # the input workbook is never written
     text = run_cli("analyze", str(book), "--as-of", "2026-11-23", "--period", "2026-Q4", "--lang", "zh-CN")

@@ -78,16 +78,43 @@ def test_validate_matches_the_cli_and_marks_cells(demo_file: Path) -> None:
     got = {(labels.get(r[0], r[0]), r[1], r[4]) for r in rows}
     assert got == expected
     assert ("customers", "K3", "R001") in got
-    assert port.fills[("客户", "K3")] == excel.FILLS["error"]
-    assert "R001" in port.notes[("客户", "K3")]
+    marks = {(r[0], r[1]): r[2] for r in port.sheets[excel.MARKS_SHEET][1:]}
+    assert marks[("customers", "K3")] == "error"
+    assert "crm-xl marks" in port.hidden
+    assert not port.fills and not port.notes  # colours come from conditional formats, not from cell fills
     assert port.links[("校验结果", "B2")][0].endswith("!" + rows[0][1])
     after = _input_cells(port)
     assert after == before
 
-    # Fix the cell: the next run clears the old mark and marks nothing new there.
+    # Fix the cell: the next run no longer marks it.
     port.write_block("客户", "K3", [[dt.datetime(2026, 1, 5)]])
     excel.validate(port, as_of=AS_OF)
-    assert ("客户", "K3") not in port.fills and ("客户", "K3") not in port.notes
+    assert ("customers", "K3") not in {(r[0], r[1]) for r in port.sheets[excel.MARKS_SHEET][1:]}
+
+
+def test_user_notes_and_fills_survive_two_validations(demo_file: Path) -> None:
+    port = RecordingPort.from_file(demo_file)
+    port.write_block("客户", "K3", [["not a date"]])
+    port.fills[("客户", "K3")] = "#00B050"  # the user's own green fill on the cell that gets a finding
+    port.notes[("客户", "K3")] = "客户说下周补资料"  # and the user's own note
+    port.fills[("客户", "B4")] = "#FFFF00"
+    for _ in range(2):
+        assert excel.validate(port, as_of=AS_OF).ok
+        assert ("customers", "K3", "error") in {tuple(r[:3]) for r in port.sheets[excel.MARKS_SHEET][1:]}
+    assert port.fills == {("客户", "K3"): "#00B050", ("客户", "B4"): "#FFFF00"}
+    assert port.notes == {("客户", "K3"): "客户说下周补资料"}
+    assert port.count("set_fill") == port.count("set_notes") == 0
+
+
+def test_marks_of_an_older_crm_xl_are_cleared_once(demo_file: Path) -> None:
+    """crm-xl 0.1 filled flagged cells and recorded (sheet, cell, fill to restore): undone on the next run."""
+    port = RecordingPort.from_file(demo_file)
+    port.ensure_sheet(excel.MARKS_SHEET, hidden=True)
+    port.write_block(excel.MARKS_SHEET, "A1", [["sheet", "cell", "restore_fill"], ["客户", "C5", None]])
+    port.fills[("客户", "C5")], port.notes[("客户", "C5")] = "#FFC7CE", "crm-xl:\n[V001] …"
+    excel.validate(port, as_of=AS_OF)
+    assert ("客户", "C5") not in port.fills and ("客户", "C5") not in port.notes
+    assert port.sheets[excel.MARKS_SHEET][0] == ["sheet", "cell", "severity", "key"]
 
 
 def test_followups_match_the_cli_library_path(demo_file: Path) -> None:
@@ -169,4 +196,4 @@ def test_port_calls_do_not_grow_with_rows(tmp_path: Path) -> None:
         counts[n] = calls
         assert port.count() > 0
     assert counts[100] == counts[10_000]
-    assert counts[10_000]["validate"][0]["set_fill"] <= 2 * len(SHEETS)
+    assert "set_fill" not in counts[10_000]["validate"][0] and "set_notes" not in counts[10_000]["validate"][0]

@@ -57,7 +57,9 @@ def test_modules_read_back_equal_macros_and_registry(xlsm: Path) -> None:
     xlwings_text = vba.xlwings_bas_path().read_text(encoding="cp1252").replace("\r\n", "\n").rstrip("\n")
     assert back["xlwings"].replace("\r\n", "\n").rstrip("\n") == xlwings_text
     assert f'"{crm_xl.__version__}"' in back["CrmButtons"]
-    assert "CrmRegisterUdfs" in back["ThisWorkbook"] and "CrmStampVersion" in back["ThisWorkbook"]
+    # Opening writes no cell (Excel would ask to save on every close) and keeps the saved state.
+    assert "CrmRegisterUdfs" in back["ThisWorkbook"] and "CrmStampVersion" not in back["ThisWorkbook"]
+    assert ".Value" not in back["ThisWorkbook"] and "ThisWorkbook.Saved = wasSaved" in back["ThisWorkbook"]
 
 
 def test_every_sheet_has_a_code_name_and_control_is_first(xlsm: Path) -> None:
@@ -131,8 +133,11 @@ def test_libreoffice_stamps_the_version_without_xlwings_bas(tmp_path: Path) -> N
     require_uno()
     path = tmp_path / "no-xlwings.xlsm"
     write_macro_register(path, with_xlwings=False)
-    assert calamine_rows(path, "控制台")[1][1:2] in ([], [""], [None])  # B2 is blank until the macro runs
-    report = run_macro(path, macro="CrmButtons.CrmStampVersion", cells=["A2", "B2"], sheet="控制台")
+    control = calamine_rows(path, "控制台")
+    assert control[1][1] == crm_xl.__version__  # B2: written by the build, not by a macro on open
+    assert control[1][2:3] in ([], [""], [None])  # C2 is blank until the macro runs
+    report = run_macro(path, macro="CrmButtons.CrmStampVersion", cells=["A2", "B2", "C2"], sheet="控制台")
     assert report["macro_error"] is None
+    assert report["cells"]["C2"]["string"] == f"macros run (VBA project {crm_xl.__version__})"
     assert report["cells"]["B2"]["string"] == crm_xl.__version__
     assert report["cells"]["A2"]["string"] == "版本"

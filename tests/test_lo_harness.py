@@ -58,3 +58,50 @@ def test_run_macro_recalculates_on_request(tmp_path: Path) -> None:
     report = lo.run_macro(source, cells=["C2"], recalc=True)
     assert report["cells"]["C2"]["value"] == 400
     assert report["modules"] == []
+
+
+def _fake_libreoffice(root: Path, parts: tuple[str, ...]) -> str:
+    """An install tree like Debian's, with only `parts` (calc, writer) installed."""
+    (root / "program").mkdir(parents=True)
+    (root / "share" / "registry").mkdir(parents=True)
+    for part in ("main", *parts):
+        (root / "share" / "registry" / f"{part}.xcd").write_text("<oor:data/>", encoding="utf-8")
+    soffice = root / "program" / "soffice"
+    soffice.write_text("#!/bin/sh\nexit 1\n", encoding="utf-8")
+    return str(soffice)
+
+
+def test_a_missing_part_skips_with_the_reason_or_fails_when_required(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """LibreOffice with Calc but no Writer (Debian installs them separately): Writer tests skip and
+    say so, Calc tests run; with CRM_XL_REQUIRE_LIBREOFFICE=1 the Writer test fails instead."""
+    from crm_xl.reports import pdf
+
+    soffice = _fake_libreoffice(tmp_path / "lo", ("calc",))
+    monkeypatch.setattr(lo, "soffice_path", lambda: soffice)
+    monkeypatch.setattr(pdf, "soffice_path", lambda: soffice)
+    monkeypatch.delenv(lo.REQUIRE_ENV, raising=False)
+    assert pdf.libreoffice_parts() == {"calc"}
+    assert lo.require_soffice("calc") == soffice
+    with pytest.raises(_pytest.outcomes.Skipped, match="LibreOffice Writer is not installed, only Calc"):
+        lo.require_soffice("writer")
+    monkeypatch.setenv(lo.REQUIRE_ENV, "1")
+    with pytest.raises(_pytest.outcomes.Failed, match="libreoffice-writer-nogui"):
+        lo.require_soffice("writer")
+
+
+def test_the_pdf_engine_names_the_missing_part(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from crm_xl.reports import pdf
+
+    soffice = _fake_libreoffice(tmp_path / "lo", ("calc",))
+    monkeypatch.setattr(pdf, "soffice_path", lambda: soffice)
+    with pytest.raises(pdf.PdfEngineMissing, match="Writer is not installed"):
+        pdf.pdf_engine("libreoffice")
+    monkeypatch.setattr(pdf, "weasyprint_available", lambda: False)
+    with pytest.raises(pdf.PdfEngineMissing, match="install weasyprint"):
+        pdf.pdf_engine("auto")
+    writer_too = _fake_libreoffice(tmp_path / "full", ("calc", "writer"))
+    monkeypatch.setattr(pdf, "soffice_path", lambda: writer_too)
+    assert pdf.pdf_engine("auto") == "libreoffice"
+    monkeypatch.setattr(pdf, "soffice_path", lambda: None)
+    assert pdf.libreoffice_parts() == set()

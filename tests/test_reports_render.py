@@ -16,7 +16,8 @@ from crm_xl.reports.model import Chart, Column, Header, Kpi, Report, Section, Se
 from crm_xl.reports.output import write_report
 from crm_xl.reports.pdf import for_libreoffice, html_to_pdf, weasyprint_available
 from crm_xl.reports.xlsx import write_xlsx
-from report_html import page_images, parse_report, require_tool
+from lo import require_soffice
+from report_html import page_images, parse_report
 
 AS_OF = dt.date(2026, 11, 23)
 MONTHS = [f"2026-{m:02d}" for m in range(1, 13)]
@@ -139,12 +140,12 @@ def test_svg_charts_are_self_contained_and_deterministic():
     assert "<svg" in render_svg(empty, "en")
 
 
-@pytest.mark.skipif(not cjk_font_available(), reason="Noto Sans CJK not installed")
 def test_chinese_glyphs_are_drawn_not_tofu():
-    """A CJK title drawn with the CJK font has many distinct glyph paths; DejaVu would draw boxes."""
+    """A CJK title drawn with the packaged CJK font has many distinct glyph paths; DejaVu would draw boxes."""
     from crm_xl.reports.charts import font_family
 
-    assert font_family("zh-CN")[0] == "Noto Sans CJK SC" and font_family("zh-TW")[0] == "Noto Sans CJK TC"
+    assert cjk_font_available()
+    assert font_family("zh-CN")[0] == "crm-xl Noto Sans SC" and font_family("zh-TW")[0] == "crm-xl Noto Sans TC"
     chart = Chart(key="cjk", title="销售额趋势预测", kind="bar", categories=["甲", "乙"],
                   series=[Series(name="本期", values=[1.0, 2.0])])
     svg = render_svg(chart, "zh-CN")
@@ -188,7 +189,7 @@ def test_xlsx_native_charts_reference_the_data_sheet(tmp_path):
 
 @pytest.mark.libreoffice
 def test_xlsx_opens_in_libreoffice(tmp_path):
-    soffice = require_tool("soffice")
+    soffice = require_soffice("calc")
     path = tmp_path / "r.xlsx"
     write_xlsx(sample("en", approved_by="Wang"), path)
     run = subprocess.run([soffice, "--headless", f"-env:UserInstallation={(tmp_path / 'p').as_uri()}",
@@ -219,7 +220,7 @@ def test_pdf_with_weasyprint(tmp_path):
 
 @pytest.mark.libreoffice
 def test_pdf_with_libreoffice(tmp_path):
-    require_tool("soffice")
+    require_soffice("writer")  # LibreOffice imports the HTML into Writer
     pdf = tmp_path / "r.pdf"
     html = render_html(sample("en"))
     assert "<svg" not in for_libreoffice(html) and for_libreoffice(html).count("data:image/svg+xml;base64,") == 4

@@ -20,6 +20,8 @@ from crm_xl.forms import (complaint_context, open_complaints, pdf_engine, render
 from crm_xl.ports.followup_book import write_followup_book
 from crm_xl.ports.template import write_register
 from crm_xl.register import Register
+from crm_xl.reports.pdf import libreoffice_missing
+from lo import require_soffice
 
 AS_OF = date(2026, 12, 14)
 REQUIRE = os.environ.get("CRM_XL_REQUIRE_LIBREOFFICE") == "1"
@@ -145,8 +147,9 @@ def _pdf_text(pdf: Path) -> str:
 
 
 def _need(engine: str) -> None:
-    available = shutil.which("pdftotext") and (soffice_binary() if engine == "libreoffice" else
-                                               pdf_engine() == "weasyprint")
+    if engine == "libreoffice":
+        require_soffice("calc")  # the form's xlsx layout, printed by Calc
+    available = shutil.which("pdftotext") and (engine == "libreoffice" or pdf_engine() == "weasyprint")
     if not available:
         if REQUIRE:
             pytest.fail(f"{engine} or pdftotext missing but CRM_XL_REQUIRE_LIBREOFFICE=1")
@@ -183,7 +186,7 @@ def test_cli_complaint_form_outputs(register, tmp_path) -> None:
     assert res.exit_code == 3 and "NOPE" in res.output and not (tmp_path / "x.html").exists()
     res = runner.invoke(app, ["complaint-form", str(src), "T0042", "--out", str(tmp_path / "x.doc")])
     assert res.exit_code != 0
-    if soffice_binary():
+    if soffice_binary() and not libreoffice_missing("calc"):
         res = runner.invoke(app, ["complaint-form", str(src), "--all", "--engine", "libreoffice",
                                   "--out", str(tmp_path / "pdfs")])
         assert res.exit_code == 0, res.output

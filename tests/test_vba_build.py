@@ -183,10 +183,10 @@ def test_libreoffice_runs_the_version_stamp(tmp_path: Path) -> None:
     """
     require_uno()
     path = _build(tmp_path, _modules(with_xlwings=False), "no-xlwings")
-    report = run_macro(path, macro="CrmButtons.CrmStampVersion", cells=["B2", "A2"], sheet="控制台")
+    report = run_macro(path, macro="CrmButtons.CrmStampVersion", cells=["C2", "A2"], sheet="控制台")
     assert report["macro_error"] is None
-    assert report["cells"]["B2"]["string"] == crm_xl.__version__
-    assert report["cells"]["A2"]["string"] == "版本 Version"  # the macro wrote B2 and nothing else there
+    assert report["cells"]["C2"]["string"] == f"macros run (VBA project {crm_xl.__version__})"
+    assert report["cells"]["A2"]["string"] == "版本 Version"  # the macro wrote C2 and nothing else there
 
 
 @pytest.mark.libreoffice
@@ -195,5 +195,5 @@ def test_libreoffice_runs_the_version_stamp(tmp_path: Path) -> None:
 def test_libreoffice_runs_the_version_stamp_next_to_xlwings(built: tuple[Path, dict[str, str]]) -> None:
     require_uno()
     path, _ = built
-    report = run_macro(path, macro="CrmButtons.CrmStampVersion", cells=["B2"], sheet="控制台")
-    assert report["cells"]["B2"]["string"] == crm_xl.__version__
+    report = run_macro(path, macro="CrmButtons.CrmStampVersion", cells=["C2"], sheet="控制台")
+    assert report["cells"]["C2"]["string"] == f"macros run (VBA project {crm_xl.__version__})"

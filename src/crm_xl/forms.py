@@ -24,8 +24,10 @@ from typing import Any
 import jinja2
 import pandas as pd
 import xlsxwriter
+from markupsafe import Markup
 
 from crm_xl.calendar import WorkCalendar, calendar_for
+from crm_xl.fonts import css_family, fontconfig_env
 from crm_xl.i18n import pick
 from crm_xl.i18n import UsageError
 from crm_xl.register import Register, record
@@ -175,7 +177,7 @@ def _environment() -> jinja2.Environment:
 
 def render_html(context: dict[str, Any]) -> str:
     """The form as a standalone HTML page (A4 print CSS)."""
-    return _environment().get_template(TEMPLATE).render(**context)
+    return _environment().get_template(TEMPLATE).render(**context, fonts=Markup(css_family(context["lang"])))
 
 
 def soffice_binary() -> str | None:
@@ -185,9 +187,9 @@ def soffice_binary() -> str | None:
 
 def pdf_engine() -> str | None:
     """'weasyprint' (HTML+CSS → PDF) when importable, else 'libreoffice' when installed, else None."""
-    try:
-        import weasyprint  # noqa: F401
-    except (ImportError, OSError):  # OSError: pango missing
+    from crm_xl.reports.pdf import weasyprint_available
+
+    if not weasyprint_available():  # ImportError, or OSError when Pango is missing
         return "libreoffice" if soffice_binary() else None
     return "weasyprint"
 
@@ -211,11 +213,12 @@ def render_pdfs(contexts: dict[str, dict[str, Any]], out_dir: str | Path, engine
         work = Path(tmp)
         (work / "pdf").mkdir()
         if engine == "weasyprint":
-            import weasyprint
+            from crm_xl.reports.pdf import weasy_printer
 
+            printer = weasy_printer()  # WeasyPrint and the fonts set up once for every form
             base = next((str(d) for d in _TEMPLATE_DIRS if d.is_dir()), None)
             for stem, ctx in contexts.items():
-                weasyprint.HTML(string=render_html(ctx), base_url=base).write_pdf(work / "pdf" / f"{stem}.pdf")
+                printer.write(render_html(ctx), work / "pdf" / f"{stem}.pdf", base_url=base)
         elif engine == "libreoffice":
             _libreoffice_pdfs(contexts, work, timeout)
         else:
@@ -225,9 +228,12 @@ def render_pdfs(contexts: dict[str, dict[str, Any]], out_dir: str | Path, engine
 
 
 def _libreoffice_pdfs(contexts: dict[str, dict[str, Any]], work: Path, timeout: float) -> None:
+    from crm_xl.reports.pdf import libreoffice_missing
+
     binary = soffice_binary()
-    if binary is None:
-        raise LibreOfficeError("LibreOffice (soffice) is not installed")
+    missing = libreoffice_missing("calc")  # the form's printable xlsx layout is printed by Calc
+    if binary is None or missing:
+        raise LibreOfficeError(missing or "LibreOffice (soffice) is not installed")
     sources = []
     for stem, ctx in contexts.items():
         src = work / f"{stem}.xlsx"
@@ -237,7 +243,7 @@ def _libreoffice_pdfs(contexts: dict[str, dict[str, Any]], work: Path, timeout: 
            "--convert-to", "pdf", "--outdir", str(work / "pdf"), *sources]
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
-                              env={**os.environ, "HOME": str(work)})
+                              env={**os.environ, "HOME": str(work), **fontconfig_env(work)})
     except subprocess.TimeoutExpired as exc:
         raise LibreOfficeError(f"LibreOffice did not finish within {timeout:g} s") from exc
     for stem in contexts:

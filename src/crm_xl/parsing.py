@@ -8,7 +8,11 @@ silently emptied cell.
 
 Dates read from Excel dates, Excel serial numbers and text: ``2026-03-05``, ``2026/3/5``,
 ``2026年3月5日``, ``2026.3.5``, ``05.03.2026`` (always day first), ``05/03/2026`` (day first when
-``day_first``, else month first), full-width digits included.
+``day_first``, else month first), full-width digits included; a trailing weekday (``周四``,
+``(Thu)``) is ignored; ``26/3/5`` is 2026-03-05 (two-digit year first); ``3月5日`` takes its year
+from the other dates of its column (and the reader warns). Money reads ``$12,000``, ``RMB 5万``,
+``€8.500,00`` into amount and currency (:func:`parse_money`); countries are read from names in
+the CLDR languages (:func:`crm_xl.intake.values.country_code`).
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ import numpy as np
 import pandas as pd
 
 from crm_xl.i18n import fold
+from crm_xl.intake import values as intake_values
+from crm_xl.intake.matching import match_key
 from crm_xl.schema.model import Column, Enum
 
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
@@ -40,9 +46,12 @@ def _norm_text(value: object) -> str:
 @lru_cache(maxsize=200_000)
 def parse_datetime_text(text: str, day_first: bool = True) -> dt.datetime | None:
     """One text value → datetime, or None when it is not a date we can be sure of."""
-    t = _norm_text(text)
+    t = intake_values.strip_weekday(_norm_text(text))
     if not t:
         return None
+    short = intake_values.short_date(t)
+    if short is not None:
+        return short
     try:
         m = _YMD.match(t)
         if m:
@@ -63,6 +72,24 @@ def parse_datetime_text(text: str, day_first: bool = True) -> dt.datetime | None
     except (ValueError, OverflowError):
         return None
     return serial_to_datetime(number)
+
+
+def context_year(dates: list[dt.datetime]) -> int:
+    """The year a date written without one belongs to: the most common year of the other dates of
+    its column, else the current year."""
+    from collections import Counter
+
+    years = Counter(d.year for d in dates if d is not None)
+    return years.most_common(1)[0][0] if years else dt.date.today().year
+
+
+def yearless_mask(s: pd.Series) -> pd.Series:
+    """Cells written as a month and day only (``3月5日``): the reader warns that it took the year."""
+    if s.dtype != object and not pd.api.types.is_string_dtype(s.dtype):
+        return pd.Series(False, index=s.index)
+    text = s.astype("string")
+    uniques = {u: intake_values.month_day(_norm_text(u)) is not None for u in pd.unique(text.dropna())}
+    return text.map(uniques).fillna(False).astype(bool)
 
 
 def serial_to_datetime(number: float) -> dt.datetime | None:
@@ -107,6 +134,16 @@ def parse_datetime(s: pd.Series, day_first: bool = True, date_only: bool = False
                 table[u] = serial_to_datetime(float(u))
             else:
                 table[u] = parse_datetime_text(str(u), day_first)
+        yearless = {u: intake_values.month_day(_norm_text(u)) for u, v in table.items()
+                    if v is None and isinstance(u, str)}
+        yearless = {u: md for u, md in yearless.items() if md}
+        if yearless:
+            year = context_year([v for v in table.values() if v is not None])
+            for u, (mo, d) in yearless.items():
+                try:
+                    table[u] = dt.datetime(year, mo, d)
+                except ValueError:
+                    pass
         table = {u: (v if v is None or _REPRESENTABLE[0] <= v <= _REPRESENTABLE[1] else None) for u, v in table.items()}
         mapped = values.astype(object).map(table)
         out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
@@ -195,7 +232,8 @@ def parse_enum(s: pd.Series, enum: Enum) -> tuple[pd.Series, pd.Series]:
     text = parse_text(s)
     lookup = enum.lookup()
     values = text.dropna()
-    table = {u: lookup.get(fold(u)) for u in pd.unique(values)}
+    # zh-TW spellings of synonyms match through the simplified form (談判中 → 谈判中)
+    table = {u: lookup.get(fold(u)) or lookup.get(match_key(u)) for u in pd.unique(values)}
     if enum.name == "bool" and pd.api.types.is_bool_dtype(s.dtype):
         table.update({"True": "yes", "False": "no", "true": "yes", "false": "no"})
     mapped = values.map(table)
@@ -219,16 +257,56 @@ def normalize_currency(text: str) -> str:
 
 @lru_cache(maxsize=4096)
 def normalize_country(text: str) -> str:
-    """ISO alpha-2 when the text is a code (any case), an alpha-3 code or a country name."""
+    """ISO alpha-2 when the text is a code (any case), an alpha-3 code or a country name in a CLDR
+    language (美国, 德國, Deutschland, UK); otherwise the text as typed, for validation to report."""
     t = _norm_text(text)
-    if len(t) == 2:
-        return t.upper()
-    import pycountry
+    return intake_values.country_code(t) or t
 
-    try:
-        return pycountry.countries.lookup(t).alpha_2
-    except LookupError:
-        return t
+
+def parse_money_text_currency(text: str) -> str | None:
+    """The currency a money text names (``$12,000`` → USD), else None."""
+    return intake_values.parse_money_text(text)[1]
+
+
+def parse_money(s: pd.Series, row_currency: pd.Series | None = None
+                ) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Money cells → (amount, currency named in the cell or NA, unreadable mask).
+
+    ``$12,000`` is 12000 USD, ``RMB 5万`` 50000 CNY, ``€8.500,00`` 8500 EUR; a bare ``8.500`` is
+    read by the decimal convention of the row's currency (``row_currency``, normalized codes).
+    """
+    none = pd.Series(pd.NA, index=s.index, dtype="string")
+    if not (s.dtype == object or pd.api.types.is_string_dtype(s.dtype)):
+        out, bad = parse_number(s)
+        return out, none, bad
+    blank = _blank(s)
+    values = s[~blank].astype(object)
+    cur = (row_currency.reindex(s.index) if row_currency is not None
+           else pd.Series(pd.NA, index=s.index, dtype="string"))[~blank]
+    amounts = np.full(len(values), np.nan)
+    named: list[object] = [pd.NA] * len(values)
+    for i, (u, c) in enumerate(zip(values.tolist(), cur.tolist())):
+        if isinstance(u, bool) or isinstance(u, (dt.date, dt.datetime)):
+            continue
+        if isinstance(u, (int, float, np.integer, np.floating)):
+            amounts[i] = float(u)
+            continue
+        c = None if c is None or c is pd.NA else str(c)
+        pct = _PCT.match(_norm_text(u).replace(",", ""))
+        if pct:
+            amounts[i] = float(pct[1]) / 100
+            continue
+        value, code = intake_values.parse_money_text(str(u), c)
+        if value is not None and np.isfinite(value):
+            amounts[i] = value
+            named[i] = code if code else pd.NA
+    out = pd.Series(np.nan, index=s.index)
+    out[values.index] = amounts
+    currency = none.copy()
+    currency[values.index] = pd.Series(named, index=values.index, dtype="string")
+    bad = pd.Series(False, index=s.index)
+    bad[values.index] = np.isnan(amounts)
+    return out, currency, bad
 
 
 def parse_column(s: pd.Series, column: Column, enums: dict[str, Enum], day_first: bool = True

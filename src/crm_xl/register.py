@@ -16,7 +16,7 @@ import pandas as pd
 
 from crm_xl.findings import Finding, column_letter
 from crm_xl.messages import UNKNOWN_OPTION, UNREADABLE, expected_text
-from crm_xl.parsing import parse_column
+from crm_xl.parsing import normalize_currency, parse_column, parse_money, parse_text, yearless_mask
 from crm_xl.schema import ENUMS, SHEETS, Sheet
 from crm_xl.settings import Settings, SettingsRows, load_settings
 
@@ -65,9 +65,21 @@ def build_frame(sheet: Sheet, raw: pd.DataFrame, rows: pd.Series, day_first: boo
         return empty_frame(sheet), pd.DataFrame(columns=UNREADABLE_COLUMNS)
     data: dict[str, Any] = {}
     bad_parts = []
+    money = _money_columns(sheet, raw, rows)
     for column in sheet.columns:
-        if column.key in raw.columns:
+        if column.key in money:
+            typed, part = money[column.key]
+            if len(part):
+                bad_parts.append(part)
+        elif column.key in raw.columns:
             typed, bad = parse_column(raw[column.key], column, ENUMS, day_first)
+            if column.kind in ("date", "datetime"):
+                yearless = yearless_mask(raw[column.key]).to_numpy() & typed.notna().to_numpy()
+                if yearless.any():
+                    idx = np.flatnonzero(yearless)
+                    bad_parts.append(pd.DataFrame({
+                        "sheet": sheet.key, "row": rows.iloc[idx].to_numpy(), "column": column.key,
+                        "value": raw[column.key].iloc[idx].astype(object).to_numpy(), "kind": DATE_NO_YEAR}))
             if bad.any():
                 idx = np.flatnonzero(bad.to_numpy())
                 bad_parts.append(pd.DataFrame({
@@ -87,6 +99,54 @@ def build_frame(sheet: Sheet, raw: pd.DataFrame, rows: pd.Series, day_first: boo
     return frame, unreadable
 
 
+DATE_NO_YEAR, CURRENCY_CONFLICT = "date_no_year", "currency_conflict"  # unreadable kinds from intake
+
+
+def _money_columns(sheet: Sheet, raw: pd.DataFrame, rows: pd.Series) -> dict[str, tuple[pd.Series, pd.DataFrame]]:
+    """Money columns of a sheet with a currency column: amounts, and the currency the cells name.
+
+    A currency named in an amount (``$12,000``) fills a blank currency cell of its row; one that
+    contradicts the row's currency (``$12,000`` in a EUR row) makes the amount unusable, with a
+    finding — never a silent conversion. Changes ``raw["currency"]`` in place when it fills.
+    """
+    keys = [c.key for c in sheet.columns if c.kind == "money" and c.key in raw.columns]
+    if not keys:
+        return {}
+    has_currency = sheet.has("currency")
+    row_cur = None
+    if has_currency and "currency" in raw.columns:
+        text = parse_text(raw["currency"])
+        row_cur = text.map(normalize_currency, na_action="ignore").astype("string")
+    out: dict[str, tuple[pd.Series, pd.DataFrame]] = {}
+    filled = pd.Series(pd.NA, index=raw.index, dtype="string")
+    for key in keys:
+        amount, named, bad = parse_money(raw[key], row_cur)
+        parts = []
+        if bad.any():
+            idx = np.flatnonzero(bad.to_numpy())
+            parts.append(pd.DataFrame({"sheet": sheet.key, "row": rows.iloc[idx].to_numpy(), "column": key,
+                                       "value": raw[key].iloc[idx].astype(object).to_numpy(), "kind": "money"}))
+        if has_currency and named.notna().any():
+            known = row_cur if row_cur is not None else pd.Series(pd.NA, index=raw.index, dtype="string")
+            known = known.fillna(filled)
+            conflict = (named.notna() & known.notna() & named.ne(known)).fillna(False).to_numpy(dtype=bool)
+            fill = (named.notna() & known.isna()).fillna(False).to_numpy(dtype=bool)
+            filled[fill] = named[fill]
+            if conflict.any():
+                idx = np.flatnonzero(conflict)
+                parts.append(pd.DataFrame({"sheet": sheet.key, "row": rows.iloc[idx].to_numpy(), "column": key,
+                                           "value": raw[key].iloc[idx].astype(object).to_numpy(),
+                                           "kind": CURRENCY_CONFLICT}))
+                amount = amount.mask(pd.Series(conflict, index=amount.index))
+        out[key] = (amount.reset_index(drop=True),
+                    pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=UNREADABLE_COLUMNS))
+    if has_currency and filled.notna().any():
+        base = raw["currency"].astype(object) if "currency" in raw.columns else pd.Series([None] * len(raw), dtype=object)
+        blank = base.isna() | base.astype("string").str.strip().eq("").fillna(True)
+        raw["currency"] = base.where(~(blank & filled.notna()), filled.astype(object))
+    return out
+
+
 @dataclass
 class Register:
     frames: dict[str, pd.DataFrame]
@@ -98,6 +158,9 @@ class Register:
     positions: dict[str, dict[str, int]] = field(default_factory=dict)  # sheet → column → 0-based index
     sheet_names: dict[str, str] = field(default_factory=dict)  # sheet key → name in the workbook
     extras: dict[str, list[str]] = field(default_factory=dict)
+    # What the reader mapped, guessed and left unmapped per sheet (crm_xl.intake.report.IntakeReport);
+    # None for registers built in memory.
+    intake: Any = None
     # Pipeline snapshots (one row per open deal per sync) when the register came from a database.
     snapshots: pd.DataFrame | None = None
 
@@ -133,7 +196,9 @@ class Register:
         out = list(self.findings)
         for rec in self.unreadable.itertuples(index=False):
             column = SHEETS[rec.sheet].column(rec.column)
-            if rec.kind == "enum":
+            if rec.kind in (DATE_NO_YEAR, CURRENCY_CONFLICT):
+                out.append(self._intake_value_finding(rec))
+            elif rec.kind == "enum":
                 options = ENUMS[column.enum or ""].labels(self.lang)
                 out.append(Finding(rec.sheet, int(rec.row), rec.column, UNKNOWN_OPTION, "error",
                                    {"value": rec.value, "options": options}, rec.value))
@@ -141,6 +206,21 @@ class Register:
                 out.append(Finding(rec.sheet, int(rec.row), rec.column, UNREADABLE, "error",
                                    {"value": rec.value, "expected": expected_text(rec.kind)}, rec.value))
         return [f if f.cell or f.row is None else _with_cell(f, self.cell(f.sheet, f.row, f.column)) for f in out]
+
+    def _intake_value_finding(self, rec) -> Finding:
+        from crm_xl.intake import report as ir
+        from crm_xl.parsing import parse_money_text_currency
+
+        if rec.kind == DATE_NO_YEAR:
+            typed = self.frames[rec.sheet].set_index(ROW)[rec.column].get(int(rec.row))
+            year = typed.year if isinstance(typed, pd.Timestamp) else None
+            return Finding(rec.sheet, int(rec.row), rec.column, ir.DATE_NO_YEAR, "warning",
+                           {"value": rec.value, "year": year}, rec.value)
+        frame = self.frames[rec.sheet].set_index(ROW)
+        currency = frame["currency"].get(int(rec.row)) if "currency" in frame.columns else None
+        return Finding(rec.sheet, int(rec.row), rec.column, ir.CURRENCY_CONFLICT, "error",
+                       {"value": rec.value, "named": parse_money_text_currency(str(rec.value)),
+                        "currency": currency}, rec.value)
 
     def originals(self, sheet: str, frame: pd.DataFrame, lang: str | None = None) -> dict[str, dict[int, tuple[str, str]]]:
         """What the user typed in the cells the reader could not use, so no output loses it:

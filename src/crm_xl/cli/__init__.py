@@ -12,6 +12,7 @@ from crm_xl.cli import security as _security  # noqa: F401,E402
 from crm_xl.cli import service as _service  # noqa: F401,E402
 from crm_xl.cli import validate as _validate  # noqa: F401,E402
 from crm_xl.cli import analyze as _analyze  # noqa: F401,E402
+from crm_xl.cli import intake as _intake  # noqa: F401,E402
 from crm_xl.cli import desk as _desk  # noqa: F401,E402
 from crm_xl.cli import team as _team  # noqa: F401,E402
 

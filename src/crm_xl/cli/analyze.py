@@ -30,6 +30,7 @@ def analyze_command(
     lang: str = lang_option(),
     password: str = typer.Option(None, "--password", help="Password of an encrypted workbook."),
 ) -> None:
+    from crm_xl.intake.report import coverage_json, coverage_lines
     from crm_xl.kpi import parse_period
     from crm_xl.ports.reader import read_register
 
@@ -44,6 +45,10 @@ def analyze_command(
     lang = resolve_lang(lang, register.lang)
     result = review(register, day, period=kpi_period, lang=lang).analysis
     data = result.to_json(lang)
+    coverage = data.setdefault("coverage", {})
+    coverage["sheets"] = coverage_json(register)
+    coverage.setdefault("measures", {})
+    lines = coverage_lines(register, lang)
     if fmt == "json":
         text = dumps(data, indent=2)
         if out:
@@ -56,9 +61,9 @@ def analyze_command(
         from rich.console import Console
 
         with atomic_output(out) as tmp, tmp.open("w", encoding="utf-8") as fh:
-            render_text(data, lang, Console(file=fh, width=120, highlight=False, color_system=None))
+            render_text(data, lang, Console(file=fh, width=120, highlight=False, color_system=None), lines)
     else:
-        render_text(data, lang, console)
+        render_text(data, lang, console, lines)
 
 
 def _label(enum: str, code: Any, lang: str) -> str:
@@ -86,14 +91,14 @@ def _escape(value: Any) -> str:
     return escape("" if value is None else str(value))
 
 
-def render_text(data: dict[str, Any], lang: str, out) -> None:
-    """Readable tables of an analysis (the ``--format text`` output)."""
-    from crm_xl.schema import ENUMS
-
+def render_text(data: dict[str, Any], lang: str, out, coverage: list[str] | None = None) -> None:
+    """Readable tables of an analysis (the ``--format text`` output), after the data-coverage lines."""
     t = lambda zh, en: pick(zh, en, lang)  # noqa: E731
     cur = data["base_currency"]
     out.print(t(f"截至 {data['as_of']} 的分析（本位币 {cur}，考核期 {data['period']}）",
                 f"Analysis as of {data['as_of']} (base currency {cur}, KPI period {data['period']})"), markup=False)
+    for line in coverage or []:
+        out.print(t("数据覆盖：", "Data coverage: ") + line, markup=False)
 
     grades = Table(title=t("客户分级（客户数）", "Customer grades (number of customers)"))
     grades.add_column(t("维度", "Dimension"))

@@ -303,6 +303,14 @@ def say(zh: str, en: str, lang: str) -> None:
     console.print(visible_text(pick(zh, en, lang)), markup=False)
 
 
+def say_coverage(register, lang: str) -> None:
+    """The data-coverage lines of a register read from a file (one per sheet; never silent)."""
+    from crm_xl.intake.report import coverage_lines
+
+    for line in coverage_lines(register, lang):
+        say("数据覆盖：" + line, "Data coverage: " + line, lang)
+
+
 def main() -> None:
     try:
         app()

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from crm_xl.i18n import UsageError
-from crm_xl.cli.app import as_of_date, app, handle_errors, lang_option, resolve_lang, say, source_argument
+from crm_xl.cli.app import as_of_date, app, handle_errors, lang_option, resolve_lang, say, say_coverage, source_argument
 
 
 @app.command("report", help="Write a report (sales, customers, service or monthly) as HTML, PDF or Excel.\n\n"
@@ -42,6 +42,7 @@ def report(
         raise UsageError("--out 的文件名须以 .html、.pdf 或 .xlsx 结尾", "--out must end in .html, .pdf or .xlsx")
     register = read_register(path, password=password)
     lang = resolve_lang(lang, register.lang)
+    say_coverage(register, lang)
     day = as_of_date(as_of)
     inputs = prepare(register, day, period=period, lang=lang, workbook=path.name, approved_by=approved_by,
                      approved_at=dt.datetime.now().replace(microsecond=0) if approved_by else None)

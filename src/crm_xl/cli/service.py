@@ -7,7 +7,8 @@ from pathlib import Path
 
 import typer
 
-from crm_xl.cli.app import REVIEW_MODULES, preload, as_of_date, app, atomic_output, fail, handle_errors, lang_option, resolve_lang, say, source_argument
+from crm_xl.cli.app import (REVIEW_MODULES, as_of_date, app, atomic_output, fail, handle_errors, lang_option, preload,
+                            resolve_lang, say, say_coverage, source_argument)
 
 
 def _as_of(value: str | None) -> dt.date:
@@ -40,6 +41,7 @@ def followups(
     from crm_xl.review import review
 
     lang = resolve_lang(lang, register.lang)
+    say_coverage(register, lang)
     day = _as_of(as_of)
     done = review(register, day, lang=lang, plan_only=ics is None)
     plan = done.plan

@@ -10,8 +10,7 @@ from typing import Any
 import typer
 
 from crm_xl.cli.app import (as_of_date, EXIT_FINDINGS, EXIT_OK, app, atomic_output, console, handle_errors, lang_option,
-                            source_argument,
-                            resolve_lang)
+                            source_argument, resolve_lang, say_coverage)
 from crm_xl.i18n import pick
 from crm_xl.cli.app import dumps
 
@@ -72,6 +71,7 @@ def validate_command(
         sys.stdout.write(text + "\n")
     failing = result.at_or_above(fail_on)
     if out is not None or format == "text":
+        say_coverage(register, lang)
         summary = result.summary()
         console.print(pick(f"{summary['rows_checked']} 行已检查：{summary['errors']} 个错误，{summary['warnings']} 个警告，"
                            f"{result.infos} 个提示" + (f"；报告已写入 {out}" if out else ""),

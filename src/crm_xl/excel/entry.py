@@ -5,9 +5,13 @@ workbook (``xw.Book.caller()``, inside the function, never at import) unless a p
 read every register sheet in one call per sheet, run the same library functions as the CLI and
 write each result block in one call. Progress goes to the status bar and errors to a message box,
 in the workbook's language. User-entered cells are never written: only the Issues, Forecast,
-KPI, Follow-ups, Dashboard and hidden bookkeeping sheets, the derived (grey) columns, and the fill
-and notes of cells with findings (the previous run's marks are cleared first; they are
-remembered on a hidden sheet).
+KPI, Follow-ups, Dashboard and hidden bookkeeping sheets and the derived (grey) columns. Cells
+with findings are coloured by the workbook's conditional formats from the hidden ``crm-xl marks``
+sheet (:mod:`crm_xl.excel.marks`): no cell's own fill or note is ever written, so the user's
+marks stay theirs. ``main()`` is the xlwings add-in convention's entry ("Run main": Refresh).
+
+Every entry point compares the xlwings version the workbook's VBA was built for (Control sheet,
+cell B3) with the running xlwings and says in the message box what to do when they differ.
 
 A capability whose library module is not installed (an older crm-xl) is reported as not
 available in a message box; nothing is made up.
@@ -26,24 +30,24 @@ from typing import Any
 
 import pandas as pd
 
-from crm_xl.excel.port import ExcelPort, SheetLayout, XlwingsPort, cell_address, read_register, sheet_ref
+from crm_xl.excel.marks import FILLS, MARKS_HEADER, MARKS_SHEET, mark_key
+from crm_xl.excel.port import (CloudPathUnmapped, ExcelPort, SheetLayout, XlwingsPort, cell_address, find_sheet,
+                               read_register, sheet_ref)
 from crm_xl.findings import SEVERITY_RANK, Finding, column_letter
 from crm_xl.i18n import pick
 from crm_xl.ports.errors import UnreadableWorkbook
 from crm_xl.register import ROW, Register
 from crm_xl.schema import ENUMS, SHEETS
 
-__all__ = ["ISSUES_SHEET", "MARKS_SHEET", "Outcome", "complaint_form", "followups", "refresh", "validate"]
+__all__ = ["FILLS", "ISSUES_SHEET", "MARKS_SHEET", "Outcome", "complaint_form", "followups", "installed_xlwings",
+           "main", "refresh", "validate", "version_notice"]
 
 ISSUES_SHEET = ("校验结果", "Issues")
 FORECAST_SHEET = ("预测", "Forecast")
 KPI_SHEET = ("KPI", "KPI")
 FOLLOWUPS_SHEET = ("跟进计划", "Follow-ups")
 DASHBOARD_SHEET = ("仪表板", "Dashboard")
-MARKS_SHEET = "crm-xl marks"
-"""Hidden sheet listing the cells the last validation coloured (sheet, cell, fill to restore)."""
-FILLS = {"error": "#FFC7CE", "warning": "#FFEB9C", "info": "#DDEBF7"}
-DERIVED_FILL = "#E7E6E6"  # the template's fill of derived columns, restored when a mark is cleared
+DERIVED_FILL = "#E7E6E6"  # the template's fill of derived columns, restored when a legacy mark is cleared
 
 
 @dataclass
@@ -82,10 +86,18 @@ def _run(action: Callable[[Session], Outcome], port: ExcelPort | None, as_of: dt
 
         port = XlwingsPort(xw.Book.caller())
     lang = "zh-CN"
+    notices: dict[str, str] = {}
     try:
         port.status("crm-xl: " + pick("正在读取工作簿…", "reading the workbook…", lang))
         register, layouts = read_register(port)
         lang = register.lang
+        notice = version_notice(port, lang)
+        if notice:
+            notices["version_mismatch"] = notice
+        try:  # crm-xl needs no file path, but say what to set: xlwings' own features will
+            port.book_path()
+        except CloudPathUnmapped as exc:
+            notices["cloud_path_unmapped"] = exc.message(lang)
         outcome = action(Session(port, register, layouts, as_of or dt.date.today()))
     except UnreadableWorkbook as exc:
         outcome = Outcome(False, exc.message(lang))
@@ -94,8 +106,61 @@ def _run(action: Callable[[Session], Outcome], port: ExcelPort | None, as_of: dt
         outcome = Outcome(False, pick(f"crm-xl 出错：{detail}", f"crm-xl failed: {detail}", lang))
     finally:
         port.status(None)
+    for kind, notice in notices.items():
+        outcome.message += "\n\n" + notice
+        outcome.counts[kind] = 1
     port.message(outcome.message, "crm-xl")
     return outcome
+
+
+def installed_xlwings() -> str | None:
+    """The version of the xlwings package this Python runs (None when it is not installed)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("xlwings")
+    except PackageNotFoundError:
+        return None
+
+
+def version_notice(port: ExcelPort, lang: str) -> str:
+    """What to do when the workbook's VBA was built for another xlwings than the running one ("" if same).
+
+    The build writes the xlwings version next to the label ``xlwings`` on the Control sheet. The
+    embedded xlwings module names its DLL and AppleScript by version, so with another xlwings the
+    ``CRM_*`` functions stop calculating (the buttons still run). A workbook without a Control
+    sheet (the macro-free .xlsx) has no VBA to compare.
+    """
+    from crm_xl.excel.xlsm import CONTROL_TITLE, XLWINGS_LABEL
+
+    names = port.sheet_names()
+    control = next((n for title in CONTROL_TITLE if (n := find_sheet(names, title))), None)
+    if control is None:
+        return ""
+    built = next((row[1] for row in port.read_sheet(control) if len(row) > 1 and isinstance(row[0], str)
+                  and row[0].strip().casefold() == XLWINGS_LABEL and row[1] not in (None, "")), None)
+    running = installed_xlwings()
+    book = port.book_name()
+    new = book.rsplit(".", 1)[0] + "-new.xlsm"
+    if built is None:
+        return pick(f"注意：这个工作簿的宏是旧版 crm-xl 生成的，没有记录 xlwings 版本，无法核对。"
+                    f"可以运行：crm-xl upgrade-macros \"{book}\" --out \"{new}\"（数据不变）。",
+                    f"Note: this workbook's macros were built by an older crm-xl that did not record the xlwings "
+                    f"version, so it cannot be checked. To rebuild them (your data stays as it is): "
+                    f"crm-xl upgrade-macros \"{book}\" --out \"{new}\"", lang)
+    built = str(built).strip()
+    if running is None or built == running:
+        return ""
+    return pick(
+        f"注意：这个工作簿的宏是为 xlwings {built} 生成的，而本机 Python 装的是 xlwings {running}。"
+        f"两者一致之前，CRM_* 工作表函数不会计算。任选一种办法：\n"
+        f"1. 装回相同版本：pip install xlwings=={built}\n"
+        f"2. 为本机的 xlwings 重建宏（数据不变）：crm-xl upgrade-macros \"{book}\" --out \"{new}\"，然后打开新文件。",
+        f"Note: this workbook's macros were built for xlwings {built}, but this Python has xlwings {running}. "
+        f"Until they match, the CRM_* worksheet functions do not calculate. Do one of:\n"
+        f"1. install the same version: pip install xlwings=={built}\n"
+        f"2. rebuild the macros for this xlwings (your data stays as it is): "
+        f"crm-xl upgrade-macros \"{book}\" --out \"{new}\", then open the new file.", lang)
 
 
 def validate(port: ExcelPort | None = None, as_of: dt.date | None = None) -> Outcome:
@@ -116,6 +181,15 @@ def followups(port: ExcelPort | None = None, as_of: dt.date | None = None) -> Ou
 def complaint_form(port: ExcelPort | None = None, as_of: dt.date | None = None) -> Outcome:
     """生成投诉单 Complaint form: the handling form of every complaint that is not closed."""
     return _run(_complaint_form, port, as_of)
+
+
+def main(port: ExcelPort | None = None, as_of: dt.date | None = None) -> Outcome:
+    """The xlwings add-in convention's entry: the ribbon's "Run main" runs 刷新报表 Refresh.
+
+    The add-in runs ``import <workbook name>; <workbook name>.main()``, so a file named like the
+    workbook (``crm.py`` next to ``crm.xlsm``) holds ``from crm_xl.excel import main``.
+    """
+    return _run(_refresh, port, as_of)
 
 
 def trade_document(port: ExcelPort | None = None, as_of: dt.date | None = None) -> Outcome:
@@ -249,45 +323,50 @@ def _derived_cell(session: Session, sheet: str, cell: str) -> bool:
 
 
 def mark_cells(session: Session, findings: Sequence[Finding]) -> int:
-    """Clear the previous run's marks, then fill and annotate every cell with a finding."""
+    """Write the hidden marks sheet: one row per cell with a finding (its worst severity), one block.
+
+    The workbook's conditional formats colour those cells from it (:mod:`crm_xl.excel.marks`); no
+    cell's own fill or note is written, so the user's stay as they set them. Marks of a workbook
+    that an earlier crm-xl coloured directly are cleared once, as that version recorded them.
+    """
     port, reg = session.port, session.register
-    old: dict[str, list[tuple[str, str | None]]] = defaultdict(list)
-    if MARKS_SHEET in port.sheet_names():
-        for row in port.read_sheet(MARKS_SHEET)[1:]:
-            if row and len(row) >= 2 and row[0] and row[1]:
-                old[str(row[0])].append((str(row[1]), row[2] if len(row) > 2 and row[2] else None))
+    existing = find_sheet(port.sheet_names(), MARKS_SHEET)
+    if existing is not None:
+        old = port.read_sheet(existing)
+        if old and len(old[0]) >= 3 and old[0][2] == "restore_fill":
+            _clear_legacy_marks(session, old[1:])
     worst: dict[tuple[str, str], str] = {}
-    notes: dict[tuple[str, str], list[str]] = defaultdict(list)
     for f in _sorted(findings):
         if not f.cell or f.sheet not in reg.sheet_names:
             continue
-        key = (reg.sheet_names[f.sheet], f.cell)
+        key = (f.sheet, f.cell)
         if SEVERITY_RANK.get(f.severity, 0) > SEVERITY_RANK.get(worst.get(key, ""), -1):
             worst[key] = f.severity
-        notes[key].append(f"[{f.code}] {f.message(session.lang)}")
-    existing = set(port.sheet_names())
+    rows = [list(MARKS_HEADER)] + [[sheet, cell, severity, mark_key(sheet, cell, severity)]
+                                   for (sheet, cell), severity in worst.items()]
+    port.ensure_sheet(MARKS_SHEET, clear=True, hidden=True)
+    port.write_block(MARKS_SHEET, "A1", rows)
+    return len(worst)
+
+
+def _clear_legacy_marks(session: Session, rows: Sequence[Sequence[Any]]) -> None:
+    """Undo the fills and notes crm-xl 0.1 wrote on flagged cells (recorded as sheet, cell, fill)."""
+    port = session.port
+    names = port.sheet_names()
+    old: dict[str, list[tuple[str, Any]]] = defaultdict(list)
+    for row in rows:
+        if row and len(row) >= 2 and row[0] and row[1]:
+            old[str(row[0])].append((str(row[1]), row[2] if len(row) > 2 and row[2] else None))
     for sheet, cells in old.items():
-        if sheet not in existing:
+        name = find_sheet(names, sheet)
+        if name is None:
             continue
-        by_fill: dict[str | None, list[str]] = defaultdict(list)
+        by_fill: dict[Any, list[str]] = defaultdict(list)
         for cell, restore in cells:
             by_fill[restore].append(cell)
         for restore, group in by_fill.items():
-            port.set_fill(sheet, group, restore)
-        port.set_notes(sheet, {cell: None for cell, _ in cells})
-    by_sheet: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for (sheet, cell), severity in worst.items():
-        by_sheet[sheet][severity].append(cell)
-    for sheet, groups in by_sheet.items():
-        for severity, cells in groups.items():
-            port.set_fill(sheet, cells, FILLS.get(severity, FILLS["info"]))
-        port.set_notes(sheet, {cell: "crm-xl:\n" + "\n".join(notes[(sheet, cell)])
-                               for (s, cell) in notes if s == sheet})
-    marks = [["sheet", "cell", "restore_fill"]] + [
-        [sheet, cell, DERIVED_FILL if _derived_cell(session, sheet, cell) else None] for sheet, cell in worst]
-    port.ensure_sheet(MARKS_SHEET, clear=True, hidden=True)
-    port.write_block(MARKS_SHEET, "A1", marks)
-    return len(worst)
+            port.set_fill(name, group, restore)
+        port.set_notes(name, {cell: None for cell, _ in cells})
 
 
 # ----------------------------------------------------------------------------------- refresh

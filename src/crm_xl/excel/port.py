@@ -8,7 +8,10 @@ and counts every call, for tests and for running the entry points without Excel.
 same header mapping, row numbers and Settings handling as the file reader.
 
 Addresses are A1 strings (``"C12"``); a block is a list of rows. Text is always written as text,
-never as a formula (SPEC F9.6); `add_hyperlinks` is the only way a formula reaches a cell.
+never as a formula (SPEC F9.6) nor re-typed by Excel (``"2026-03-05"`` stays that text, not a
+date; ``"30,128.00"`` stays text, not a number): `XlwingsPort` writes every string with Excel's
+text prefix (a leading apostrophe, which is not part of the value). `add_hyperlinks` is the only
+way a formula reaches a cell. Sheet names are matched ignoring case, as Excel matches them.
 """
 
 from __future__ import annotations
@@ -28,16 +31,17 @@ import pandas as pd
 from crm_xl.findings import Finding, column_letter
 from crm_xl.i18n import LANGS, fold
 from crm_xl.messages import MISSING_COLUMN
-from crm_xl.ports.sanitize import is_formula_like
 from crm_xl.register import ROW, Register, settings_from_frames
-from crm_xl.schema import DATA_SHEETS, SHEETS, sheet_lookup
+from crm_xl.intake.matching import header_hits, match_headers
+from crm_xl.intake.report import IntakeReport, SheetIntake, key_figure_findings
+from crm_xl.schema import DATA_SHEETS, SHEETS
 from crm_xl.settings import Settings
 
 Block = list[list[Any]]
 HEADER_SCAN_ROWS = 10
 
-__all__ = ["Block", "ExcelPort", "RecordingPort", "SheetLayout", "XlwingsPort", "cell_address", "link_formula",
-           "parse_address", "read_register", "read_settings", "sheet_ref"]
+__all__ = ["Block", "CloudPathUnmapped", "ExcelPort", "RecordingPort", "SheetLayout", "XlwingsPort", "cell_address",
+           "find_sheet", "link_formula", "parse_address", "read_register", "read_settings", "sheet_ref"]
 
 
 @runtime_checkable
@@ -115,6 +119,43 @@ def sheet_ref(sheet: str, cell: str) -> str:
     return "'" + sheet.replace("'", "''") + "'!" + cell
 
 
+def find_sheet(names: Sequence[str], sheet: str) -> str | None:
+    """The workbook's own spelling of `sheet` among `names`, ignoring case as Excel does (None: absent)."""
+    folded = sheet.casefold()
+    return next((name for name in names if name.casefold() == folded), None)
+
+
+CLOUD_SETTINGS = ("ONEDRIVE_CONSUMER_WIN", "ONEDRIVE_COMMERCIAL_WIN", "SHAREPOINT_WIN",
+                  "ONEDRIVE_CONSUMER_MAC", "ONEDRIVE_COMMERCIAL_MAC", "SHAREPOINT_MAC")
+
+
+class CloudPathUnmapped(Exception):
+    """xlwings cannot map the workbook's OneDrive/SharePoint address to a local file."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+    def message(self, lang: str) -> str:
+        from crm_xl.i18n import pick
+
+        win, mac = ", ".join(CLOUD_SETTINGS[:3]), ", ".join(CLOUD_SETTINGS[3:])
+        return pick(
+            f"xlwings 找不到这个 OneDrive/SharePoint 工作簿在本机的同步文件夹（{self.detail}）。请在工作簿的"
+            f"“xlwings.conf”表（或 xlwings 加载项的设置）里把对应的键设为本机的同步文件夹：Windows 用 {win}，"
+            f"Mac 用 {mac}（在 xlwings.conf 表中删去键前的 #）；或者把工作簿另存到本地文件夹再点按钮。",
+            f"xlwings cannot find the local synced folder of this OneDrive/SharePoint workbook ({self.detail}). "
+            f"Set the matching key to your local synced folder in the workbook's xlwings.conf sheet (or the "
+            f"xlwings add-in's settings): on Windows {win}, on a Mac {mac} (in the xlwings.conf sheet, delete the "
+            "# in front of the key); or save the workbook to a local folder and click the button again.", lang)
+
+
+def _is_cloud_error(exc: Exception) -> bool:
+    text = str(exc)
+    return type(exc).__name__ == "XlwingsError" or any(
+        word in text for word in ("OneDrive", "SharePoint", "xlwings.org/error"))
+
+
 # ------------------------------------------------------------------------------------ xlwings
 class XlwingsPort:
     """The live workbook through xlwings; build it inside an entry function from ``xw.Book.caller()``."""
@@ -126,7 +167,14 @@ class XlwingsPort:
         return self.book.name
 
     def book_path(self) -> str | None:
-        full = self.book.fullname
+        try:
+            full = self.book.fullname
+        except Exception as exc:  # noqa: BLE001 - xlwings raises XlwingsError for unmapped cloud paths
+            if _is_cloud_error(exc):
+                raise CloudPathUnmapped(str(exc)) from exc
+            raise
+        if full and "://" in full:
+            raise CloudPathUnmapped(full)
         return full if full and Path(full).suffix else None
 
     def sheet_names(self) -> list[str]:
@@ -141,8 +189,7 @@ class XlwingsPort:
     def write_block(self, sheet: str, address: str, values: Block) -> None:
         if not values or not values[0]:
             return
-        safe = [["'" + v if is_formula_like(v) else _excel_value(v) for v in row] for row in values]
-        self.book.sheets[sheet].range(address).value = safe
+        self.book.sheets[sheet].range(address).value = [[_as_typed(v) for v in row] for row in values]
 
     def clear(self, sheet: str, address: str | None = None) -> None:
         ws = self.book.sheets[sheet]
@@ -150,8 +197,9 @@ class XlwingsPort:
 
     def ensure_sheet(self, sheet: str, *, clear: bool = True, hidden: bool = False) -> None:
         names = self.sheet_names()
-        if sheet in names:
-            ws = self.book.sheets[sheet]
+        existing = find_sheet(names, sheet)
+        if existing is not None:
+            ws = self.book.sheets[existing]
             if clear:
                 ws.cells.clear()
         else:
@@ -187,6 +235,18 @@ class XlwingsPort:
 
     def message(self, text: str, title: str = "crm-xl") -> None:
         self.book.app.alert(text, title=title)
+
+
+def _as_typed(v: Any) -> Any:
+    """A value for Excel's ``Range.Value``: text gets Excel's text prefix so Excel keeps it as typed.
+
+    Without it Excel types a string as a user's typing would be: ``"2026-03-05"`` becomes a date,
+    ``"30,128.00"`` a number, ``"=A1"`` a formula. The apostrophe is not part of the cell's value.
+    """
+    v = _excel_value(v)
+    if isinstance(v, str):
+        return "'" + v if v else None
+    return v
 
 
 def _excel_value(v: Any) -> Any:
@@ -285,6 +345,10 @@ class RecordingPort:
         return Path(path)
 
     # -- bookkeeping
+    def _name(self, sheet: str) -> str:
+        """The stored spelling of `sheet` (names ignore case, as in Excel)."""
+        return find_sheet(list(self.sheets), sheet) or sheet
+
     def _call(self, name: str, sheet: str | None = None) -> None:
         self.calls.append((name, sheet))
 
@@ -298,7 +362,7 @@ class RecordingPort:
     def value(self, sheet: str, cell: str) -> Any:
         """A cell's value (None when outside the used area)."""
         row, col = parse_address(cell)
-        grid = self.sheets[sheet]
+        grid = self.sheets[self._name(sheet)]
         return grid[row - 1][col] if row - 1 < len(grid) and col < len(grid[row - 1]) else None
 
     # -- the protocol
@@ -320,6 +384,7 @@ class RecordingPort:
 
     def read_sheet(self, sheet: str) -> Block:
         self._call("read_sheet", sheet)
+        sheet = self._name(sheet)
         grid = self.sheets[sheet]
         last_row = max((i + 1 for i, r in enumerate(grid) if any(v is not None for v in r)), default=0)
         last_col = max((j + 1 for r in grid for j, v in enumerate(r) if v is not None), default=0)
@@ -327,6 +392,7 @@ class RecordingPort:
 
     def write_block(self, sheet: str, address: str, values: Block) -> None:
         self._call("write_block", sheet)
+        sheet = self._name(sheet)
         row, col = parse_address(address)
         for i, values_row in enumerate(values):
             for j, v in enumerate(values_row):
@@ -343,6 +409,7 @@ class RecordingPort:
 
     def clear(self, sheet: str, address: str | None = None) -> None:
         self._call("clear", sheet)
+        sheet = self._name(sheet)
         if address is None:
             self.sheets[sheet] = []
             for store in (self.fills, self.notes, self.links):
@@ -360,6 +427,7 @@ class RecordingPort:
 
     def ensure_sheet(self, sheet: str, *, clear: bool = True, hidden: bool = False) -> None:
         self._call("ensure_sheet", sheet)
+        sheet = self._name(sheet)
         if sheet not in self.sheets:
             self.sheets[sheet] = []
         elif clear:
@@ -371,6 +439,7 @@ class RecordingPort:
 
     def set_fill(self, sheet: str, cells: Sequence[str], color: str | None) -> None:
         self._call("set_fill", sheet)
+        sheet = self._name(sheet)
         for cell in cells:
             if color is None:
                 self.fills.pop((sheet, cell), None)
@@ -379,6 +448,7 @@ class RecordingPort:
 
     def set_notes(self, sheet: str, notes: Mapping[str, str | None]) -> None:
         self._call("set_notes", sheet)
+        sheet = self._name(sheet)
         for cell, text in notes.items():
             if text:
                 self.notes[(sheet, cell)] = text
@@ -387,6 +457,7 @@ class RecordingPort:
 
     def add_hyperlinks(self, sheet: str, links: Sequence[tuple[str, str, str]]) -> None:
         self._call("add_hyperlinks", sheet)
+        sheet = self._name(sheet)
         for cell, target, text in links:
             self.links[(sheet, cell)] = (target, text)
             row, col = parse_address(cell)
@@ -413,10 +484,10 @@ class SheetLayout:
     last_row: int  # last Excel row of the used area
 
 
-def _find_header(block: Block, lookup: dict[str, str]) -> tuple[int, int]:
+def _find_header(block: Block, sheet) -> tuple[int, int]:
     best, best_hits = 0, 0
     for r, row in enumerate(block[:HEADER_SCAN_ROWS]):
-        hits = sum(1 for v in row if isinstance(v, str) and fold(v) in lookup)
+        hits = header_hits(sheet, row)
         if hits > best_hits:
             best, best_hits = r, hits
     return best, best_hits
@@ -438,16 +509,22 @@ def read_register(port: ExcelPort, only: Sequence[str] | None = None) -> tuple[R
     Settings sheets applied (wrong values become findings), required columns that are missing
     reported, and the language taken from Settings or else from the sheet labels.
     """
-    lookup = sheet_lookup()
-    found: dict[str, str] = {}
+    from crm_xl.ports.reader import match_workbook_sheets
+
+    blocks: dict[str, Block] = {}
+
+    def head(name: str) -> Block:
+        blocks[name] = port.read_sheet(name)
+        return blocks[name][:HEADER_SCAN_ROWS]
+
+    found, matched_by, unplaced = match_workbook_sheets(port.sheet_names(), head if only is None else (lambda n: []))
+    if only is not None:
+        found = {k: v for k, v in found.items() if k in only}
     votes: Counter[str] = Counter()
-    for name in port.sheet_names():
-        key = lookup.get(fold(name))
-        if key and key not in found and (only is None or key in only):
-            found[key] = name
-            for code in LANGS:
-                if fold(SHEETS[key].label(code)) == fold(name):
-                    votes[code] += 1
+    for key, name in found.items():
+        for code in LANGS:
+            if fold(SHEETS[key].label(code)) == fold(name):
+                votes[code] += 1
     if only is None and not any(k in found for k in DATA_SHEETS):
         from crm_xl.ports.errors import UnreadableWorkbook
 
@@ -459,28 +536,29 @@ def read_register(port: ExcelPort, only: Sequence[str] | None = None) -> tuple[R
     findings: list[Finding] = []
     raw_settings: list[tuple[int, str, Any]] = []
     extras: dict[str, list[str]] = {}
+    intake = IntakeReport(unknown_sheets=unplaced if only is None else [])
     for key, name in found.items():
         sheet = SHEETS[key]
-        header_lookup = sheet.header_lookup()
-        block = port.read_sheet(name)
-        header, hits = _find_header(block, header_lookup)
+        block = blocks.pop(name, None) or port.read_sheet(name)
+        header, hits = _find_header(block, sheet)
         if hits == 0:
             continue
         positions: dict[str, int] = {}
         columns: dict[str, list[Any]] = {}
         body = block[header + 1:]
         extra_names: list[str] = []
-        for index, label in enumerate(block[header]):
-            if label is None or (isinstance(label, str) and not label.strip()):
-                continue
-            ckey = header_lookup.get(fold(str(label)))
+        matches = match_headers(sheet, block[header])
+        for m in matches:
+            index = m.index
             values = [row[index] if index < len(row) else None for row in body]
-            if ckey and ckey not in positions:
-                positions[ckey] = index
-                columns[ckey] = values
-            elif not ckey and str(label) not in columns:
-                columns[str(label)] = values
-                extra_names.append(str(label))
+            if m.key:
+                positions[m.key] = index
+                columns[m.key] = values
+            elif m.header not in columns:
+                columns[m.header] = values
+                extra_names.append(m.header)
+        intake.sheets[key] = SheetIntake(key, name, matched_by.get(key, "exact"), header + 1,
+                                         sum(1 for row in body if any(v not in (None, "") for v in row)), matches)
         frame = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in columns.items()},
                              index=pd.RangeIndex(len(body)))
         frame[ROW] = np.arange(len(body), dtype="int64") + header + 2
@@ -499,12 +577,17 @@ def read_register(port: ExcelPort, only: Sequence[str] | None = None) -> tuple[R
     for _, k, v in raw_settings:
         if fold(k) == fold("date_day_first") and v is not None:
             day_first = fold(str(v)) not in {"false", "no", "0", "否", "n"}
+    try:
+        source = port.book_path() or port.book_name()
+    except CloudPathUnmapped:  # the path only labels the register; the entry points report it
+        source = port.book_name()
     register = Register.from_records(records, settings=Settings(date_day_first=day_first), lang=lang,
-                                     source=port.book_path() or port.book_name())
+                                     source=source)
     present = {k: k in records for k in SHEETS}
     settings, setting_findings = settings_from_frames(register.frames, Settings(), present, raw_settings)
     register.settings = settings
-    register.findings = findings + setting_findings
+    register.findings = findings + setting_findings + intake.findings(lang) + key_figure_findings(intake, lang)
+    register.intake = intake
     if "language" in {fold(k) for _, k, _ in raw_settings}:
         register.lang = settings.language
     register.positions = {k: v.positions for k, v in layouts.items()}

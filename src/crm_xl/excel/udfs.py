@@ -42,11 +42,11 @@ def workbook_settings(caller: Any = None) -> Settings:
     from crm_xl.excel.port import XlwingsPort, read_settings
 
     book = caller.sheet.book
-    path = book.fullname
     try:
+        path = book.fullname
         key: tuple[str, float] | None = (path, os.path.getmtime(path))
-    except OSError:
-        key = None
+    except Exception:  # noqa: BLE001 - unsaved, or a OneDrive/SharePoint URL xlwings cannot map: no cache
+        path, key = None, None
     if key is not None:
         with _LOCK:
             if key in _CACHE:

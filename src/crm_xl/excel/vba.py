@@ -1,7 +1,7 @@
 """The workbook's VBA project: macros/*.bas, xlwings' standalone module and generated UDF wrappers.
 
 `build_vba_project` compiles VBA module texts into a ``vbaProject.bin`` with the ``ms-ovba``
-package; `attach_vba` puts it into an xlsxwriter workbook and gives every sheet the code name the
+package, shaped like an Excel-saved project by :mod:`crm_xl.excel.ovba`; `attach_vba` puts it into an xlsxwriter workbook and gives every sheet the code name the
 project has a document module for; `add_control_buttons` draws the Control sheet's form buttons.
 
 Module texts are handled without their ``Attribute VB_Name`` line: the builder writes that line
@@ -46,7 +46,11 @@ __all__ = [
     "strip_vb_name",
     "udf_module_source",
     "xlwings_bas_path",
+    "pinned_xlwings",
+    "xlwings_class_modules",
+    "xlwings_lock_problems",
     "xlwings_module",
+    "xlwings_version",
 ]
 
 PROJECT_CODEPAGE = "cp1252"
@@ -155,6 +159,78 @@ def xlwings_bas_path() -> Path:
         if found:
             return found[0]
     raise FileNotFoundError("xlwings.bas not found in the installed xlwings package")
+
+
+def xlwings_version(code: str | None = None) -> str:
+    """The ``XLWINGS_VERSION`` constant of xlwings' VBA module (the installed one when `code` is None)."""
+    text = code if code is not None else xlwings_module()[1]
+    match = re.search(r'^\s*Public\s+Const\s+XLWINGS_VERSION\s+As\s+String\s*=\s*"([^"]+)"', text,
+                      re.IGNORECASE | re.MULTILINE)
+    if match is None:
+        raise ValueError("xlwings' VBA module has no XLWINGS_VERSION constant")
+    return match.group(1)
+
+
+def pinned_xlwings() -> str | None:
+    """The xlwings version crm-xl pins (``xlwings==X.Y.Z`` in its package metadata); None when unpinned."""
+    from importlib.metadata import PackageNotFoundError, requires
+
+    try:
+        requirements = requires("crm-xl") or []
+    except PackageNotFoundError:
+        return None
+    for requirement in requirements:
+        match = re.match(r"^\s*xlwings\s*==\s*([0-9][0-9A-Za-z.]*)\s*(?:;.*)?$", requirement)
+        if match:
+            return match.group(1)
+    return None
+
+
+def xlwings_lock_problems(workbook_xlwings: Mapping[str, str | None] | None = None) -> list[tuple[str, str]]:
+    """What breaks the version lock, as (zh-CN, en) sentences that say what to do ([] when locked).
+
+    The lock: the xlwings crm-xl pins = the installed xlwings package = the ``XLWINGS_VERSION`` of
+    the ``xlwings.bas`` it ships = the version embedded in each of `workbook_xlwings` ({file: version}).
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    problems: list[tuple[str, str]] = []
+    try:
+        installed = version("xlwings")
+    except PackageNotFoundError:
+        return [("没有安装 xlwings：pip install -e .", "xlwings is not installed: pip install -e .")]
+    pinned = pinned_xlwings()
+    if pinned is None:
+        problems.append(("crm-xl 没有把 xlwings 固定到一个版本（pyproject.toml 里应为 xlwings==X.Y.Z）。",
+                         "crm-xl does not pin xlwings to one version (pyproject.toml needs xlwings==X.Y.Z)."))
+    elif pinned != installed:
+        problems.append((f"crm-xl 固定 xlwings=={pinned}，但装的是 {installed}：pip install xlwings=={pinned}",
+                         f"crm-xl pins xlwings=={pinned} but {installed} is installed: pip install xlwings=={pinned}"))
+    shipped = xlwings_version()
+    if shipped != installed:
+        problems.append((f"xlwings {installed} 自带的 xlwings.bas 版本是 {shipped}：重新安装 xlwings。",
+                         f"xlwings {installed} ships an xlwings.bas of version {shipped}: reinstall xlwings."))
+    for name, embedded in (workbook_xlwings or {}).items():
+        if embedded != installed:
+            problems.append((f"{name} 内嵌的是 xlwings {embedded}，装的是 {installed}：运行 crm-xl build 重建。",
+                             f"{name} embeds xlwings {embedded}, {installed} is installed: run crm-xl build."))
+    return problems
+
+
+def xlwings_class_modules() -> dict[str, str]:
+    """The class modules xlwings' standalone layout adds next to ``xlwings.bas``: {name: code}.
+
+    ``xlwings quickstart --standalone`` (its ``quickstart_standalone.xlsm``) and ``xlwings release``
+    embed ``addin/Dictionary.cls`` with ``xlwings.bas``: on macOS ``GetConfigFromSheet`` uses that
+    ``Dictionary`` class (``Scripting.Dictionary`` is Windows-only), so without it no macro compiles.
+    """
+    from crm_xl.excel.ovba import class_module_source
+
+    path = xlwings_bas_path().parent / "addin" / "Dictionary.cls"
+    if not path.is_file():
+        raise FileNotFoundError(f"xlwings' Dictionary.cls not found at {path}")
+    name, code = strip_vb_name(class_module_source(path.read_text(encoding=PROJECT_CODEPAGE)))
+    return {name or "Dictionary": code}
 
 
 def xlwings_module() -> tuple[str, str]:
@@ -331,78 +407,12 @@ def udf_module_source(udfs: Sequence[UdfSpec], register_sub: str = "CrmRegisterU
 # the project
 
 
-def _copytoken_help(difference: int) -> dict:
-    """MS-OVBA 2.4.1.3.19.1 CopyToken Help, with the maximum length ms-ovba-compression gets wrong."""
-    bit_count = max(4, (difference - 1).bit_length())
-    length_mask = 0xFFFF >> bit_count
-    return {
-        "lengthMask": length_mask,
-        "offsetMask": ~length_mask & 0xFFFF,
-        "bitCount": bit_count,
-        "maxLength": length_mask + 3,
-    }
-
-
-def _indexed_matching(self) -> tuple[int, int]:  # noqa: ANN001 - patched onto MsOvba
-    """Same (offset, length) as ``MsOvba._matching`` (longest match, nearest on ties), via an index.
-
-    The original compares every earlier position of the chunk for every token (quadratic, ~6 s for
-    xlwings.bas); this keeps a map from 3-byte prefixes to positions.
-    """
-    chunk: bytes = self._activeChunk
-    pos = len(chunk) - len(self._uncompressedData)
-    if getattr(self, "_crm_chunk", None) is not chunk:
-        self._crm_chunk, self._crm_index, self._crm_upto = chunk, {}, 0
-    index: dict[bytes, list[int]] = self._crm_index
-    for earlier in range(self._crm_upto, pos):
-        index.setdefault(chunk[earlier : earlier + 3], []).append(earlier)
-    self._crm_upto = pos
-    best_length = best_candidate = 0
-    size = len(chunk)
-    for candidate in reversed(index.get(chunk[pos : pos + 3], ())):
-        length = 0
-        while pos + length < size and chunk[candidate + length] == chunk[pos + length]:
-            length += 1
-        if length > best_length:
-            best_length, best_candidate = length, candidate
-    if best_length < 3:
-        return 0, 0
-    return pos - best_candidate, min(_copytoken_help(pos)["maxLength"], best_length)
-
-
-@contextlib.contextmanager
-def _ms_ovba_fixes():  # noqa: ANN202 - context manager
-    """Patch ms-ovba's helpers for the duration of one build (callers hold `_BUILD_LOCK`).
-
-    - ms-ovba-compression 1.0.1 computes the maximum copy-token length as ``0xFFFF << bit_count + 3``
-      instead of ``(0xFFFF >> bit_count) + 3`` (MS-OVBA 2.4.1.3.19.1): a long repeated run overflows
-      into the offset bits and the module text decompresses to garbage (xlwings.bas lost ~6,000
-      characters). Its matcher is also quadratic; `_indexed_matching` gives the same tokens faster.
-    - ms-ovba-crypto seeds the PROJECT stream's CMG/DPB/GC fields from the global `random`; a fixed
-      seed makes builds reproducible (the global random state is restored afterwards).
-    """
-    import random
-
-    from ms_ovba_compression.ms_ovba import MsOvba
-
-    originals = {name: MsOvba.__dict__[name] for name in ("copytoken_help", "_matching")}
-    state = random.getstate()
-    MsOvba.copytoken_help = staticmethod(_copytoken_help)
-    MsOvba._matching = _indexed_matching
-    random.seed(0x0C12A)
-    try:
-        yield
-    finally:
-        for name, value in originals.items():
-            setattr(MsOvba, name, value)
-        random.setstate(state)
-
-
 def build_vba_project(
     modules: Mapping[str, str],
     out_path: str | Path,
     sheet_codenames: Iterable[str] = (),
     this_workbook_code: str = "",
+    class_modules: Mapping[str, str] | None = None,
 ) -> Path:
     """Compile standard modules into a ``vbaProject.bin`` at `out_path` with ms-ovba.
 
@@ -410,8 +420,13 @@ def build_vba_project(
     `xlwings_module`, `udf_module_source` give that form). The project also gets the document
     modules xlsxwriter's workbook expects: ``ThisWorkbook`` (with `this_workbook_code`, e.g. a
     ``Workbook_Open`` handler) and one per worksheet code name in `sheet_codenames` — pass every
-    code name `attach_vba` will set. The build is deterministic: same input, same bytes.
+    code name `attach_vba` will set. `class_modules` maps class module name to code without the
+    ``Attribute VB_Name`` line (e.g. `xlwings_class_modules`). The project is shaped like an
+    Excel-saved one (:func:`crm_xl.excel.ovba.excel_shaped`). The build is deterministic: same
+    input, same bytes.
     """
+    from crm_xl.excel.ovba import class_module, class_module_source, excel_shaped, module_description, ms_ovba_fixes
+
     from ms_ovba.Models.Entities.doc_module import DocModule
     from ms_ovba.Models.Entities.reference import Reference
     from ms_ovba.Models.Entities.reference_registered import ReferenceRegistered
@@ -421,7 +436,8 @@ def build_vba_project(
     from ms_ovba.vbaProject import VbaProject
 
     codenames = list(dict.fromkeys(sheet_codenames))
-    names = [THIS_WORKBOOK, *codenames, *modules]
+    classes = dict(class_modules or {})
+    names = [THIS_WORKBOOK, *codenames, *modules, *classes]
     for name in names:
         _check_identifier(name, "module name")
     lowered = [n.lower() for n in names]
@@ -457,6 +473,14 @@ def build_vba_project(
             module = StdModule(name)
             module.add_file(str(source))
             project.add_module(module)
+        for name, code in classes.items():
+            source = work / f"{name}.cls"
+            text = _crlf(class_module_source(f'Attribute VB_Name = "{name}"\n' + code))
+            attributes = len(class_module_source(f'Attribute VB_Name = "{name}"').split("\n")) - 1
+            Path(f"{source}.new").write_bytes(_encode(text, name, header_lines=attributes))
+            module = class_module(name, module_description(text))
+            module.add_file(str(source))
+            project.add_module(module)
 
         for libid, version, path, description, ref_name in (
             ("00020430-0000-0000-C000-000000000046", "2.0", "C:\\Windows\\System32\\stdole2.tlb",
@@ -468,7 +492,8 @@ def build_vba_project(
             reference = ReferenceRegistered(LibidReference(uuid.UUID(libid), version, "0", path, description))
             project.add_reference(Reference(reference, ref_name))
 
-        with contextlib.chdir(work), _ms_ovba_fixes():
+        excel_shaped(project)
+        with contextlib.chdir(work), ms_ovba_fixes():
             ProjectOleFile.write_file(project)
         shutil.move(work / "vbaProject.bin", out)
     return out

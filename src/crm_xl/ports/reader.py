@@ -17,6 +17,7 @@ import tempfile
 import threading
 from collections import Counter
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -25,12 +26,14 @@ import pandas as pd
 
 from crm_xl.findings import Finding
 from crm_xl.i18n import LANGS, fold
+from crm_xl.intake.matching import guess_sheet_from_headers, header_hits, match_headers, match_sheet_name
+from crm_xl.intake.report import IntakeReport, SheetIntake, key_figure_findings
 from crm_xl.messages import MISSING_COLUMN
 from crm_xl.ports.crypto import decrypt_to_bytes, resolve_password
 from crm_xl.ports.errors import UnreadableWorkbook
 from crm_xl.ports.safety import InputLimits, check_input
 from crm_xl.register import Register, _concat, build_frame, empty_frame, settings_from_frames
-from crm_xl.schema import DATA_SHEETS, SHEETS, sheet_lookup
+from crm_xl.schema import DATA_SHEETS, SHEETS
 from crm_xl.settings import Settings
 
 HEADER_SCAN_ROWS = 10
@@ -75,18 +78,60 @@ def _guard(source: Any, fn, *args, **kwargs):
         raise UnreadableWorkbook(_name(source), "corrupt_file", type(exc).__name__) from None
 
 
-def _find_header(reader, name: str, lookup: dict[str, str], source) -> tuple[int, int]:
-    """(0-based absolute header row, number of columns matched) among the first rows."""
+def _find_header(reader, name: str, sheet, source) -> tuple[int, int]:
+    """(0-based absolute header row, number of known headers) among the first rows."""
     head = _guard(source, reader.load_sheet, name, header_row=None, skip_rows=0, n_rows=HEADER_SCAN_ROWS,
                   dtypes="string")
     table = _guard(source, head.to_arrow)
     best, best_hits = 0, 0
     columns = [table.column(i).to_pylist() for i in range(table.num_columns)]
     for r in range(table.num_rows):
-        hits = sum(1 for col in columns if col[r] is not None and fold(col[r]) in lookup)
+        hits = header_hits(sheet, [col[r] for col in columns])
         if hits > best_hits:
             best, best_hits = r, hits
     return best, best_hits
+
+
+def _head_rows(reader, name: str, source) -> list[list[object]]:
+    head = _guard(source, reader.load_sheet, name, header_row=None, skip_rows=0, n_rows=HEADER_SCAN_ROWS,
+                  dtypes="string")
+    table = _guard(source, head.to_arrow)
+    columns = [table.column(i).to_pylist() for i in range(table.num_columns)]
+    return [[col[r] for col in columns] for r in range(table.num_rows)]
+
+
+# Sheets crm-xl itself writes beside the register sheets: never guessed from their contents.
+GENERATED_SHEETS = {fold(n) for n in ("使用说明", "How to use", "使用說明", "Lists", "控制台", "Control", "控制臺",
+                                      "crm-xl marks", "导入说明", "Import notes", "導入說明")}
+
+
+def match_workbook_sheets(names: list[str], head_rows) -> tuple[dict[str, str], dict[str, str], list[str]]:
+    """Source sheet names → (sheet key → name, sheet key → how it was matched, names not placed).
+
+    By name first (label, synonym, fuzzy: :func:`crm_xl.intake.matching.match_sheet_name`), then,
+    for a sheet whose name says nothing (Sheet1, 2026年), by the headers in its first rows.
+    ``head_rows(name)`` gives those rows and is only called for such sheets.
+    """
+    found: dict[str, str] = {}
+    how: dict[str, str] = {}
+    unplaced: list[str] = []
+    later: list[str] = []
+    for name in names:
+        m = match_sheet_name(name)
+        if m.key and m.key not in found:
+            found[m.key], how[m.key] = name, m.how
+        elif m.key:
+            unplaced.append(name)
+        elif fold(name) not in GENERATED_SHEETS:
+            later.append(name)
+    for name in later:
+        key, _, _ = guess_sheet_from_headers(head_rows(name),
+                                             [k for k in DATA_SHEETS if k not in found])
+        if key:
+            found[key], how[key] = name, "headers"
+        else:
+            unplaced.append(name)
+    return found, how, unplaced
 
 
 @contextmanager
@@ -182,16 +227,13 @@ def _read_register(source: str | Path | bytes | io.BytesIO, password: str | None
             if info.kind not in READABLE_KINDS:
                 raise UnreadableWorkbook(path, "not_a_spreadsheet", info.kind)
     reader = _open(source)
-    lookup = sheet_lookup()
-    found: dict[str, str] = {}
+    names = list(_guard(source, lambda: reader.sheet_names))
+    found, matched_by, unplaced = match_workbook_sheets(names, lambda n: _head_rows(reader, n, source))
     lang_votes: Counter[str] = Counter()
-    for name in _guard(source, lambda: reader.sheet_names):
-        key = lookup.get(fold(name))
-        if key and key not in found:
-            found[key] = name
-            for code in LANGS:
-                if fold(SHEETS[key].label(code)) == fold(name):
-                    lang_votes[code] += 1
+    for key, name in found.items():
+        for code in LANGS:
+            if fold(SHEETS[key].label(code)) == fold(name):
+                lang_votes[code] += 1
     if not any(k in found for k in DATA_SHEETS):
         raise UnreadableWorkbook(_name(source), "no_register_sheets")
     guessed_lang = lang or (max(LANGS, key=lambda code: (lang_votes[code], code == "zh-CN")) if lang_votes else "zh-CN")
@@ -202,6 +244,7 @@ def _read_register(source: str | Path | bytes | io.BytesIO, password: str | None
     unreadable, findings = [], []
     raw_settings: list[tuple[int, str, Any]] = []
     day_first = True
+    intake = IntakeReport(unknown_sheets=unplaced)
     order = ["settings"] + [k for k in SHEETS if k != "settings"]  # settings first: day_first applies to all
     for key in order:
         sheet = SHEETS[key]
@@ -209,7 +252,6 @@ def _read_register(source: str | Path | bytes | io.BytesIO, password: str | None
             frames[key] = empty_frame(sheet)
             continue
         name = found[key]
-        header_lookup = sheet.header_lookup()
         # The usual layout (header in row 1) is read in one pass; calamine parses a whole sheet
         # even for a few rows, so the header scan runs only when row 1 is not the header.
         header = 0
@@ -217,10 +259,10 @@ def _read_register(source: str | Path | bytes | io.BytesIO, password: str | None
         # row numbers of every finding would be off.
         loaded = _guard(source, reader.load_sheet, name, header_row=0, skip_rows=0, schema_sample_rows=None)
         info = _guard(source, loaded.available_columns)
-        names = [c.name for c in info if not c.name.startswith("__UNNAMED__")]
-        row1_hits = sum(1 for n in names if fold(n) in header_lookup)
-        if row1_hits < 2 or row1_hits * 2 < len(names):
-            header, hits = _find_header(reader, name, header_lookup, source)
+        names_row1 = [c.name for c in info if not c.name.startswith("__UNNAMED__")]
+        row1_hits = header_hits(sheet, names_row1)
+        if row1_hits < 2 or row1_hits * 2 < len(names_row1):
+            header, hits = _find_header(reader, name, sheet, source)
             if hits == 0:
                 frames[key] = empty_frame(sheet)
                 continue
@@ -228,18 +270,23 @@ def _read_register(source: str | Path | bytes | io.BytesIO, password: str | None
                 loaded = _guard(source, reader.load_sheet, name, header_row=header, schema_sample_rows=None)
                 info = _guard(source, loaded.available_columns)
         table = _guard(source, loaded.to_arrow)
+        matches = match_headers(sheet, [c.name for c in info])
+        by_index = {m.index: m for m in matches}
         raw_cols: dict[str, pd.Series] = {}
         pos: dict[str, int] = {}
         extra_names: list[str] = []
         for i, col in enumerate(info):
+            m = by_index.get(i)
+            if m is None:
+                continue
             series = _cells(table.column(i))
-            ckey = header_lookup.get(fold(col.name)) if not col.name.startswith("__UNNAMED__") else None
-            if ckey and ckey not in raw_cols:
-                raw_cols[ckey] = series
-                pos[ckey] = col.absolute_index
-            elif not col.name.startswith("__UNNAMED__"):
-                raw_cols[col.name] = series
-                extra_names.append(col.name)
+            if m.key:
+                raw_cols[m.key] = series
+                pos[m.key] = col.absolute_index
+            elif m.header not in raw_cols:
+                raw_cols[m.header] = series
+                extra_names.append(m.header)
+        matches = [replace(m, index=info[m.index].absolute_index) for m in matches]
         raw = pd.DataFrame(raw_cols, index=pd.RangeIndex(table.num_rows))
         rows = pd.Series(np.arange(table.num_rows, dtype="int64") + header + 2)
         for column in sheet.columns:
@@ -254,15 +301,18 @@ def _read_register(source: str | Path | bytes | io.BytesIO, password: str | None
         frame, bad = build_frame(sheet, raw, rows, day_first, extra_names)
         frames[key], positions[key], extras[key] = frame, pos, extra_names
         unreadable.append(bad)
+        intake.sheets[key] = SheetIntake(key, name, matched_by.get(key, "exact"), header + 1, len(frame), matches)
 
     present = {k: k in found for k in SHEETS}
     settings, setting_findings = settings_from_frames(frames, Settings(), present, raw_settings)
     findings.extend(setting_findings)
     if lang is None and "language" in {fold(k) for _, k, _ in raw_settings}:
         guessed_lang = settings.language
+    findings.extend(intake.findings(guessed_lang))
+    findings.extend(key_figure_findings(intake, guessed_lang))
     return Register(frames=frames, settings=settings, lang=guessed_lang, source=_name(source),
                     unreadable=_concat(unreadable), findings=findings, positions=positions,
-                    sheet_names=found, extras=extras)
+                    sheet_names=found, extras=extras, intake=intake)
 
 
 def _cells(column) -> pd.Series:

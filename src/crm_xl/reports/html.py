@@ -15,22 +15,13 @@ from pathlib import Path
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from crm_xl.fonts import FONTS
 from crm_xl.reports.charts import render_svg
 from crm_xl.reports.labels import format_delta, format_value, label
 from crm_xl.reports.model import Report
 
 _HERE = Path(__file__).resolve()
 TEMPLATE_DIRS = tuple(resource_dirs("templates"))
-
-# Font stacks: the installed Noto CJK face first, then what Windows/macOS readers have.
-FONTS = {
-    "zh-TW": '"Noto Sans CJK TC", "Noto Sans TC", "Source Han Sans TC", "PingFang TC", "Microsoft JhengHei", '
-             '"Noto Sans CJK SC", sans-serif',
-    "zh-CN": '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", '
-             '"Hiragino Sans GB", sans-serif',
-}
-FONTS["en"] = '"Noto Sans", "DejaVu Sans", "Segoe UI", Arial, ' + FONTS["zh-CN"]
-
 
 @lru_cache(maxsize=1)
 def environment() -> Environment:
@@ -59,5 +50,6 @@ def render_html(report: Report, svgs: dict[str, str] | None = None) -> str:
     )
 
 
-def render_charts(report: Report) -> dict[str, str]:
-    return {c.key: render_svg(c, report.header.lang) for c in report.charts()}
+def render_charts(report: Report, text_as_paths: bool = True) -> dict[str, str]:
+    """Chart key → SVG; ``text_as_paths=False`` for a PDF (see :func:`~crm_xl.reports.charts.render_svg`)."""
+    return {c.key: render_svg(c, report.header.lang, text_as_paths) for c in report.charts()}

@@ -2,8 +2,10 @@
 
 Engine choice: **WeasyPrint** when it is importable — it lays out the report's print CSS (A4 page,
 page numbers, repeated table headers, no chart split across pages), draws the inline SVG charts
-as vectors and embeds Noto Sans CJK subsets, so Chinese prints without tofu. It is an optional
-extra (``pip install weasyprint``; it needs the system's Pango). Otherwise **LibreOffice**
+as vectors and embeds the package's own Noto Sans CJK subset (``crm_xl/fonts``, loaded with
+``@font-face`` from its file), so Chinese prints without tofu on a machine with no font installed.
+One :class:`WeasyPrinter` per process loads WeasyPrint and the fonts once for every document
+(``--all`` complaint forms, the demo's reports). Otherwise **LibreOffice**
 headless, run with a throw-away user profile and a timeout. It imports the HTML into Writer
 (``--infilter="HTML (StarWriter)"``, export ``writer_pdf_Export``): the Writer/Web export
 (``writer_web_pdf_Export``) measured here drops the ``<h1>`` and adds a blank first page; LibreOffice's HTML import ignores inline ``<svg>``, so for it every chart
@@ -12,13 +14,18 @@ is embedded as an ``<img>`` with an SVG data URI, which it does draw.
 
 from __future__ import annotations
 
+import atexit
 import base64
 import os
 import re
 import shutil
 import subprocess
 import tempfile
+import warnings
+from functools import lru_cache
 from pathlib import Path
+
+from crm_xl.fonts import font_face_css, fontconfig_env
 
 SOFFICE_TIMEOUT = 180  # seconds; a conversion never hangs a batch run
 
@@ -29,9 +36,20 @@ class PdfEngineMissing(RuntimeError):
     """Neither WeasyPrint nor LibreOffice (soffice) is available."""
 
 
+def _weasyprint():
+    """Import WeasyPrint. Its import warns when fontconfig knows no font at all (a server with no
+    font installed); crm-xl brings its own faces (``@font-face``), and if those are missing too
+    :mod:`crm_xl.fonts` says so in one line, so that warning is not passed on."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="No fonts configured in FontConfig")
+        import weasyprint
+        import weasyprint.text.fonts  # noqa: F401  (the module that checks fontconfig on import)
+    return weasyprint
+
+
 def weasyprint_available() -> bool:
     try:
-        import weasyprint  # noqa: F401
+        _weasyprint()
     except Exception:  # ImportError, or OSError when Pango is missing
         return False
     return True
@@ -41,13 +59,77 @@ def soffice_path() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
+# The LibreOffice parts crm-xl uses: Writer imports HTML (reports), Calc opens .xlsx (forms, tests).
+LIBREOFFICE_PARTS = {"writer": "libreoffice-writer-nogui", "calc": "libreoffice-calc-nogui"}
+
+
+def libreoffice_parts(soffice: str | None = None) -> set[str]:
+    """Which of Writer and Calc the installed LibreOffice has (empty when none is installed).
+
+    Debian splits LibreOffice into packages (Calc without Writer is common); each part ships its
+    configuration module ``share/registry/<part>.xcd`` (``Resources/registry`` on macOS). When the
+    registry folder cannot be found, both parts are assumed present rather than wrongly missing.
+    """
+    soffice = soffice or soffice_path()
+    if not soffice:
+        return set()
+    install = Path(os.path.realpath(soffice)).parent.parent
+    for registry in (install / "share" / "registry", install / "Resources" / "registry"):
+        if registry.is_dir():
+            return {part for part in LIBREOFFICE_PARTS if (registry / f"{part}.xcd").is_file()}
+    return set(LIBREOFFICE_PARTS)
+
+
+def libreoffice_missing(part: str) -> str | None:
+    """None when LibreOffice with ``part`` (writer or calc) is installed, else what to install."""
+    if not soffice_path():
+        return f"LibreOffice is not installed (apt install {LIBREOFFICE_PARTS[part]})"
+    if part not in libreoffice_parts():
+        return (f"LibreOffice {part.capitalize()} is not installed, only "
+                f"{', '.join(sorted(p.capitalize() for p in libreoffice_parts())) or 'its core'} "
+                f"(apt install {LIBREOFFICE_PARTS[part]})")
+    return None
+
+
 def pdf_engine(preferred: str = "auto") -> str:
     """``weasyprint`` or ``libreoffice`` (``auto`` picks WeasyPrint when it can be imported)."""
     if preferred in ("auto", "weasyprint") and weasyprint_available():
         return "weasyprint"
-    if preferred in ("auto", "libreoffice") and soffice_path():
+    if preferred == "weasyprint":
+        raise PdfEngineMissing("no PDF engine for 'weasyprint': it cannot be imported (pip install weasyprint; "
+                               "it needs the system's Pango)")
+    missing = libreoffice_missing("writer")  # LibreOffice prints HTML with Writer
+    if not missing:
         return "libreoffice"
-    raise PdfEngineMissing(f"no PDF engine for {preferred!r}: install weasyprint (pip) or LibreOffice (soffice)")
+    raise PdfEngineMissing(f"no PDF engine for {preferred!r}: "
+                           + (missing if preferred == "libreoffice" else f"install weasyprint (pip), or {missing}"))
+
+
+class WeasyPrinter:
+    """WeasyPrint with the packaged CJK faces declared once (``@font-face`` from their files);
+    :meth:`write` prints any number of documents with that one set-up."""
+
+    def __init__(self) -> None:
+        weasyprint = _weasyprint()
+        from weasyprint.text.fonts import FontConfiguration
+
+        self._html = weasyprint.HTML
+        self.font_config = FontConfiguration()
+        css = font_face_css()
+        self.stylesheets = [weasyprint.CSS(string=css, font_config=self.font_config)] if css else []
+
+    def write(self, html: str, dst: str | Path, base_url: str | None = None) -> None:
+        self._html(string=html, base_url=base_url).write_pdf(str(dst), stylesheets=self.stylesheets,
+                                                             font_config=self.font_config)
+
+
+@lru_cache(maxsize=1)
+def weasy_printer() -> WeasyPrinter:
+    """The process's one :class:`WeasyPrinter`."""
+    # dropped at exit while modules still exist: WeasyPrinter's temp font folder is removed by
+    # FontConfiguration.__del__, which fails noisily when it runs during interpreter teardown
+    atexit.register(weasy_printer.cache_clear)
+    return WeasyPrinter()
 
 
 def html_to_pdf(html: str, dst: str | Path, engine: str = "auto") -> str:
@@ -55,9 +137,7 @@ def html_to_pdf(html: str, dst: str | Path, engine: str = "auto") -> str:
     engine = pdf_engine(engine)
     dst = Path(dst)
     if engine == "weasyprint":
-        import weasyprint
-
-        weasyprint.HTML(string=html, base_url=None).write_pdf(str(dst))
+        weasy_printer().write(html, dst)
         return engine
     _libreoffice(for_libreoffice(html), dst)
     return engine
@@ -86,7 +166,7 @@ def _libreoffice(html: str, dst: Path) -> None:
         profile = (work / "profile").as_uri()
         cmd = [soffice, "--headless", "--norestore", "--nolockcheck", f"-env:UserInstallation={profile}",
                "--infilter=HTML (StarWriter)", "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(work / "out"), str(src)]
-        env = dict(os.environ, HOME=tmp)
+        env = dict(os.environ, HOME=tmp, **fontconfig_env(work))
         try:
             run = subprocess.run(cmd, capture_output=True, text=True, timeout=SOFFICE_TIMEOUT, env=env)
         except subprocess.TimeoutExpired as exc:

@@ -19,11 +19,23 @@ STAGE = _e(
     O("execution", "项目执行", "Execution"),
     aliases=(("潜在客户阶段", "lead"), ("意向客户阶段", "interested"), ("需求明确阶段", "qualified"),
              ("商务谈判阶段", "negotiation"), ("合同签订阶段", "contract"), ("项目执行阶段", "execution"),
-             ("prospect", "lead"), ("contract", "contract"), ("won", "contract")),
+             ("prospect", "lead"), ("contract", "contract"), ("won", "contract"),
+             # what trade teams write in their own sheets
+             ("初步接触", "lead"), ("线索", "lead"), ("新询盘", "lead"), ("询盘", "lead"), ("有意向", "interested"),
+             ("意向", "interested"), ("已报价", "qualified"), ("报价", "qualified"), ("报价中", "qualified"),
+             ("需求确认", "qualified"), ("打样", "qualified"), ("样品", "qualified"), ("谈判中", "negotiation"),
+             ("谈判", "negotiation"), ("议价", "negotiation"), ("价格谈判", "negotiation"), ("已签约", "contract"),
+             ("签约", "contract"), ("已签合同", "contract"), ("签单", "contract"), ("执行中", "execution"),
+             ("生产中", "execution"), ("new lead", "lead"), ("contacted", "interested"), ("quoted", "qualified"),
+             ("proposal", "qualified"), ("quotation", "qualified"), ("negotiating", "negotiation"),
+             ("closed won", "contract"), ("signed", "contract")),
 )
 OPPORTUNITY_STATUS = _e(
     "opportunity_status",
     O("open", "进行中", "Open"), O("won", "赢单", "Won"), O("lost", "丢单", "Lost"),
+    aliases=(("跟进中", "open"), ("在谈", "open"), ("未成交", "open"), ("已成交", "won"), ("成交", "won"),
+             ("签单", "won"), ("输单", "lost"), ("失败", "lost"), ("已丢单", "lost"), ("放弃", "lost"),
+             ("active", "open"), ("closed won", "won"), ("closed lost", "lost")),
 )
 SOURCE_CHANNEL = _e(
     "source_channel",
@@ -37,7 +49,14 @@ SOURCE_CHANNEL = _e(
     O("test_drive", "试驾", "Test drive"),
     O("auto_show", "车展", "Auto show"),
     aliases=(("广交会", "trade_fair"), ("exhibition", "trade_fair"), ("到店", "showroom"), ("阿里巴巴", "online_platform"),
-             ("alibaba", "online_platform"), ("推荐", "referral"), ("来询", "inbound")),
+             ("alibaba", "online_platform"), ("推荐", "referral"), ("来询", "inbound"),
+             ("阿里国际站", "online_platform"), ("阿里巴巴国际站", "online_platform"), ("中国制造网", "online_platform"),
+             ("环球资源", "online_platform"), ("亚马逊", "online_platform"), ("独立站", "inbound"), ("官网", "inbound"),
+             ("官网询盘", "inbound"), ("谷歌推广", "marketing_event"), ("谷歌", "marketing_event"),
+             ("google ads", "marketing_event"), ("google", "marketing_event"), ("linkedin", "sales_outreach"),
+             ("领英", "sales_outreach"), ("开发信", "sales_outreach"), ("陌拜", "sales_outreach"),
+             ("老客户介绍", "referral"), ("客户介绍", "referral"), ("朋友介绍", "referral"), ("转介绍", "referral"),
+             ("展会客户", "trade_fair"), ("canton fair", "trade_fair"), ("website", "inbound")),
 )
 METHOD = _e(
     "method",
@@ -83,11 +102,19 @@ ORDER_STATUS = _e(
     O("confirmed", "已确认", "Confirmed"), O("in_production", "生产中", "In production"),
     O("shipped", "已发货", "Shipped"), O("delivered", "已到货", "Delivered"),
     O("closed", "已结清", "Closed"), O("cancelled", "已取消", "Cancelled"),
+    aliases=(("待生产", "confirmed"), ("已下单", "confirmed"), ("已出货", "shipped"), ("已发运", "shipped"),
+             ("运输中", "shipped"), ("已签收", "delivered"), ("已完成", "closed"), ("完成", "closed"),
+             ("已收款", "closed"), ("取消", "cancelled"), ("in transit", "shipped"), ("completed", "closed"),
+             ("paid", "closed")),
 )
 CUSTOMER_STATUS = _e(
     "customer_status",
     O("prospect", "潜在", "Prospect"), O("active", "合作中", "Active"),
     O("dormant", "休眠", "Dormant"), O("lost", "流失", "Lost"),
+    aliases=(("潜在客户", "prospect"), ("意向客户", "prospect"), ("新客户", "prospect"), ("合作", "active"),
+             ("正常", "active"), ("活跃", "active"), ("成交客户", "active"), ("老客户", "active"),
+             ("沉睡", "dormant"), ("不活跃", "dormant"), ("已流失", "lost"), ("inactive", "dormant"),
+             ("customer", "active"), ("lead", "prospect")),
 )
 PAYMENT_TERMS = _e(
     "payment_terms",

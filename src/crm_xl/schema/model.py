@@ -110,6 +110,7 @@ class Sheet:
     tw: str | None = None
     settings_table: bool = False  # part of the Settings (parameters, stages, FX, holidays)
     profiles: tuple[str, ...] = ("trade", "auto")
+    aliases: tuple[str, ...] = ()  # other sheet names teams use (客户信息, Deals …); see intake
     _by_key: dict[str, Column] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -563,9 +563,146 @@ EVENTS = Sheet(
     ),
 )
 
-REGISTER_SHEETS: tuple[Sheet, ...] = (
+# -- synonyms: the names and headers trade teams really write (zh-CN and en; zh-TW matches them
+# through OpenCC). Readers map a header by label or key first, then by these, then by a fuzzy guess
+# (crm_xl.intake.matching). A synonym that is another column's label in the same sheet is ignored.
+_OWNER = ("业务员", "负责业务员", "所属业务员", "跟进人", "跟单员", "销售", "销售员", "业务", "负责销售",
+          "Sales rep", "Salesperson", "Sales person", "Sales", "Account manager", "Rep")
+_CURRENCY = ("货币", "币别", "币制", "结算币种", "Curr", "Currency code")
+SHEET_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "customers": ("客户信息", "客户资料", "客户列表", "客户档案", "客户名单", "客户表", "客户管理", "客户信息表",
+                  "客户清单", "Customer list", "Clients", "Client list", "Accounts", "Companies"),
+    "contacts": ("联系人信息", "联系人列表", "联系人表", "联系人名单", "Contact list", "People"),
+    "opportunities": ("商机", "商机跟进", "商机管理", "商机列表", "商机表", "销售漏斗", "项目跟进", "询盘跟进", "询盘",
+                      "Leads", "Deals", "Deal list", "Pipeline", "Opportunity", "Sales pipeline"),
+    "activities": ("跟进日志", "拜访记录", "联系记录", "沟通记录", "跟进明细", "Follow-ups", "Follow ups", "Activity log",
+                   "Calls", "Contact log"),
+    "orders": ("订单记录", "订单明细", "订单列表", "订单表", "销售订单", "订单管理", "出货记录", "Sales orders", "Order list",
+               "PO list"),
+    "tickets": ("投诉登记", "投诉记录", "客诉", "客诉记录", "售后记录", "售后服务", "投诉", "Complaints", "Tickets",
+                "Support tickets", "Service"),
+    "staff": ("人员", "业务员目标", "销售目标", "Team", "Targets", "Sales team"),
+    "fx_rates": ("汇率表", "Exchange rates", "Rates"),
+}
+COLUMN_SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
+    "customers": {
+        "customer_id": ("客户代码", "客户ID", "客户号", "客户编码", "Customer No", "Customer code", "Client ID", "Account ID"),
+        "company_name": ("公司", "客户", "客户公司", "公司全称", "企业名称", "客户全称", "Company", "Client",
+                         "Client name", "Account", "Account name", "Company name (full)"),
+        "country": ("国家", "国家地区", "国别", "所在国家", "Country/Region", "Nation"),
+        "address": ("公司地址", "详细地址", "Addr"),
+        "industry": ("所属行业", "行业类别", "Sector"),
+        "source_channel": ("客户来源", "来源", "渠道", "获客渠道", "Lead source", "Source", "Channel"),
+        "owner": _OWNER,
+        "first_contact_date": ("首次联系日期", "首次联系时间", "首次接触时间", "开发日期", "First contact", "First contacted"),
+        "entered_date": ("录入时间", "建档日期", "建档时间", "登记日期", "创建日期", "Created", "Date added", "Created on"),
+        "coop_start_date": ("合作时间", "首单日期", "合作日期", "Customer since"),
+        "annual_purchase_amount": ("年采购额", "年采购金额", "年度采购金额", "年采购量", "Annual purchases", "Annual volume"),
+        "currency": _CURRENCY,
+        "payment_terms": ("付款条件", "付款条款", "结算方式", "Payment"),
+        "incoterms": ("价格条款", "成交方式", "Trade terms"),
+        "credit_rating": ("信用评级",),
+        "important": ("是否重要", "重点客户", "VIP", "Key account"),
+        "status": ("状态", "Customer status"),
+        "notes": ("说明", "备注信息", "Remark", "Remarks", "Comment", "Comments", "Note"),
+        "last_info_update": ("更新日期", "最后更新", "Last updated"),
+    },
+    "contacts": {
+        "name": ("联系人", "联系人姓名", "Contact", "Contact name", "Contact person"),
+        "title": ("职位", "Position", "Job title"),
+        "decision_role": ("角色", "Role"),
+        "phone": ("手机", "联系电话", "手机号", "手机号码", "电话号码", "Tel", "Telephone", "Mobile", "Phone number"),
+        "email": ("邮箱", "电子邮件", "邮件", "邮箱地址", "Email", "Email address", "Mail"),
+        "whatsapp": ("WhatsApp号", "WA"),
+    },
+    "opportunities": {
+        "opportunity_id": ("商机编号", "商机ID", "机会ID", "询盘编号", "Deal ID", "Opp ID", "Lead ID"),
+        "title": ("商机名称", "项目名称", "项目", "商机", "机会", "询盘", "Deal", "Deal name", "Opportunity", "Opportunity name"),
+        "stage": ("阶段", "跟进阶段", "商机阶段", "Deal stage", "Pipeline stage", "Sales stage"),
+        "probability": ("概率", "赢率", "成交率", "Win probability", "Win rate"),
+        "amount": ("金额", "商机金额", "预估金额", "预计成交金额", "报价金额", "Deal value", "Value", "Deal amount",
+                   "Expected revenue", "Amount (est.)"),
+        "currency": _CURRENCY,
+        "created_date": ("创建时间", "登记日期", "录入日期", "询盘日期", "Created on", "Created date"),
+        "expected_close_date": ("预计成交", "预计成交时间", "预计签单日期", "预计签约日期", "Close date", "Expected close date"),
+        "next_followup_date": ("下次跟进", "下次跟进时间", "下次联系日期", "Next follow-up date", "Next contact"),
+        "owner": _OWNER,
+        "status": ("商机状态", "Deal status"),
+        "product": ("产品名称", "意向产品", "品名", "Product name"),
+        "region": ("地区", "市场", "Market"),
+        "source": ("商机来源", "来源渠道", "询盘来源", "Lead source"),
+        "lost_reason": ("输单原因", "失败原因", "Reason lost"),
+        "won_date": ("成交日期", "签单日期", "Won on"),
+        "next_step": ("下一步计划", "Next action"),
+    },
+    "activities": {
+        "date": ("跟进日期", "联系日期", "拜访日期", "Activity date"),
+        "method": ("联系方式", "沟通方式", "Type", "Channel"),
+        "summary": ("跟进内容", "沟通记录", "内容", "记录", "Notes", "Details"),
+        "outcome": ("跟进结果", "Result"),
+        "next_date": ("下次跟进", "下次跟进时间", "Next follow-up"),
+        "owner": _OWNER,
+    },
+    "orders": {
+        "order_id": ("订单号", "合同号", "PI号", "PO号", "订单编码", "Order No", "Order number", "PO", "PO number", "Contract no"),
+        "order_date": ("订单日期", "下单时间", "签约日期", "合同日期", "Date ordered"),
+        "product": ("产品名称", "品名", "货物名称", "Product name", "Item"),
+        "spec": ("规格型号", "型号", "Model"),
+        "quantity": ("订购数量", "Qty"),
+        "unit_price": ("Price", "Unit cost"),
+        "currency": _CURRENCY,
+        "amount": ("订单金额", "合同金额", "总金额", "总价", "货值", "Total", "Order amount", "Order value"),
+        "status": ("状态", "Order status"),
+        "promised_delivery_date": ("交期", "交货日期", "约定交期", "Delivery date"),
+        "ship_date": ("出货日期", "发货时间", "Shipped on"),
+        "invoice_no": ("发票号码", "Invoice No", "Invoice number"),
+        "invoiced_amount": ("发票金额",),
+        "received_amount": ("已收金额", "回款金额", "已回款", "收款金额", "Paid", "Received", "Amount received"),
+        "payment_due_date": ("应收日期", "收款期限", "付款到期日", "Due date", "Payment due date"),
+        "paid_date": ("回款日期", "实际收款日期", "Paid on"),
+        "owner": _OWNER,
+    },
+    "tickets": {
+        "received_at": ("投诉日期", "投诉时间", "受理日期", "登记时间", "Date", "Received"),
+        "description": ("投诉内容", "问题", "内容", "Issue", "Complaint"),
+        "urgency": ("紧急度", "优先级", "Priority"),
+        "status": ("状态", "处理进度", "Progress"),
+        "assignee": ("负责人", "Handler"),
+    },
+    "staff": {
+        "name": ("业务员", "Salesperson"),
+        "sales_target": ("销售目标", "业绩目标", "Target"),
+    },
+}
+
+
+# Columns many sheets share (references, owner, currency): the same synonyms wherever they appear.
+SHARED_COLUMN_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "customer_id": COLUMN_SYNONYMS["customers"]["customer_id"],
+    "contact_id": ("联系人ID", "联系人代码", "Contact No"),
+    "opportunity_id": COLUMN_SYNONYMS["opportunities"]["opportunity_id"],
+    "order_id": COLUMN_SYNONYMS["orders"]["order_id"],
+    "owner": _OWNER,
+    "currency": _CURRENCY,
+}
+
+
+def _with_synonyms(sheet: Sheet) -> Sheet:
+    from dataclasses import replace
+
+    cols = {k: v for k, v in SHARED_COLUMN_SYNONYMS.items() if sheet.has(k) and sheet.key not in ("staff",)}
+    for k, v in COLUMN_SYNONYMS.get(sheet.key, {}).items():
+        cols[k] = tuple(dict.fromkeys(cols.get(k, ()) + v))
+    unknown = set(cols) - set(sheet.keys)
+    if unknown:
+        raise ValueError(f"synonyms for unknown columns of {sheet.key}: {sorted(unknown)}")
+    columns = tuple(replace(c, aliases=tuple(dict.fromkeys(c.aliases + cols.get(c.key, ())))) for c in sheet.columns)
+    return replace(sheet, columns=columns, aliases=sheet.aliases + SHEET_SYNONYMS.get(sheet.key, ()))
+
+
+REGISTER_SHEETS: tuple[Sheet, ...] = tuple(_with_synonyms(s) for s in (
     CUSTOMERS, CONTACTS, OPPORTUNITIES, ACTIVITIES, ORDERS, TICKETS, SURVEYS, STAFF, CHANGELOG,
     SETTINGS, STAGES, FX_RATES, HOLIDAYS,
     INTELLIGENCE, PROJECTS, MILESTONES, PROJECT_CHANGES, TRAINING_SESSIONS, TRAINING_ATTENDANCE,
     VEHICLES, SERVICE_VISITS, EVENTS,
-)
+))

@@ -197,6 +197,7 @@ def _sort_key(register: Register, f: Finding) -> tuple:
 def findings_markdown() -> str:
     """``docs/findings.md``: every finding code with severity, title, policy clause and messages."""
     import crm_xl.currency  # noqa: F401  (modules that define their codes on import)
+    import crm_xl.intake.report  # noqa: F401
     import crm_xl.exports  # noqa: F401
     import crm_xl.intelligence  # noqa: F401
     import crm_xl.projects  # noqa: F401
