@@ -3,6 +3,7 @@ with ms-cfb (the compound-file writer crm-xl's VBA build already depends on)."""
 
 from __future__ import annotations
 
+import contextlib
 import struct
 import tempfile
 from pathlib import Path
@@ -76,5 +77,6 @@ def write_msg(path: Path, *, sender: str, sender_name: str, to: list[tuple[str, 
     header = struct.pack("<8sIIII8s", b"\0" * 8, len(to), len(attachments), len(to), len(attachments), b"\0" * 8)
     root.add_directory(stream("__properties_version1.0", _props(header, {}, strings)))
     path.unlink(missing_ok=True)  # ms-cfb appends to an existing file
-    ole.create_file(str(path))
+    with contextlib.chdir(work):  # ms-cfb writes a scratch ./fatChain.bin into the working directory
+        ole.create_file(str(path.resolve()))
     return path
