@@ -3,7 +3,7 @@
 A fresh machine has no Chinese font, and a server that prints the monthly report on a schedule
 is exactly that machine. So the package carries one Regular face each for Simplified and
 Traditional Chinese (subsets of Noto Sans CJK, SIL OFL 1.1, ``OFL.txt``; built by
-``tools/cjk_font_subset.py``; ``characters.txt`` lists what they cover): matplotlib registers them
+``python -m crm_xl.fonts.subset``; ``characters.txt`` lists what they cover): matplotlib registers them
 with ``font_manager.addfont`` and the PDF engine loads them with ``@font-face`` from the files here.
 An installed font is only the fallback for a character outside the subset.
 
