@@ -90,7 +90,7 @@ def test_the_package_carries_a_simplified_and_a_traditional_face():
 
 def test_every_character_crm_xl_writes_itself_has_a_glyph():
     """Labels, messages and templates: no character of crm-xl's own text falls outside the subset
-    (when this fails after adding text, run tools/cjk_font_subset.py)."""
+    (when this fails after adding text, run python -m crm_xl.fonts.subset)."""
     import opencc
 
     own = set()
@@ -203,3 +203,21 @@ def test_report_pdf_charts_carry_their_text_in_the_embedded_font(tmp_path):
     text, without = pdf_text(pdf), pdf_text(outlines)
     assert titles and all(text.count(t) == without.count(t) + 1 for t in titles), titles
     assert any("crm-xl-Noto-Sans-SC" in n for n in embedded_fonts(pdf))
+
+
+@pytest.mark.slow
+def test_trade_documents_print_chinese_with_the_packaged_font_on_a_machine_without_fonts(tmp_path):
+    """The PI's Chinese letterhead (宁波明辉照明科技有限公司, 形式发票) prints in the packaged face, not as boxes."""
+    from desk_books import write_desk_book
+
+    need_poppler()
+    env = no_font_machine(tmp_path)
+    book = write_desk_book(tmp_path / "台账.xlsx")
+    pi = tmp_path / "PI.pdf"
+    run = crm_xl("document", str(book), "--kind", "pi", "--order", "SO001", "--out", str(pi), "--as-of", AS_OF, env=env)
+    assert run.returncode == 0, run.stderr
+    names = embedded_fonts(pi)
+    assert any("crm-xl-Noto-Sans-SC" in n for n in names), names
+    text = pdf_text(pi)
+    assert "宁波明辉照明科技有限公司" in text and "形式发票" in text
+    assert "Glyph" not in run.stderr and "font" not in run.stderr.lower(), run.stderr

@@ -15,9 +15,14 @@ SUFFIXES = (".pdf", ".html", ".xlsx")
 
 
 def render_html(context: dict[str, Any]) -> str:
+    from markupsafe import Markup
+
+    from crm_xl.fonts import FONTS
     from crm_xl.reports.html import environment
 
-    return environment().get_template(TEMPLATE).render(**context)
+    # the packaged CJK faces (declared by the PDF port's @font-face) in both stacks, as the reports do
+    fonts = {"fonts_en": Markup(FONTS["en"]), "fonts_zh": Markup(FONTS["zh-CN"])}
+    return environment().get_template(TEMPLATE).render(**{**fonts, **context})
 
 
 def write_document(context: dict[str, Any], path: str | Path, engine: str = "auto") -> Path:
