@@ -200,3 +200,22 @@ def test_on_the_demo_every_customer_is_graded_and_every_open_deal_counts():
     m = data["coverage"]["measures"]["pipeline"]
     named = {i for r in m["reasons"] for i in r["ids"]}
     assert m["used"] == amounts.notna().sum() and named == set(live.loc[amounts.isna(), "opportunity_id"])
+
+
+def test_a_csv_export_keeps_what_the_user_typed_and_a_masked_one_does_not(tmp_path):
+    import csv as _csv
+
+    recs = {"customers": [customer("C1")],
+            "opportunities": [opportunity("O1", "谈判中吧", 500, "下个月吧", customer_id="C1")]}
+    src = book(tmp_path, recs)
+    out = tmp_path / "导出"
+    res = run("export", src, "--format", "csv", "--out", out)
+    assert res.exit_code == 0, res.output
+    with open(out / "opportunities.csv", encoding="utf-8-sig", newline="") as fh:
+        rows = list(_csv.reader(fh))
+    assert "下个月吧" in rows[1] and "谈判中吧" in rows[1]
+    masked = tmp_path / "外发"
+    res = run("export", src, "--format", "csv", "--mask", "--approval", "A-1", "--out", masked)
+    assert res.exit_code == 0, res.output
+    with open(masked / "opportunities.csv", encoding="utf-8-sig", newline="") as fh:
+        assert "下个月吧" not in fh.read()

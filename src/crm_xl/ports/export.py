@@ -121,8 +121,7 @@ def write_xlsx(path: Path, register: Register, frames: dict[str, pd.DataFrame], 
     ``settings``: the Settings written (an outside party gets the defaults)."""
     from crm_xl.ports.template import write_register
 
-    # what the user typed in cells the reader could not use is written back (never in a masked export)
-    kept = register.unreadable if not (identity or {}).get("masked") else register.unreadable.iloc[0:0]
+    kept = _kept_text(register, identity)
     subset = Register(frames={k: frames.get(k, v.iloc[0:0]) for k, v in register.frames.items()},
                       settings=register.settings, lang=lang, unreadable=kept, positions=register.positions)
 
@@ -137,6 +136,12 @@ def write_xlsx(path: Path, register: Register, frames: dict[str, pd.DataFrame], 
     write_register(path, subset, lang=lang, settings=settings or register.settings, after_sheets=mark)
 
 
+def _kept_text(register: Register, identity: dict | None) -> pd.DataFrame:
+    """The cells the reader could not use, with what the user typed: written back by every export
+    (never by a masked one, whose free text has to pass the personal-data detector)."""
+    return register.unreadable if not (identity or {}).get("masked") else register.unreadable.iloc[0:0]
+
+
 def write_csv_folder(folder: Path, register: Register, frames: dict[str, pd.DataFrame], lang: str,
                      identity: dict | None = None, earlier: list[Path] = ()) -> list[Path]:
     """One UTF-8-with-BOM CSV per non-empty sheet (labels as headers, formula-like text quoted),
@@ -147,7 +152,7 @@ def write_csv_folder(folder: Path, register: Register, frames: dict[str, pd.Data
     folder.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     try:
-        _write_csv_files(folder, register, frames, lang, written)
+        _write_csv_files(folder, register, frames, lang, written, typed=_kept_text(register, identity))
     except BaseException:  # a half-written export is no export: remove what this run wrote
         for path in written:
             path.unlink(missing_ok=True)
@@ -164,7 +169,7 @@ def write_csv_folder(folder: Path, register: Register, frames: dict[str, pd.Data
 
 
 def _write_csv_files(folder: Path, register: Register, frames: dict[str, pd.DataFrame], lang: str,
-                     written: list[Path]) -> None:
+                     written: list[Path], typed: pd.DataFrame) -> None:
     from crm_xl.ports.atomic import atomic_path
 
     for key, frame in frames.items():
@@ -172,6 +177,9 @@ def _write_csv_files(folder: Path, register: Register, frames: dict[str, pd.Data
         if frame.empty or sheet.settings_table:
             continue
         columns = sheet.columns_for(register.settings.profile)
+        # Excel row → position in this frame, for the cells whose typed text is written back
+        here = typed[typed["sheet"] == key] if len(typed) and ROW in frame.columns else typed.iloc[0:0]
+        at = pd.Series(range(len(frame)), index=frame[ROW].to_numpy()) if len(here) else None
         data = {}
         for c in columns:
             col = frame[c.key] if c.key in frame.columns else pd.Series([None] * len(frame))
@@ -181,7 +189,12 @@ def _write_csv_files(folder: Path, register: Register, frames: dict[str, pd.Data
             elif pd.api.types.is_datetime64_any_dtype(col.dtype):
                 fmt = "%Y-%m-%d %H:%M" if c.kind == "datetime" else "%Y-%m-%d"
                 col = col.dt.strftime(fmt)
-            data[c.label(lang)] = col.astype(object).where(col.notna(), None).tolist()
+            values = col.astype(object).where(col.notna(), None).tolist()
+            if at is not None:
+                for row, value in here.loc[here["column"] == c.key, ["row", "value"]].itertuples(index=False):
+                    if row in at.index and value is not None and not (isinstance(value, float) and pd.isna(value)):
+                        values[int(at[row])] = str(value)  # the user's own text, not a blank
+            data[c.label(lang)] = values
         table = csv_safe_frame(pd.DataFrame(data))
         path = folder / f"{key}.csv"
         with atomic_path(path, backups=0) as tmp:
