@@ -41,6 +41,11 @@ def test_ics_has_one_event_per_followup_item_and_splits_by_owner(tmp_path: Path)
     for owner, rows in plan.groupby("owner"):
         assert per_owner[next(k for k in per_owner if k.endswith(owner))] == len(rows)
     assert all(e.description.value.strip() for e in got)
+    # the index lists the calendars beside the books, so next month's run may write the same folder again
+    again = runner.invoke(app, ["followups", str(book), "--as-of", "2026-11-24", "--out", str(tmp_path / "p2.xlsx"),
+                                "--ics", str(ics), "--split-by-owner", str(split), "--lang", "en"])
+    assert again.exit_code == 0, again.output
+    assert {p.stem for p in split.glob("*.ics")} == set(per_owner)
 
 
 def test_sla_deadlines_of_open_tickets_are_timed_events(tmp_path: Path):

@@ -120,4 +120,5 @@ def test_upgrade_refuses_to_lose_the_users_vba(old_register: Path, tmp_path: Pat
     assert "MyReport" in refused.value.message("en") and "Export File" in refused.value.message("en")
     assert not (tmp_path / "out.xlsm").exists()
     result = _cli("upgrade-macros", str(old_register), "--out", str(old_register))
-    assert result.returncode == 1 and "从不改写输入文件" in result.stderr
+    # the output guard every command shares: an --out that is the input is refused (exit 2) before any work
+    assert result.returncode == 2 and "就是输入文件" in result.stderr

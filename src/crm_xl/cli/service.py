@@ -46,7 +46,7 @@ def followups(
     done = review(register, day, lang=lang, plan_only=ics is None)
     plan = done.plan
     if ics is not None:
-        _write_calendars(done, ics, split_by_owner, lang)
+        events = _write_calendar(done, ics, lang)
     with atomic_output(out) as tmp:
         n = write_followup_book(plan, tmp, lang, day)
     say(f"已写入跟进计划 {out}：{n} 项", f"Wrote the follow-up plan {out}: {n} items", lang)
@@ -57,6 +57,11 @@ def followups(
             fail(exc.message(lang))
         for owner, target, n in written:
             say(f"  {owner}：{n} 项 → {target}", f"  {owner}: {n} items → {target}", lang)
+        if ics is not None:  # the owners' calendars go beside their books, listed in the same index
+            from crm_xl.ports.export import write_index
+
+            calendars = _write_owner_calendars(done, events, split_by_owner, lang)
+            write_index(split_by_owner, [(o, t.name, n) for o, t, n in written + calendars])
         say(f"  负责人与文件对照：{split_by_owner / 'index.csv'}", f"  Owner ↔ file index: {split_by_owner / 'index.csv'}", lang)
 
 
@@ -118,24 +123,38 @@ def _stem(ticket_id: str) -> str:
     return re.sub(r'[\\/:*?"<>|\s]+', "_", ticket_id) or "ticket"
 
 
-def _write_calendars(done, ics: Path, split_by_owner: Path | None, lang: str) -> None:
-    import datetime as _dt
+def _calendar_title(lang: str) -> str:
+    return "crm-xl 跟进计划" if lang != "en" else "crm-xl follow-ups"
 
-    from crm_xl.ports.followup_book import owner_file_name
+
+def _write_calendar(done, ics: Path, lang: str) -> list[dict]:
+    """The whole plan and the open tickets' SLA deadlines as one .ics; returns the events."""
     from crm_xl.ports.ics import calendar_events, write_ics
 
     events = calendar_events(done.plan, done.service.tickets, done.register["customers"], lang)
-    stamp = _dt.datetime.combine(done.as_of, _dt.time(0, 0))
-    title = "crm-xl 跟进计划" if lang != "en" else "crm-xl follow-ups"
     with atomic_output(ics) as tmp:
-        n = write_ics(events, tmp, title, stamp)
+        n = write_ics(events, tmp, _calendar_title(lang), _stamp(done))
     say(f"已写入日历 {ics}：{n} 个事件", f"Wrote the calendar {ics}: {n} events", lang)
-    if split_by_owner is not None:
-        split_by_owner.mkdir(parents=True, exist_ok=True)
-        owners = sorted({e["owner"] for e in events})
-        for owner in owners:
-            mine = [e for e in events if e["owner"] == owner]
-            target = split_by_owner / (Path(owner_file_name(owner, lang)).stem + ".ics")
-            with atomic_output(target) as tmp:
-                write_ics(mine, tmp, f"{title} — {owner}", stamp)
-            say(f"  {owner}：{len(mine)} 个事件 → {target}", f"  {owner}: {len(mine)} events → {target}", lang)
+    return events
+
+
+def _stamp(done):
+    import datetime as _dt
+
+    return _dt.datetime.combine(done.as_of, _dt.time(0, 0))
+
+
+def _write_owner_calendars(done, events: list[dict], folder: Path, lang: str) -> list[tuple[str, Path, int]]:
+    """One .ics per owner in the split folder (already checked and written by the owner books)."""
+    from crm_xl.ports.followup_book import owner_file_name
+    from crm_xl.ports.ics import write_ics
+
+    written = []
+    for owner in sorted({e["owner"] for e in events}):
+        mine = [e for e in events if e["owner"] == owner]
+        target = folder / (Path(owner_file_name(owner, lang)).stem + ".ics")
+        with atomic_output(target) as tmp:
+            write_ics(mine, tmp, f"{_calendar_title(lang)} — {owner}", _stamp(done))
+        say(f"  {owner}：{len(mine)} 个事件 → {target}", f"  {owner}: {len(mine)} events → {target}", lang)
+        written.append((owner, target, len(mine)))
+    return written
