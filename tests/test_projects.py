@@ -137,3 +137,21 @@ def test_report_on_time_late_deviation_and_ratings():
     assert (report["projects"], report["finished"], report["on_time"], report["late"]) == (3, 2, 2, 1)
     assert report["average_deviation"] == pytest.approx((2 + 0 + 5) / 3)
     assert report["acceptance"] == {"passed": 1, "conditional": 1} and report["average_rating"] == 4
+
+
+def test_milestones_whose_status_is_unusable_still_count_and_nothing_crashes():
+    """Regression (property test, issue 12): a milestone status column of unreadable text made the
+    project summary crash (boolean sums over no live rows); such milestones now count as live."""
+    import datetime as _dt
+
+    from crm_xl.demo import generate_demo
+    from crm_xl.projects import project_summary
+    from crm_xl.register import Register
+
+    day = _dt.date(2026, 11, 23)
+    frames = {k: v.copy() for k, v in generate_demo(seed=7, as_of=day, n_customers=10).frames.items()}
+    whole = project_summary(Register.from_records(frames), day)
+    frames["milestones"]["status"] = "无法识别的内容"
+    damaged = project_summary(Register.from_records(frames), day)
+    assert len(damaged) == len(whole) > 0
+    assert int(damaged["milestones"].sum()) >= int(whole["milestones"].sum())

@@ -130,7 +130,7 @@ def _adjusted_end(register: Register) -> pd.Series:
 
 def _last_done(ms: pd.DataFrame) -> pd.DataFrame:
     """Per project: all (non-cancelled) milestones done? and the last actual date."""
-    live = ms[ms["status"] != "cancelled"]
+    live = ms[(ms["status"] != "cancelled").fillna(True)]  # an unusable status: the milestone still counts
     g = live.groupby("project_id")
     return pd.DataFrame({"all_done": g["open"].sum() == 0, "count": g.size(), "last_done": g["actual_date"].max()})
 
@@ -297,7 +297,7 @@ def project_summary(register: Register, as_of: dt.date | pd.Timestamp) -> pd.Dat
     today = pd.Timestamp(as_of).normalize()
     p = register.frames["projects"].dropna(subset=["project_id"]).drop_duplicates("project_id").set_index("project_id")
     ms = milestone_status(register, today)
-    live = ms[ms["status"] != "cancelled"]
+    live = ms[(ms["status"] != "cancelled").fillna(True)]  # an unusable status: the milestone still counts
     g = live.groupby("project_id")
     agg = pd.DataFrame({
         "milestones": g.size(), "done": g["open"].apply(lambda v: int((~v).sum())),
@@ -311,7 +311,8 @@ def project_summary(register: Register, as_of: dt.date | pd.Timestamp) -> pd.Dat
     end = p["actual_end_date"].where(p["actual_end_date"].notna(), pd.Series(today, index=p.index).where(~finished))
     end_dev = (end - adjusted).dt.days.astype("float64")
     end_dev = end_dev.where(finished | (end_dev > 0))
-    counts = agg[["milestones", "done", "overdue", "alerts"]].fillna(0).astype("int64")
+    # sums of boolean (Arrow) columns over no rows stay boolean: count as numbers before filling
+    counts = agg[["milestones", "done", "overdue", "alerts"]].astype("float64").fillna(0).astype("int64")
     late = (end_dev > s.milestone_deviation_days).fillna(False) | (counts["alerts"] > 0)
     progress = (counts["done"] / counts["milestones"].where(counts["milestones"] > 0)).fillna(p["progress"])
     out = pd.DataFrame({
