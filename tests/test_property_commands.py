@@ -4,11 +4,13 @@ Hypothesis picks a sheet and one of its columns of a small demo register and bla
 fills it with unparsable text, or with values of another type; the register is written as the
 workbook a user would have, and every command runs on it through the CLI: validate, analyze (JSON
 and text), followups (with the per-owner workbooks), complaint-form, export (xlsx and CSV), diff
-and a report (kind × format drawn too; every kind × format runs once in the test below). Each must
+and a report (kind × format drawn too; every kind × format runs once in the test below), import,
+merge (the damaged book into the undamaged master), sync into DuckDB and analyze from it, and a
+PI from the first order that still has an ID. Each must
 end with exit 0 or 1 and its result, never an internal error or a usage error; JSON is strict.
 
 Bounded for CI: ``CRM_XL_PROPERTY_EXAMPLES`` examples (default 6) on a 10-customer register;
-raise it for a longer hunt. Commands added later (import, merge, sync, document) belong here too.
+raise it for a longer hunt. (log-mail needs mail files: tests/test_mail_log.py covers it.)
 """
 
 from __future__ import annotations
@@ -81,7 +83,8 @@ def run(*args) -> str:
     return res.output
 
 
-def every_command(book: Path, base: Path, out: Path, report_kind: str, report_format: str) -> None:
+def every_command(book: Path, base: Path, out: Path, report_kind: str, report_format: str,
+                  order_id: str | None = None) -> None:
     data = strict_json(run("validate", book, "--as-of", DAY, "--format", "json"))
     assert "summary" in data
     data = strict_json(run("analyze", book, "--as-of", DAY, "--format", "json"))
@@ -97,6 +100,16 @@ def every_command(book: Path, base: Path, out: Path, report_kind: str, report_fo
     target = out / f"报表-{report_kind}{report_format}"
     run("report", book, "--kind", report_kind, "--as-of", DAY, "--out", target)
     assert target.is_file() and target.stat().st_size > 0
+    # the commands added in the second round: a team's own workbook in, books merged back, a database, papers
+    run("import", book, "--out", out / "导入.xlsx")
+    assert (out / "导入.xlsx").is_file()
+    run("merge", base, book, "--base", base, "--out", out / "合并.xlsx")
+    assert (out / "合并.xlsx").is_file()
+    run("sync", book, "--db", f"duckdb:///{out / 'crm.duckdb'}")
+    strict_json(run("analyze", f"duckdb:///{out / 'crm.duckdb'}", "--as-of", DAY, "--format", "json"))
+    if order_id is not None:
+        run("document", book, "--kind", "pi", "--order", order_id, "--as-of", DAY, "--out", out / "PI.html")
+        assert (out / "PI.html").is_file()
 
 
 @settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
@@ -110,8 +123,10 @@ def test_every_command_on_any_damaged_column(demo, tmp_path_factory, choice, how
     value = {"blank": None, "text": text, "other_type": other}[how]
     folder = tmp_path_factory.mktemp("case")
     book = folder / "台账.xlsx"
-    write_register(book, Register.from_records(mutated(frames, sheet, column, value)))
-    every_command(book, base, folder, kind, fmt)
+    damaged = mutated(frames, sheet, column, value)
+    write_register(book, Register.from_records(damaged))
+    ids = [v for v in damaged["orders"]["order_id"] if isinstance(v, str) and v.strip()]
+    every_command(book, base, folder, kind, fmt, order_id=ids[0] if ids else None)
 
 
 def test_every_report_kind_and_format_on_a_hostile_register(demo, tmp_path):
