@@ -44,9 +44,9 @@ class Analysis:
     base_currency: str
     lang: str
     grades: pd.DataFrame
-    pipeline: fc.Pipeline
-    trend: fc.Trend
-    kpi: KpiResult
+    pipeline: fc.Pipeline | None  # None (like trend and kpi) in an ``analyze(scope="plan")``
+    trend: fc.Trend | None
+    kpi: KpiResult | None
     orders: pd.DataFrame  # order-to-cash per order
     receivables: pd.DataFrame  # per customer
     opportunity_weighted: pd.Series  # weighted amount (base) per opportunity ID
@@ -80,7 +80,7 @@ class Analysis:
 
 def analyze(register: Register, as_of: dt.date | str | pd.Timestamp, period: Period | str | None = None,
             unusable: Mapping[str, Mapping[str, set[int]]] | None = None,
-            error_rows: Mapping[str, set[int]] | None = None) -> Analysis:
+            error_rows: Mapping[str, set[int]] | None = None, scope: str = "all") -> Analysis:
     """Run every analysis on every record.
 
     Args:
@@ -93,6 +93,11 @@ def analyze(register: Register, as_of: dt.date | str | pd.Timestamp, period: Per
             missing, their records still count.
         error_rows: sheet → Excel rows with validation errors, for the data-accuracy KPI
             (default: none known, accuracy 100%).
+        scope: ``"all"`` (every measure), or ``"plan"``: only what the follow-up plan needs — the
+            grades and order-to-cash (``grades``, ``orders``, ``receivables``); the pipeline,
+            trend, KPI, coverage and findings are then left empty (``None`` / empty), and the
+            trend's model library is never imported. The grades and orders are the same as
+            with ``"all"``.
     """
     from crm_xl.validation import usable_frames
 
@@ -113,6 +118,13 @@ def analyze(register: Register, as_of: dt.date | str | pd.Timestamp, period: Per
     per_customer = rc.customer_receivables(o2c)
 
     customers = frames["customers"]
+    if scope == "plan":
+        grades = grade_customers(customers, orders, frames["activities"], frames["contacts"], per_customer,
+                                 as_of_ts, settings, calendar)
+        return Analysis(as_of_ts.date(), settings.base_currency, register.lang, grades, None, None, None,
+                        o2c, per_customer, pd.Series(dtype="float64"))
+    if scope != "all":
+        raise ValueError(f"unknown analysis scope {scope!r}")
     annual = to_base(customers["annual_purchase_amount"], customers["currency"], as_of_ts, settings)
     findings += missing_rate_findings(customers.assign(_as_of=as_of_ts), "customers", ["annual_purchase_amount"],
                                       annual, "_as_of", "customer_id")
