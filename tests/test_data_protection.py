@@ -82,6 +82,9 @@ def test_masked_staff_export_keeps_periods(tmp_path):
     col = before[0].index("考核期")
     assert [row[col] for row in after[1:]] == [row[col] for row in before[1:]]
     assert any("-" in str(row[col]) for row in after[1:])
+    # the summary names what was left out on one line (it was hard-wrapped at 80 columns)
+    assert any(line.startswith("未导出（可用 --include 加入）：") and line.endswith("联系人·生日")
+               for line in r.output.splitlines()), r.output
 
 
 def test_ticket_contact_info_is_masked_whole():
