@@ -58,7 +58,7 @@ class Analysis:
 
     def to_json(self, lang: str | None = None) -> dict[str, Any]:
         """The JSON contract (canonical codes, ISO dates, base-currency money with 2 decimals)."""
-        from crm_xl.contract import strict
+        from crm_xl.jsontext import strict_fast as strict  # = contract.strict, fast on plain values
 
         lang = lang or self.lang
         return strict({
@@ -267,7 +267,7 @@ def _text(x: Any) -> str | None:
 def _customers_json(g: pd.DataFrame, lang: str = "zh-CN") -> list[dict[str, Any]]:
     from crm_xl.grading import risk_action
 
-    out = pd.DataFrame({
+    return _rows({
         "customer_id": g["customer_id"].astype(object).where(g["customer_id"].notna(), None),
         "scale": g["scale"].astype(object).where(g["scale"].notna(), None),
         "abc": g["abc"].astype(object), "level": g["level"].astype(object), "coop": g["coop"].astype(object),
@@ -279,7 +279,14 @@ def _customers_json(g: pd.DataFrame, lang: str = "zh-CN") -> list[dict[str, Any]
         "next_revisit_date": g["next_revisit_date"].dt.strftime("%Y-%m-%d").astype(object).where(
             g["next_revisit_date"].notna(), None),
     })
-    return out.to_dict("records")
+
+
+def _rows(columns: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Records from equally long columns (Series of one frame, or lists), in column order; the
+    values as they are (``to_json`` makes them strict JSON values)."""
+    keys = list(columns)
+    values = [c.tolist() if isinstance(c, pd.Series) else list(c) for c in columns.values()]
+    return [dict(zip(keys, row)) for row in zip(*values)]
 
 
 _MONTH_KEYS = ["pipeline", "weighted", "commit", "best_case", "quantity"]
@@ -347,7 +354,7 @@ def _receivables_json(o2c: pd.DataFrame, per_customer: pd.DataFrame) -> dict[str
                   "max_days_overdue": int(r["max_days_overdue"]), "overdue_orders": int(r["overdue_orders"])}
                  for cid, r in zip(cust.index, cust.to_dict("records"))]
     attention = o2c[o2c["delivery"].isin(("late", "overdue")) | (o2c["outstanding"] > 0)]
-    orders = pd.DataFrame({
+    orders = _rows({
         "order_id": attention["order_id"].astype(object), "customer_id": attention["customer_id"].astype(object),
         "owner": attention["owner"].astype(object).where(attention["owner"].notna(), None),
         "delivery": attention["delivery"].astype(object),
@@ -361,7 +368,7 @@ def _receivables_json(o2c: pd.DataFrame, per_customer: pd.DataFrame) -> dict[str
         "payment_due_date": attention["payment_due_date"].dt.strftime("%Y-%m-%d").astype(object).where(
             attention["payment_due_date"].notna(), None),
         "days_overdue": attention["days_overdue"].astype(object),
-    }).to_dict("records")
+    })
     summary = {k: (money(v) if isinstance(v, float) and k in ("invoiced", "received", "outstanding", "overdue") else
                    (_num(v) if isinstance(v, float) else v)) for k, v in rc.summary(o2c).items()}
     return {"summary": summary, "customers": customers, "orders": orders}
