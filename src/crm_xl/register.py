@@ -55,8 +55,9 @@ def build_frame(sheet: Sheet, raw: pd.DataFrame, rows: pd.Series, day_first: boo
         blank = np.ones(len(raw), dtype=bool)
         for key in present:
             blank &= blank_mask(raw[key])
-        keep = ~blank
-        raw, rows = raw[keep].reset_index(drop=True), rows[keep].reset_index(drop=True)
+        if blank.any():
+            keep = ~blank
+            raw, rows = raw[keep].reset_index(drop=True), rows[keep].reset_index(drop=True)
     if len(raw) == 0 and not extras:
         return empty_frame(sheet), pd.DataFrame(columns=UNREADABLE_COLUMNS)
     data: dict[str, Any] = {}
@@ -89,7 +90,7 @@ def build_frame(sheet: Sheet, raw: pd.DataFrame, rows: pd.Series, day_first: boo
     for name in extras:
         if name in raw.columns and name not in data:
             data[name] = raw[name].reset_index(drop=True)
-    frame = pd.DataFrame(data, index=pd.RangeIndex(len(raw)))
+    frame = pd.DataFrame(data, index=pd.RangeIndex(len(raw)), copy=False)  # the columns are fresh
     frame[ROW] = rows.to_numpy()
     unreadable = pd.concat(bad_parts, ignore_index=True) if bad_parts else pd.DataFrame(columns=UNREADABLE_COLUMNS)
     return frame, unreadable
