@@ -158,11 +158,12 @@ def an_owner(path: Path) -> str:
     import fastexcel
 
     reader = fastexcel.read_excel(str(path))
-    table = reader.load_sheet(reader.sheet_names[0], n_rows=50).to_pandas()
-    for col in table.columns:
-        if col in ("负责人", "owner", "Owner"):
-            return str(table[col].dropna().iloc[0])
-    return "nobody"
+    for name in reader.sheet_names:  # the customers sheet is not the first (说明 / Settings come first)
+        table = reader.load_sheet(name, n_rows=50).to_pandas()
+        for col in table.columns:
+            if col in ("负责人", "owner", "Owner") and table[col].notna().any():
+                return str(table[col].dropna().iloc[0])
+    raise SystemExit(f"{path}: no sheet has an owner column (负责人/owner): cannot benchmark export")
 
 
 def stage_breakdown(path: Path) -> dict[str, float]:

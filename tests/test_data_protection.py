@@ -55,6 +55,38 @@ def test_detector_leaves_dates_amounts_and_references_alone():
     assert d.mask(text) == text
 
 
+def test_months_and_quarters_are_not_phone_numbers():
+    # A period (考核期 2025-11, 2026-Q3) or a delivery month in a note was masked as a phone
+    # ("****2511") in a masked export with --include staff: the text the user typed was lost.
+    d = PersonalDataDetector(["DE", "US", "MX", "GB", "FR", "BR", "IN", "AE", "JP", "VN", "NG", "CL"])
+    for text in ["2025-11", "2026-Q3", "2026H1", "交期 2025-11 前", "2025年11月交货", "2025/11, 2026/1"]:
+        assert d.mask(text) == text, text
+    # ... while phones that merely contain such digits are still masked
+    for text in ["+49 2025-11 345", "电话 2025-1134", "0049 2025 11"]:
+        assert d.mask(text) != text, text
+
+
+def test_masked_staff_export_keeps_periods(tmp_path):
+    import datetime as dt
+
+    from crm_xl.workbook import demo_register
+
+    register, _ = demo_register(as_of=dt.date(2026, 11, 23), n_customers=30)
+    book = tmp_path / "demo.xlsx"
+    write_register(book, register)
+    out = tmp_path / "share" / "masked.xlsx"
+    r = run("export", str(book), "--mask", "--approval", "A-1", "--include", "staff", "--out", str(out))
+    assert r.exit_code == 0, r.output
+    read = lambda path: CalamineWorkbook.from_path(str(path)).get_sheet_by_name("人员与目标").to_python()
+    before, after = read(book), read(out)
+    col = before[0].index("考核期")
+    assert [row[col] for row in after[1:]] == [row[col] for row in before[1:]]
+    assert any("-" in str(row[col]) for row in after[1:])
+    # the summary names what was left out on one line (it was hard-wrapped at 80 columns)
+    assert any(line.startswith("未导出（可用 --include 加入）：") and line.endswith("联系人·生日")
+               for line in r.output.splitlines()), r.output
+
+
 def test_ticket_contact_info_is_masked_whole():
     d = PersonalDataDetector()
     assert d.mask("john.smith@example.com / 13812345678") == "j***@example.com / 138****5678"

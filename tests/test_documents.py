@@ -35,7 +35,12 @@ def flat(text: str) -> str:
     (0.5, "USD", "SAY US DOLLARS ZERO AND CENTS FIFTY ONLY"),
     (4890, "EUR", "SAY EURO FOUR THOUSAND EIGHT HUNDRED AND NINETY ONLY"),
     (1000000.01, "GBP", "SAY POUNDS STERLING ONE MILLION AND PENCE ONE ONLY"),
-    (1500, "JPY", "SAY JPY ONE THOUSAND FIVE HUNDRED ONLY"),
+    (1500, "JPY", "SAY JAPANESE YEN ONE THOUSAND FIVE HUNDRED ONLY"),  # CLDR's name (Babel): num2words has none
+    ("1234.50", "JPY", "SAY JAPANESE YEN ONE THOUSAND TWO HUNDRED AND THIRTY-FOUR AND 50/100 ONLY"),  # yen have no cents
+    ("18760.05", "CNY", "SAY CHINESE YUAN EIGHTEEN THOUSAND SEVEN HUNDRED AND SIXTY AND 05/100 ONLY"),
+    (2500, "AED", "SAY UAE DIRHAMS TWO THOUSAND FIVE HUNDRED ONLY"),
+    (100, "SAR", "SAY SAUDI RIYALS ONE HUNDRED ONLY"),  # was "SAUDI SAUDI RIYALS"
+    (10, "XYZ", "SAY XYZ TEN ONLY"),  # a code nobody names is written as it is
     ("99.995", "USD", "SAY US DOLLARS ONE HUNDRED ONLY"),  # rounded half up to cents first
 ])
 def test_amount_in_words(amount, currency, words):
@@ -162,7 +167,7 @@ def test_cny_documents_carry_the_chinese_upper_case_amount(book: Path, tmp_path:
     res = run("document", book, "--kind", "pi", "--order", "SO003", "--out", out, "--as-of", "2026-11-23")
     words = flat(pdf_text(out))
     assert "CNY 18,760.00" in words  # 800 × 23.45
-    assert "SAY CNY EIGHTEEN THOUSAND SEVEN HUNDRED AND SIXTY ONLY" in words
+    assert "SAY CHINESE YUAN EIGHTEEN THOUSAND SEVEN HUNDRED AND SIXTY ONLY" in words
     assert "人民币壹万捌仟柒佰陆拾元整" in words
     assert "EXW Ningbo" in words and "T/T; 30% T/T in advance, 70% T/T against copy of B/L" in words
     assert res.exit_code == 0, res.output

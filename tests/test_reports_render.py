@@ -140,6 +140,37 @@ def test_svg_charts_are_self_contained_and_deterministic():
     assert "<svg" in render_svg(empty, "en")
 
 
+def test_pdf_charts_draw_each_hatch_once_and_dots_on_their_smallest_tile():
+    """For the PDF, the bars of one hatched series are one path (WeasyPrint draws a pattern once
+    per element) and the dot hatch is one period of matplotlib's 72-pt tile: the same bars, the
+    same dots modulo the period, the background colour under the hatch instead of inside it."""
+    n = 7
+    chart = Chart(key="k", title="KPI", kind="stacked_bar", categories=[f"c{i}" for i in range(n)], fmt="num",
+                  series=[Series(name=f"s{j}", values=[1.0 + i + j for i in range(n)]) for j in range(4)])
+    html, pdf = render_svg(chart, "en"), render_svg(chart, "en", text_as_paths=False)
+
+    def patterns(svg):
+        return {m[1]: (int(m[2]), m[3]) for m in re.finditer(
+            r'<pattern id="([^"]+)"[^>]* width="(\d+)" height="\d+">(.*?)</pattern>', svg, re.S)}
+
+    big, small = patterns(html), patterns(pdf)
+    assert set(big) == set(small) and len(big) == 3  # "", "///", "...", "xxx": three hatched series
+    for pid in big:
+        assert html.count(f"url(#{pid})") == n + 1 and pdf.count(f"url(#{pid})") == 2  # the bars, the legend
+        assert "<rect" in big[pid][1] and "<rect" not in small[pid][1]
+    dots = next(pid for pid, (size, body) in big.items() if body.count("C ") > 100)
+    period, body = small[dots]
+    assert big[dots][0] == 72 and 72 % period == 0 and period < 72 and len(body) * 10 < len(big[dots][1])
+
+    def starts(body, p):
+        return {(round(float(x) % p, 2) % p, round(float(y) % p, 2) % p)
+                for x, y in re.findall(r"M (-?[\d.]+) (-?[\d.]+)", body)}
+
+    assert starts(body, period) == starts(big[dots][1], period)
+    bars = re.findall(r'<path d="([^"]+)" clip-path="[^"]*" style="fill: url', html)
+    assert len(bars) == 3 * n and all(bar in pdf for bar in bars)  # every bar drawn, in the same place
+
+
 def test_chinese_glyphs_are_drawn_not_tofu():
     """A CJK title drawn with the packaged CJK font has many distinct glyph paths; DejaVu would draw boxes."""
     from crm_xl.reports.charts import font_family

@@ -44,9 +44,9 @@ class Analysis:
     base_currency: str
     lang: str
     grades: pd.DataFrame
-    pipeline: fc.Pipeline
-    trend: fc.Trend
-    kpi: KpiResult
+    pipeline: fc.Pipeline | None  # None (like trend and kpi) in an ``analyze(scope="plan")``
+    trend: fc.Trend | None
+    kpi: KpiResult | None
     orders: pd.DataFrame  # order-to-cash per order
     receivables: pd.DataFrame  # per customer
     opportunity_weighted: pd.Series  # weighted amount (base) per opportunity ID
@@ -58,7 +58,7 @@ class Analysis:
 
     def to_json(self, lang: str | None = None) -> dict[str, Any]:
         """The JSON contract (canonical codes, ISO dates, base-currency money with 2 decimals)."""
-        from crm_xl.contract import strict
+        from crm_xl.jsontext import strict_fast as strict  # = contract.strict, fast on plain values
 
         lang = lang or self.lang
         return strict({
@@ -80,7 +80,7 @@ class Analysis:
 
 def analyze(register: Register, as_of: dt.date | str | pd.Timestamp, period: Period | str | None = None,
             unusable: Mapping[str, Mapping[str, set[int]]] | None = None,
-            error_rows: Mapping[str, set[int]] | None = None) -> Analysis:
+            error_rows: Mapping[str, set[int]] | None = None, scope: str = "all") -> Analysis:
     """Run every analysis on every record.
 
     Args:
@@ -93,6 +93,11 @@ def analyze(register: Register, as_of: dt.date | str | pd.Timestamp, period: Per
             missing, their records still count.
         error_rows: sheet → Excel rows with validation errors, for the data-accuracy KPI
             (default: none known, accuracy 100%).
+        scope: ``"all"`` (every measure), or ``"plan"``: only what the follow-up plan needs — the
+            grades and order-to-cash (``grades``, ``orders``, ``receivables``); the pipeline,
+            trend, KPI, coverage and findings are then left empty (``None`` / empty), and the
+            trend's model library is never imported. The grades and orders are the same as
+            with ``"all"``.
     """
     from crm_xl.validation import usable_frames
 
@@ -113,6 +118,13 @@ def analyze(register: Register, as_of: dt.date | str | pd.Timestamp, period: Per
     per_customer = rc.customer_receivables(o2c)
 
     customers = frames["customers"]
+    if scope == "plan":
+        grades = grade_customers(customers, orders, frames["activities"], frames["contacts"], per_customer,
+                                 as_of_ts, settings, calendar)
+        return Analysis(as_of_ts.date(), settings.base_currency, register.lang, grades, None, None, None,
+                        o2c, per_customer, pd.Series(dtype="float64"))
+    if scope != "all":
+        raise ValueError(f"unknown analysis scope {scope!r}")
     annual = to_base(customers["annual_purchase_amount"], customers["currency"], as_of_ts, settings)
     findings += missing_rate_findings(customers.assign(_as_of=as_of_ts), "customers", ["annual_purchase_amount"],
                                       annual, "_as_of", "customer_id")
@@ -255,7 +267,7 @@ def _text(x: Any) -> str | None:
 def _customers_json(g: pd.DataFrame, lang: str = "zh-CN") -> list[dict[str, Any]]:
     from crm_xl.grading import risk_action
 
-    out = pd.DataFrame({
+    return _rows({
         "customer_id": g["customer_id"].astype(object).where(g["customer_id"].notna(), None),
         "scale": g["scale"].astype(object).where(g["scale"].notna(), None),
         "abc": g["abc"].astype(object), "level": g["level"].astype(object), "coop": g["coop"].astype(object),
@@ -267,7 +279,14 @@ def _customers_json(g: pd.DataFrame, lang: str = "zh-CN") -> list[dict[str, Any]
         "next_revisit_date": g["next_revisit_date"].dt.strftime("%Y-%m-%d").astype(object).where(
             g["next_revisit_date"].notna(), None),
     })
-    return out.to_dict("records")
+
+
+def _rows(columns: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Records from equally long columns (Series of one frame, or lists), in column order; the
+    values as they are (``to_json`` makes them strict JSON values)."""
+    keys = list(columns)
+    values = [c.tolist() if isinstance(c, pd.Series) else list(c) for c in columns.values()]
+    return [dict(zip(keys, row)) for row in zip(*values)]
 
 
 _MONTH_KEYS = ["pipeline", "weighted", "commit", "best_case", "quantity"]
@@ -335,7 +354,7 @@ def _receivables_json(o2c: pd.DataFrame, per_customer: pd.DataFrame) -> dict[str
                   "max_days_overdue": int(r["max_days_overdue"]), "overdue_orders": int(r["overdue_orders"])}
                  for cid, r in zip(cust.index, cust.to_dict("records"))]
     attention = o2c[o2c["delivery"].isin(("late", "overdue")) | (o2c["outstanding"] > 0)]
-    orders = pd.DataFrame({
+    orders = _rows({
         "order_id": attention["order_id"].astype(object), "customer_id": attention["customer_id"].astype(object),
         "owner": attention["owner"].astype(object).where(attention["owner"].notna(), None),
         "delivery": attention["delivery"].astype(object),
@@ -349,7 +368,7 @@ def _receivables_json(o2c: pd.DataFrame, per_customer: pd.DataFrame) -> dict[str
         "payment_due_date": attention["payment_due_date"].dt.strftime("%Y-%m-%d").astype(object).where(
             attention["payment_due_date"].notna(), None),
         "days_overdue": attention["days_overdue"].astype(object),
-    }).to_dict("records")
+    })
     summary = {k: (money(v) if isinstance(v, float) and k in ("invoiced", "received", "outstanding", "overdue") else
                    (_num(v) if isinstance(v, float) else v)) for k, v in rc.summary(o2c).items()}
     return {"summary": summary, "customers": customers, "orders": orders}

@@ -49,33 +49,59 @@ def _money(value: Any) -> Decimal:
     return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def _currency_words(code: str) -> tuple[str, str]:
-    """(major unit plural, minor unit plural) in English, from num2words' currency table; a
-    currency it does not name is written by its ISO code with "CENTS"."""
+def _currency_words(code: str) -> tuple[str, str | None]:
+    """(major unit plural, minor unit plural or None) in English. num2words' currency table first
+    (its trade forms: US DOLLARS, EURO, POUNDS STERLING … PENCE); a currency it does not name gets
+    CLDR's English plural from Babel (CHINESE YUAN, JAPANESE YEN, UAE DIRHAMS) and no minor-unit
+    name (CLDR has none), so its fraction is written as a fraction of the unit (``AND 50/100``);
+    an unknown code is written as it is."""
     from num2words.lang_EN import Num2Word_EN
 
     forms = Num2Word_EN.CURRENCY_FORMS.get(code)
     if not forms:
-        return code, "CENTS"
+        from babel.numbers import UnknownCurrencyError, get_currency_name
+
+        try:
+            name = get_currency_name(code, count=2, locale="en")
+        except UnknownCurrencyError:
+            name = code
+        return (name or code).upper(), None
     adjective = Num2Word_EN.CURRENCY_ADJECTIVES.get(code)
     major = forms[0][1]
-    return (f"{adjective} {major}" if adjective else major).upper(), forms[1][1].upper()
+    if adjective and not major.lower().startswith(adjective.lower()):  # not "SAUDI SAUDI RIYALS"
+        major = f"{adjective} {major}"
+    return major.upper(), forms[1][1].upper()
 
 
 def amount_in_words(amount: Any, currency: str) -> str:
-    """``SAY US DOLLARS TWELVE THOUSAND … AND CENTS SIXTY-SEVEN ONLY`` (rounded half up to cents)."""
+    """``SAY US DOLLARS TWELVE THOUSAND … AND CENTS SIXTY-SEVEN ONLY`` (rounded half up to cents,
+    as the document's figures are). A fraction of a currency without a named minor unit (yuan in
+    num2words' table, yen and won that have none) is written ``AND 50/100``, never "CENTS"."""
     from num2words import num2words
 
+    code = currency.upper()
     value = _money(amount)
     if value < 0:
         raise DocumentError(f"a negative amount ({value}) cannot be written in words")
     whole, cents = int(value), int((value - int(value)) * 100)
-    major, minor = _currency_words(currency.upper())
+    major, minor = _currency_words(code)
+    if minor is not None and _minor_digits(code) == 0:
+        minor = None
     words = num2words(whole, lang="en").replace(",", "").upper()
     text = f"SAY {major} {words}"
     if cents:
-        text += f" AND {minor} {num2words(cents, lang='en').upper()}"
+        text += f" AND {cents:02d}/100" if minor is None else f" AND {minor} {num2words(cents, lang='en').upper()}"
     return text + " ONLY"
+
+
+def _minor_digits(code: str) -> int:
+    """Decimal places of the currency (ISO 4217 via Babel: JPY 0, USD 2, KWD 3)."""
+    from babel.numbers import get_currency_precision
+
+    try:
+        return int(get_currency_precision(code))
+    except Exception:  # an unknown code: cents, as for most currencies
+        return 2
 
 
 def amount_in_chinese(amount: Any) -> str:

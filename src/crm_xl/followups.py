@@ -403,15 +403,20 @@ def _join_distinct(group: np.ndarray, values: pd.Series, sep: str, n_groups: int
 def followups_json(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Follow-up items in the analyze contract's shape:
     ``{owner, due, priority, reason, customer_id, contact_id, opportunity_id, ticket_id}``."""
-    out = []
-    for rec in frame.to_dict("records"):
-        out.append({
-            "owner": rec["owner"], "due": rec["due"].date().isoformat(), "priority": int(rec["priority"]),
-            "reason": rec["reason"],
-            **{k: (None if pd.isna(rec[k]) else str(rec[k])) for k in ("customer_id", "contact_id",
-                                                                       "opportunity_id", "ticket_id")},
-        })
-    return out
+    if not len(frame):
+        return []
+    due = frame["due"]
+    if isinstance(due.dtype, np.dtype) and due.dtype.kind == "M" and due.notna().all():
+        days = np.datetime_as_string(due.to_numpy(), unit="D").tolist()
+    else:  # the value-by-value way (it is what raises on a missing due date)
+        days = [d.date().isoformat() for d in due]
+    keys = ["owner", "due", "priority", "reason", "customer_id", "contact_id", "opportunity_id", "ticket_id"]
+    columns = [[None if v is pd.NA else v for v in frame["owner"].astype(object).tolist()], days,
+               [int(v) for v in frame["priority"].astype(object).tolist()],
+               [None if v is pd.NA else v for v in frame["reason"].astype(object).tolist()]]
+    for k in keys[4:]:
+        columns.append([None if pd.isna(v) else str(v) for v in frame[k].astype(object).tolist()])
+    return [dict(zip(keys, row)) for row in zip(*columns)]
 
 
 def with_risk_actions(plan: pd.DataFrame, grades: pd.DataFrame, lang: str) -> pd.DataFrame:

@@ -54,6 +54,10 @@ _GLUED = re.compile(r"(?:[A-Za-z0-9_]|[A-Za-z]-)$")
 # Text that looks like digits but is not personal: dates, times, amounts with separators.
 _NOT_PERSONAL = re.compile(
     r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?"
+    # a month or a quarter/half of a year: 考核期 2026-10, 交期 2025年11月, 2026-Q3, 2026H1
+    # (not when the digits go on around it: +49 2025-11 345 is a phone)
+    r"|(?<![\d+])(?<!\d[\s\-./()])(?:19|20)\d{2}"
+    r"(?:\s?[-/.年]\s?(?:1[0-2]|0?[1-9])(?:月|(?![\s\-./()]?\d))|\s?[-/]?\s?[QqHh][1-4](?![A-Za-z0-9]))"
     r"|\d{1,2}:\d{2}(?::\d{2})?"
     r"|\d{1,3}(?:,\d{3})+(?:\.\d+)?"
     r"|\d+\.\d+(?![\d.\-])")

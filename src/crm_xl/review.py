@@ -73,12 +73,15 @@ def review(register: Register, as_of: dt.date, period: str | None = None, lang: 
     """Validate, analyse, plan follow-ups and track service for ``register`` as of ``as_of``.
 
     ``plan_only`` (the ``followups`` command) stops after the follow-up plan: no service report and
-    no JSON of the plan, which that command does not write (``service`` is then None)."""
+    no JSON of the plan, which that command does not write (``service`` is then None), and its
+    analysis has only what the plan needs (grades and order-to-cash, ``analyze(scope="plan")``)."""
     from crm_xl.followups import followups_json
 
     lang = lang or register.lang
     result = validate(register, as_of)
-    analysis = analyze(register, as_of, period=period, unusable=result.unusable, error_rows=result.error_rows())
+    # the plan needs only the grades and order-to-cash: no pipeline, trend (statsmodels), KPI or coverage
+    analysis = analyze(register, as_of, period=period, unusable=result.unusable,
+                       error_rows=None if plan_only else result.error_rows(), scope="plan" if plan_only else "all")
     analysis.lang = lang
     plan = followup_plan(register, as_of, lang, analysis)
     if plan_only:

@@ -244,25 +244,51 @@ class ServiceReport:
         }
 
 
+def _clean(v: Any) -> Any:
+    """One value of a service table in the JSON: None when missing, a timestamp as date or
+    ``date hh:mm``, numpy scalars as Python ones, a float to 4 decimals."""
+    if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and np.isnan(v)):
+        return None
+    if isinstance(v, pd.Timestamp):
+        return v.isoformat(sep=" ", timespec="minutes") if v != v.normalize() else v.date().isoformat()
+    if isinstance(v, (np.bool_, bool)):
+        return bool(v)
+    if isinstance(v, (np.integer,)):
+        return int(v)
+    if isinstance(v, (float, np.floating)):
+        return round(float(v), 4)
+    return v
+
+
+def _column(s: pd.Series) -> list[Any]:
+    """``[_clean(v) for v in s]`` with the values ``to_dict("records")`` gives, a column at a time
+    (per-value Python only where the dtype leaves no faster way; the same values either way)."""
+    dtype = s.dtype
+    if dtype == "float64":
+        return [None if v != v else round(v, 4) for v in s.tolist()]
+    if dtype in ("int64", "bool"):
+        return s.tolist()
+    if isinstance(dtype, pd.StringDtype):
+        return [None if v is pd.NA or v != v else v for v in s.astype(object).tolist()]
+    if isinstance(dtype, np.dtype) and dtype.kind == "M":  # naive timestamps, any unit
+        a = s.to_numpy()
+        missing = np.isnat(a)
+        day = np.datetime_as_string(a, unit="D")
+        minute = np.char.replace(np.datetime_as_string(a, unit="m"), "T", " ")
+        timed = a != a.astype("datetime64[D]")
+        return [None if m else (t if x else d) for m, x, d, t in
+                zip(missing.tolist(), timed.tolist(), day.tolist(), minute.tolist())]
+    return [_clean(rec[0]) for rec in s.to_frame(0).to_dict("records")]
+
+
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    out = []
-    for rec in frame.to_dict("records"):
-        clean = {}
-        for k, v in rec.items():
-            if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and np.isnan(v)):
-                clean[k] = None
-            elif isinstance(v, pd.Timestamp):
-                clean[k] = v.isoformat(sep=" ", timespec="minutes") if v != v.normalize() else v.date().isoformat()
-            elif isinstance(v, (np.bool_, bool)):
-                clean[k] = bool(v)
-            elif isinstance(v, (np.integer,)):
-                clean[k] = int(v)
-            elif isinstance(v, (float, np.floating)):
-                clean[k] = round(float(v), 4)
-            else:
-                clean[k] = v
-        out.append(clean)
-    return out
+    if not frame.columns.is_unique:
+        return [{k: _clean(v) for k, v in rec.items()} for rec in frame.to_dict("records")]
+    cols = list(frame.columns)
+    if not len(frame):
+        return []
+    values = [_column(frame[c]) for c in cols]
+    return [dict(zip(cols, row)) for row in zip(*values)]
 
 
 def build_service(register: Register, as_of: date | datetime, lang: str,

@@ -50,7 +50,9 @@ def analyze_command(
     coverage.setdefault("measures", {})
     lines = coverage_lines(register, lang)
     if fmt == "json":
-        text = dumps(data, indent=2)
+        from crm_xl.jsontext import dumps_indented
+
+        text = dumps_indented(data)  # = dumps(data, indent=2); the C escaper, not json's Python generator
         if out:
             with atomic_output(out) as tmp:
                 tmp.write_text(text + "\n", encoding="utf-8")

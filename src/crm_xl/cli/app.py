@@ -302,7 +302,7 @@ def say(zh: str, en: str, lang: str) -> None:
     """A line for the user; text from the workbook cannot smuggle terminal control sequences."""
     from crm_xl.ports.sanitize import visible_text
 
-    console.print(visible_text(pick(zh, en, lang)), markup=False)
+    console.print(visible_text(pick(zh, en, lang)), markup=False, soft_wrap=True)  # never cut a line (logs, grep)
 
 
 def say_coverage(register, lang: str) -> None:

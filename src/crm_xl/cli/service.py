@@ -7,8 +7,10 @@ from pathlib import Path
 
 import typer
 
-from crm_xl.cli.app import (REVIEW_MODULES, as_of_date, app, atomic_output, fail, handle_errors, lang_option, preload,
+from crm_xl.cli.app import (REVIEW_MODULES, VALIDATION_MODULES, as_of_date, app, atomic_output, fail, handle_errors, lang_option, preload,
                             resolve_lang, say, say_coverage, source_argument)
+
+PLAN_MODULES = (*VALIDATION_MODULES, "crm_xl.review")  # what ``review(plan_only=True)`` imports
 
 
 def _as_of(value: str | None) -> dt.date:
@@ -36,7 +38,8 @@ def followups(
     from crm_xl.ports.followup_book import write_followup_book, write_owner_books
     from crm_xl.ports.reader import read_register
 
-    preload(REVIEW_MODULES)
+    # without --ics the review stops at the plan, whose analysis never imports the trend's statsmodels
+    preload(REVIEW_MODULES if ics is not None else PLAN_MODULES)
     register = read_register(path)
     from crm_xl.review import review
 

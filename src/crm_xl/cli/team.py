@@ -32,12 +32,16 @@ def sync_command(
     password: str = typer.Option(None, "--password", help="Password of encrypted workbooks (or CRM_XL_PASSWORD)."),
     lang: str = lang_option(),
 ) -> None:
-    from crm_xl.ports.database import is_database_url, redact, sync
+    from crm_xl.cli.app import preload
+    from crm_xl.ports.database_url import is_database_url
     from crm_xl.ports.reader import read_register
 
     if not is_database_url(db):
         raise typer.BadParameter("--db must be duckdb:///FILE or postgresql://…")
     when = dt.datetime.fromisoformat(at) if at else None
+    # SQLAlchemy, the driver and the snapshot's forecast code (≈ 1 s) import while the books are read.
+    driver = ("duckdb_engine",) if db.lower().startswith("duckdb") else ("sqlalchemy.dialects.postgresql.psycopg",)
+    preload(("sqlalchemy", "crm_xl.ports.database", *driver, "crm_xl.forecast"))
     loaded = []
     names = set()
     for path in registers:
@@ -48,6 +52,8 @@ def sync_command(
         names.add(name)
         loaded.append((name, register))
     lang = resolve_lang(lang, loaded[0][1].lang if loaded else "zh-CN")
+    from crm_xl.ports.database import redact, sync
+
     with err_console.status(f"sync → {redact(db)}") as status:
         result = sync(db, loaded, at=when, progress=lambda sheet: status.update(f"sync → {redact(db)}: {sheet}"))
     ins, upd, dele = sum(result.inserted.values()), sum(result.updated_values.values()), sum(result.deleted.values())

@@ -2,8 +2,10 @@
 
 SQLAlchemy Core throughout; the tables are generated from the one schema declaration
 (:mod:`crm_xl.schema`): one table per register sheet, one column per schema column with the SQL
-type of its kind, an index on the record ID and on every reference (``ref``). References are
-indexed and named in the column's comment but not enforced as foreign keys: a register with an
+type of its kind, an index on the record ID and on every reference (``ref``) in PostgreSQL (DuckDB
+scans columns and keeps min/max zone maps instead; its ART indexes would only slow the bulk load and
+the commit, so there only the primary key is declared). References are indexed and named in the
+column's comment but not enforced as foreign keys: a register with an
 order for an unknown customer is a validation finding, never a refused row (errors never erase
 data). Every table also has
 
@@ -27,7 +29,6 @@ schema and is refused. Each sync is one transaction: it is all there or none of 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import re
 import warnings
@@ -143,34 +144,43 @@ def build_metadata() -> sa.MetaData:
     for sheet in SHEETS.values():
         cols: list[sa.Column] = [
             _col(KEY, sa.Text, primary_key=True),
-            _col(SOURCE, sa.Text, nullable=False, index=True),
+            _col(SOURCE, sa.Text, nullable=False),
             _col(ROW, sa.BigInteger),
             _col(HASH, sa.BigInteger),
             _col(EXTRA, sa.Text),
         ]
         for c in sheet.columns:
             comment = c.en + (f" → {c.ref}" if c.ref else "")
-            cols.append(_col(c.key, sql_type(c.kind), comment=comment, info={"ref": c.ref, "kind": c.kind},
-                                  index=bool(c.ref) or c.key == sheet.id_column))
-        sa.Table(sheet.key, md, *cols, comment=sheet.en)
+            cols.append(_col(c.key, sql_type(c.kind), comment=comment, info={"ref": c.ref, "kind": c.kind}))
+        table = sa.Table(sheet.key, md, *cols, comment=sheet.en)
+        _index(table, *dict.fromkeys([SOURCE] + [c.key for c in sheet.columns if c.ref or c.key == sheet.id_column]))
     sa.Table("crm_meta", md, _col("key", sa.Text, primary_key=True), _col("value", sa.Text))
     sa.Table("crm_syncs", md, _col("sync_id", sa.BigInteger, primary_key=True, autoincrement=False),
              _col("at", sa.DateTime, nullable=False), _col("sources", sa.Text),
              _col("inserted", sa.BigInteger), _col("updated_values", sa.BigInteger),
              _col("deleted", sa.BigInteger), _col("crm_xl_version", sa.Text))
-    sa.Table("crm_history", md, _col("sync_id", sa.BigInteger, index=True), _col("at", sa.DateTime),
+    history = sa.Table("crm_history", md, _col("sync_id", sa.BigInteger), _col("at", sa.DateTime),
              _col("sheet", sa.Text), _col("record_key", sa.Text), _col("record_id", sa.Text),
              _col("column", sa.Text), _col("old_value", sa.Text), _col("new_value", sa.Text),
              _col("change", sa.Text), _col(SOURCE, sa.Text))
-    sa.Table("crm_snapshots", md, _col("sync_id", sa.BigInteger, index=True), _col("at", sa.DateTime),
+    snapshots = sa.Table("crm_snapshots", md, _col("sync_id", sa.BigInteger), _col("at", sa.DateTime),
              _col("snapshot_date", sa.Date), _col("opportunity_id", sa.Text), _col("customer_id", sa.Text),
              _col("owner", sa.Text), _col("stage", sa.Text), _col("product", sa.Text),
              _col("expected_close_date", sa.Date), _col("amount_base", sa.Double),
              _col("probability", sa.Double), _col("weighted", sa.Double), _col(SOURCE, sa.Text))
-    sa.Table("crm_unreadable", md, _col(SOURCE, sa.Text, index=True), _col("sheet", sa.Text),
-             _col("row", sa.BigInteger), _col("column", sa.Text), _col("value", sa.Text),
-             _col("kind", sa.Text))
+    unreadable = sa.Table("crm_unreadable", md, _col(SOURCE, sa.Text), _col("sheet", sa.Text),
+                          _col("row", sa.BigInteger), _col("column", sa.Text), _col("value", sa.Text),
+                          _col("kind", sa.Text))
+    _index(history, "sync_id")
+    _index(snapshots, "sync_id")
+    _index(unreadable, SOURCE)
     return md
+
+
+def _index(table: sa.Table, *columns: str) -> None:
+    """Secondary indexes (named as ``index=True`` names them), created in PostgreSQL only."""
+    for name in columns:
+        sa.Index(f"ix_{table.name}_{name}", table.c[name]).ddl_if(dialect="postgresql")
 
 
 METADATA = build_metadata()
@@ -303,11 +313,9 @@ def _refuse_newer(url: str, state: SchemaState) -> None:
 
 
 def migrate(conn: sa.Connection, url: str) -> list[str]:
-    """Create missing tables and add missing columns (Alembic operations); → what was done."""
-    from alembic.migration import MigrationContext
-    from alembic.operations import Operations
+    """Create missing tables and add missing columns (Alembic operations); → what was done.
 
-    _register_alembic_duckdb()
+    Alembic is imported only when a column is missing (0.3 s of imports a usual sync does not need)."""
     state = schema_state(conn)
     _refuse_newer(url, state)
     done = []
@@ -315,6 +323,10 @@ def migrate(conn: sa.Connection, url: str) -> list[str]:
         METADATA.create_all(conn, tables=[METADATA.tables[t] for t in state.missing_tables])
         done += [f"+{t}" for t in state.missing_tables]
     if state.missing_columns:
+        from alembic.migration import MigrationContext
+        from alembic.operations import Operations
+
+        _register_alembic_duckdb()
         ops = Operations(MigrationContext.configure(conn))
         for table, column in state.missing_columns:
             col = METADATA.tables[table].c[column]
@@ -348,27 +360,55 @@ def _bulk_insert(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> N
             duck.unregister(view)
         return
     if conn.dialect.name == "postgresql":
-        out = frame.copy()
-        for c in table.columns:
-            if c.name not in out.columns:
-                continue
-            if isinstance(c.type, sa.Date) and not isinstance(c.type, sa.DateTime):
-                out[c.name] = pd.to_datetime(out[c.name]).dt.strftime("%Y-%m-%d")
-            elif isinstance(c.type, sa.DateTime):
-                out[c.name] = pd.to_datetime(out[c.name]).dt.strftime("%Y-%m-%d %H:%M:%S.%f")
-        buf = io.StringIO()
-        out.to_csv(buf, index=False, header=False, na_rep="\\N")
+        # COPY of CSV written by Arrow (C++): strings quoted, NULL unquoted-empty (PostgreSQL's CSV default),
+        # dates as ISO, floats in their shortest exact form — no per-row Python on the way in.
+        import pyarrow as pa
+        import pyarrow.csv as pa_csv
+
+        arrow = pa.table({c: _arrow_column(frame[c], table.c[c].type) for c in columns})
+        buf = pa.BufferOutputStream()
+        pa_csv.write_csv(arrow, buf, write_options=pa_csv.WriteOptions(include_header=False, quoting_style="needed"))
         cols = ", ".join(_quote(conn, c) for c in columns)
         raw = conn.connection.driver_connection
         with raw.cursor() as cur:
-            with cur.copy(f"COPY {_quote(conn, table.name)} ({cols}) FROM STDIN WITH (FORMAT csv, NULL '\\N')") as cp:
-                cp.write(buf.getvalue())
+            with cur.copy(f"COPY {_quote(conn, table.name)} ({cols}) FROM STDIN WITH (FORMAT csv)") as cp:
+                cp.write(memoryview(buf.getvalue()))
         return
     conn.execute(table.insert(), frame.astype(object).where(frame.notna(), None).to_dict("records"))
 
 
+def _arrow_type(sql: Any) -> Any:
+    import pyarrow as pa
+
+    if isinstance(sql, sa.DateTime):
+        return pa.timestamp("us")
+    if isinstance(sql, sa.Date):
+        return pa.date32()
+    if isinstance(sql, sa.Boolean):
+        return pa.bool_()
+    if isinstance(sql, sa.Float):  # sa.Double
+        return pa.float64()
+    if isinstance(sql, sa.Integer):  # sa.BigInteger
+        return pa.int64()
+    return pa.string()
+
+
+def _arrow_column(series: pd.Series, sql: Any) -> Any:
+    """One frame column as the Arrow array of its SQL type (NaN and NaT are nulls)."""
+    import pyarrow as pa
+
+    target = _arrow_type(sql)
+    if pa.types.is_string(target) and not pd.api.types.is_string_dtype(series.dtype):
+        series = series.astype("string")
+    elif pa.types.is_timestamp(target) or pa.types.is_date32(target):
+        series = pd.to_datetime(series)
+    array = pa.array(series, from_pandas=True)
+    return array if array.type == target else array.cast(target)
+
+
 def _select_frame(conn: sa.Connection, stmt: sa.Select) -> pd.DataFrame:
-    """One query → a DataFrame (Arrow when the driver offers it: DuckDB)."""
+    """One query → a DataFrame through Arrow: DuckDB's own, PostgreSQL's COPY … TO STDOUT read by
+    Arrow's CSV reader with the columns' types (no Python object per value)."""
     if _is_duck(conn):
         sql = str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
         duck = conn.connection.driver_connection
@@ -376,8 +416,37 @@ def _select_frame(conn: sa.Connection, stmt: sa.Select) -> pd.DataFrame:
             warnings.simplefilter("ignore")
             table = duck.execute(sql).to_arrow_table()
         return table.to_pandas(types_mapper=_string_mapper)
+    if conn.dialect.name == "postgresql":
+        return _copy_out(conn, stmt).to_pandas(types_mapper=_string_mapper)
     result = conn.execute(stmt)
     return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
+def _copy_out(conn: sa.Connection, stmt: sa.Select) -> Any:
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
+    names = [c.name for c in stmt.selected_columns]
+    types = {c.name: _arrow_type(c.type) for c in stmt.selected_columns}
+    sql = str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+    raw = conn.connection.driver_connection
+    chunks = []
+    with raw.cursor() as cur:
+        # ISO dates and shortest exact floats whatever the server's defaults (session settings only)
+        cur.execute("SET DateStyle TO ISO, YMD")
+        cur.execute("SET extra_float_digits TO 3")
+        with cur.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)") as cp:
+            for chunk in cp:
+                chunks.append(bytes(chunk))
+    if not chunks:
+        return pa.table({n: pa.array([], types[n]) for n in names})
+    return pa_csv.read_csv(
+        pa.py_buffer(b"".join(chunks)),
+        read_options=pa_csv.ReadOptions(column_names=names),
+        parse_options=pa_csv.ParseOptions(newlines_in_values=True),
+        convert_options=pa_csv.ConvertOptions(column_types=types, strings_can_be_null=True,
+                                              quoted_strings_can_be_null=False, null_values=[""],
+                                              true_values=["t"], false_values=["f"]))
 
 
 def _string_mapper(arrow_type):

@@ -558,7 +558,11 @@ def _sheet_names(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], path: P
 
 def _scan_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path,
                  limits: InputLimits, kind: str, sheet_name: str = "") -> int:
-    """Stream one member: XML prolog check, long-text check, cell count. Returns cells found."""
+    """Stream one member: XML prolog check, long-text check, cell count. Returns cells found.
+
+    A worksheet's extent is first bounded by one vectorized pass over every ``r="A1"`` token
+    (:func:`_ref_bound`, a superset of the cells :class:`_Extent` counts); only when that bound
+    is over the cell limit is the member streamed again for the exact extent and its message."""
     is_sheet = bool(_WORKSHEET_PART.search(info.filename))
     is_text = is_sheet or bool(_TEXT_PART.search(info.filename))
     max_run = limits.max_string_length * _MAX_BYTES_PER_CHAR
@@ -568,22 +572,64 @@ def _scan_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path,
     cells = 0
     run = 0
     tail = b""
-    extent = _Extent()
+    max_row = max_col = 0
     for data in _chain(first, chunks):
         if prolog is not None and not prolog.done:
             prolog.feed(data)
         if is_text and prolog is not None:
             run = _longest_text_run(data, run, max_run, path, info.filename)
         if is_sheet and prolog is not None:
-            window = tail + data
+            window = tail + data if tail else data
             cells += _count_cells(window) - _count_cells(tail)
-            extent.feed(window)
+            row, col = _ref_bound(window)
+            max_row, max_col = max(max_row, row), max(max_col, col)
             tail = window[-_CELL_TAG_OVERLAP:]
     if prolog is not None:
         prolog.close()
-    if is_sheet and kind != "ods":
+    if is_sheet and kind != "ods" and max_row * max_col > limits.max_cells:
+        extent = _Extent()
+        tail = b""
+        for data in _iter_member(archive, info, path, limits.chunk_bytes):
+            window = tail + data
+            extent.feed(window)
+            tail = window[-_CELL_TAG_OVERLAP:]
         extent.check(path, f"{sheet_name} ({info.filename})" if sheet_name else info.filename, limits)
     return cells if kind != "ods" else 0
+
+
+def _ref_bound(data: bytes) -> tuple[int, int]:
+    """(largest row, largest column) named by any ``r="<1-3 letters><1-7 digits>"`` token in
+    ``data``: every cell :class:`_Extent` measures has such a token, so this bounds its extent
+    from above (row elements and empty cells only make it larger). Vectorized: a few passes over
+    the bytes, then a few over the tokens."""
+    import numpy as np  # imported here: the CLI loads this module for its error type at start-up
+
+    buf = np.frombuffer(data, dtype=np.uint8)
+    if buf.size < 6:
+        return 0, 0
+    eq = np.flatnonzero(buf[1:] == 0x3D) + 1  # '='
+    # indices past the end repeat the last byte: a token cut there never ends in its quote
+    eq = eq[(buf[eq - 1] == 0x72) & (buf.take(eq + 1, mode="clip") == 0x22)]  # r="
+    if not eq.size:
+        return 0, 0
+    c = [buf.take(eq + 2 + j, mode="clip") for j in range(10)]
+    letter = [(c[j] - 65) < 26 for j in range(4)]  # uint8 arithmetic wraps below 'A'
+    two = letter[0] & letter[1]
+    three = two & letter[2]
+    ok = letter[0] & ~(three & letter[3])  # 1 to 3 letters
+    if not ok.any():
+        return 0, 0
+    # the digits after the letters (up to 7); the closing quote is not checked, which only
+    # widens the bound (a token cut off or longer than a cell reference counts too)
+    run = ok.copy()
+    value = np.zeros(eq.size, dtype=np.int32)
+    for j in range(7):
+        d = np.where(three, c[3 + j], np.where(two, c[2 + j], c[1 + j])) - 48
+        run &= d < 10
+        value = np.where(run, value * 10 + d, value)
+    a, b, c3 = (c[j].astype(np.int32) - 64 for j in range(3))
+    col = np.where(three, a * 676 + b * 26 + c3, np.where(two, a * 26 + b, a))
+    return int(value[ok].max()), int(col[ok].max())
 
 
 # A cell that holds something (not self-closing: python-calamine skips empty styled cells such as
@@ -631,9 +677,30 @@ def _column_number(letters: bytes) -> int:
 def _count_cells(data: bytes) -> int:
     """Cell elements in a piece of worksheet XML: plain ``<c`` tags by fast substring counts,
     the regular expression only when a prefixed or oddly spaced tag is present."""
+    if len(data) >= 4096:
+        return _count_cells_vectorized(data)
     if b":c" in data or b"<c\n" in data or b"<c\t" in data or b"<c\r" in data:
         return len(_CELL_TAG.findall(data))
     return data.count(b"<c ") + data.count(b"<c>") + data.count(b"<c/>")
+
+
+def _count_cells_vectorized(data: bytes) -> int:
+    """:func:`_count_cells` by one pass over the bytes: every ``c`` with the bytes around it."""
+    import numpy as np
+
+    buf = np.frombuffer(data, dtype=np.uint8)
+    at = np.flatnonzero(buf == 0x63)  # 'c'
+    at = at[at > 0]
+    before = buf[at - 1]
+    # indices past the end repeat the last byte, which then stands for nothing (set to 0)
+    after, after2 = buf.take(at + 1, mode="clip"), buf.take(at + 2, mode="clip")
+    after[at + 1 >= buf.size] = 0
+    after2[at + 2 >= buf.size] = 0
+    tag = before == 0x3C  # "<c"
+    if (before == 0x3A).any() or (tag & ((after == 0x0A) | (after == 0x09) | (after == 0x0D))).any():
+        return len(_CELL_TAG.findall(data))  # b":c", "<c\n", "<c\t" or "<c\r" somewhere
+    plain = (after == 0x20) | (after == 0x3E) | ((after == 0x2F) & (after2 == 0x3E))
+    return int(np.count_nonzero(tag & plain))
 
 
 def _chain(first: bytes, rest: Iterable[bytes]) -> Iterable[bytes]:

@@ -16,7 +16,6 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined,
 from markupsafe import Markup
 
 from crm_xl.fonts import FONTS
-from crm_xl.reports.charts import render_svg
 from crm_xl.reports.labels import format_delta, format_value, label
 from crm_xl.reports.model import Report
 
@@ -52,4 +51,6 @@ def render_html(report: Report, svgs: dict[str, str] | None = None) -> str:
 
 def render_charts(report: Report, text_as_paths: bool = True) -> dict[str, str]:
     """Chart key → SVG; ``text_as_paths=False`` for a PDF (see :func:`~crm_xl.reports.charts.render_svg`)."""
+    from crm_xl.reports.charts import render_svg  # matplotlib: imported by the reports that draw charts
+
     return {c.key: render_svg(c, report.header.lang, text_as_paths) for c in report.charts()}

@@ -7,10 +7,7 @@ from typing import Any
 
 from crm_xl.ports.atomic import atomic_path
 from crm_xl.reports.build import ReportInputs, build_report
-from crm_xl.reports.html import render_charts, render_html
 from crm_xl.reports.model import KINDS, Report
-from crm_xl.reports.pdf import html_to_pdf
-from crm_xl.reports.xlsx import write_xlsx
 
 FORMATS = (".html", ".pdf", ".xlsx")
 
@@ -23,12 +20,21 @@ def write_report(report: Report, dst: str | Path, pdf_engine: str = "auto") -> P
     if suffix not in FORMATS:
         raise ValueError(f"unknown report format {dst.suffix!r}; use .html, .pdf or .xlsx")
     dst.parent.mkdir(parents=True, exist_ok=True)
+    # each format imports only its own writer: the Excel report needs neither matplotlib (native
+    # Excel charts) nor WeasyPrint, the HTML report no WeasyPrint
     with atomic_path(dst) as tmp:
         if suffix == ".html":
+            from crm_xl.reports.html import render_html
+
             tmp.write_text(render_html(report), encoding="utf-8")
         elif suffix == ".pdf":  # chart text as text in the embedded CJK face (faster, searchable)
+            from crm_xl.reports.html import render_charts, render_html
+            from crm_xl.reports.pdf import html_to_pdf
+
             html_to_pdf(render_html(report, render_charts(report, text_as_paths=False)), tmp, pdf_engine)
         else:
+            from crm_xl.reports.xlsx import write_xlsx
+
             write_xlsx(report, tmp)
     return dst
 

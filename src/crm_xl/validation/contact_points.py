@@ -87,9 +87,20 @@ def invalid_emails(values: pd.Series) -> pd.Series:
 
 
 @lru_cache(maxsize=1)
-def _cc_table():
-    """Country calling code → list of (general pattern, [(lengths, pattern)] per number type)."""
-    import phonenumbers
+def _calling_codes() -> tuple[str, ...]:
+    """Every country calling code libphonenumber knows, as text (``"1"``, ``"49"``, ``"971"``)."""
+    from phonenumbers.phonenumberutil import COUNTRY_CODE_TO_REGION_CODE
+
+    return tuple(str(cc) for cc in COUNTRY_CODE_TO_REGION_CODE)
+
+
+@lru_cache(maxsize=None)
+def _region_desc(code: str, k: int):
+    """The ``k``-th region of calling code ``code``: (general (lengths, pattern), [(lengths,
+    pattern)] per number type), None when it has no usable metadata; False past the last region.
+
+    Loaded one region at a time, when a number is still unmatched: libphonenumber loads each
+    region's metadata on first use, and +1 alone has 25 regions."""
     from phonenumbers import PhoneMetadata
     from phonenumbers.phonenumberutil import COUNTRY_CODE_TO_REGION_CODE, REGION_CODE_FOR_NON_GEO_ENTITY
 
@@ -98,36 +109,44 @@ def _cc_table():
             return None
         return frozenset(d.possible_length or ()), d.national_number_pattern
 
-    table = {}
-    for cc, regions in COUNTRY_CODE_TO_REGION_CODE.items():
-        metas = []
-        for region in regions:
-            meta = (PhoneMetadata.metadata_for_nongeo_region(cc) if region == REGION_CODE_FOR_NON_GEO_ENTITY
-                    else PhoneMetadata.metadata_for_region(region))
-            if meta is None:
-                continue
-            general = desc(meta.general_desc)
-            types = [t for t in (desc(getattr(meta, name, None)) for name in _NUMBER_TYPES) if t]
-            if general and types:
-                metas.append((general, types))
-        table[str(cc)] = metas
-    del phonenumbers
-    return table
+    cc = int(code)
+    regions = COUNTRY_CODE_TO_REGION_CODE.get(cc, ())
+    if k >= len(regions):
+        return False
+    region = regions[k]
+    meta = (PhoneMetadata.metadata_for_nongeo_region(cc) if region == REGION_CODE_FOR_NON_GEO_ENTITY
+            else PhoneMetadata.metadata_for_region(region))
+    if meta is None:
+        return None
+    general = desc(meta.general_desc)
+    types = [t for t in (desc(getattr(meta, name, None)) for name in _NUMBER_TYPES) if t]
+    return (general, types) if general and types else None
 
 
-@lru_cache(maxsize=4096)
-def _cc_checks(code: str, length: int) -> tuple[tuple[str, str], ...]:
-    """For national numbers of ``length`` digits under calling code ``code``: per region, the
+@lru_cache(maxsize=None)
+def _region_check(code: str, length: int, k: int):
+    """For national numbers of ``length`` digits under calling code ``code``, region ``k``: the
     general pattern and the alternation of the number-type patterns whose lengths allow it
-    (``phonenumbers.is_valid_number``: general and one type must match, lengths included)."""
-    checks = []
-    for (g_len, g_pat), types in _cc_table().get(code, ()):
-        if g_len and length not in g_len:
-            continue
-        alts = [t_pat for t_len, t_pat in types if not t_len or length in t_len]
-        if alts:
-            checks.append((g_pat, "|".join(f"(?:{p})" for p in alts)))
-    return tuple(checks)
+    (``phonenumbers.is_valid_number``: general and one type must match, lengths included); None
+    when that region cannot hold such a number; False past the last region."""
+    desc = _region_desc(code, k)
+    if not desc:
+        return desc
+    (g_len, g_pat), types = desc
+    if g_len and length not in g_len:
+        return None
+    alts = [t_pat for t_len, t_pat in types if not t_len or length in t_len]
+    return (g_pat, "|".join(f"(?:{p})" for p in alts)) if alts else None
+
+
+def _cc_checks(code: str, length: int):
+    """Per region of calling code ``code`` (in libphonenumber's order), lazily: the (general,
+    types) patterns a national number of ``length`` digits must match."""
+    k = 0
+    while (check := _region_check(code, length, k)) is not False:
+        if check is not None:
+            yield check
+        k += 1
 
 
 def _fullmatch(texts: pd.Series, pattern: str) -> np.ndarray:
@@ -138,67 +157,129 @@ def _fullmatch(texts: pd.Series, pattern: str) -> np.ndarray:
     return out.fillna(False).to_numpy(dtype=bool)
 
 
+def _mask(result) -> np.ndarray:
+    return np.asarray(result.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _fullmatch_ascii(values, pattern: str) -> np.ndarray:
+    """``_fullmatch`` for an Arrow array of ASCII text, straight through Arrow's RE2: pandas parses
+    each pattern with Python's ``re`` parser first (to choose between RE2 and ``re``), which costs
+    more than the match for libphonenumber's long patterns. On ASCII digits both engines agree."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        return _mask(pc.match_substring_regex(values, f"^(?:{pattern})$"))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return _fullmatch(pd.Series(values.to_pylist(), dtype=object), pattern)
+
+
+# ``\+[\d\s\-.()]{6,}`` and ``\D`` as Python's ``re`` reads them on ASCII text, for RE2 (whose ``\s``
+# lacks \v and \x1c-\x1f).
+_CANDIDATE_ASCII = r"^\+[0-9\t\n\v\f\r\x1c-\x1f \-.()]{6,}$"
+_NON_DIGIT_ASCII = r"[^0-9]"
+
+
 def _fast_phones(texts: pd.Series) -> tuple[pd.Series, pd.Series]:
     """(valid mask, E.164) for ``+cc …`` numbers whose national number matches a type pattern."""
-    ok = pd.Series(False, index=texts.index)
-    e164 = pd.Series(None, index=texts.index, dtype=object)
-    texts = texts.astype(ARROW_TEXT)
-    cand = texts[texts.str.fullmatch(r"\+[\d\s\-.()]{6,}").fillna(False).to_numpy(dtype=bool)]
-    if not len(cand):
-        return ok, e164
-    digits = cand.str.replace(r"\D", "", regex=True)
-    table = _cc_table()
-    cc = pd.Series(None, index=digits.index, dtype=object)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    ok = np.zeros(len(texts), dtype=bool)
+    e164 = np.full(len(texts), None, dtype=object)
+
+    def result() -> tuple[pd.Series, pd.Series]:
+        return pd.Series(ok, index=texts.index), pd.Series(e164, index=texts.index, dtype=object)
+
+    arrow = pa.array(texts.astype(ARROW_TEXT).array)  # noqa: the ArrowExtensionArray's data
+    if isinstance(arrow, pa.ChunkedArray):
+        arrow = arrow.combine_chunks()
+    ascii_text = len(arrow) and pc.all(pc.string_is_ascii(arrow)).as_py() is not False
+    if ascii_text:
+        is_cand = _mask(pc.match_substring_regex(arrow, _CANDIDATE_ASCII))
+    else:
+        is_cand = texts.astype(ARROW_TEXT).str.fullmatch(r"\+[\d\s\-.()]{6,}").fillna(False).to_numpy(dtype=bool)
+    if not is_cand.any():
+        return result()
+    cand_pos = np.flatnonzero(is_cand)
+    if ascii_text:
+        digits = pc.replace_substring_regex(arrow.filter(pa.array(is_cand)), _NON_DIGIT_ASCII, "")
+    else:
+        digits = pa.array(texts[is_cand].astype(ARROW_TEXT).str.replace(r"\D", "", regex=True).astype(object),
+                          type=pa.string())
+    codes = pa.array(_calling_codes(), type=digits.type)
+    cc = np.full(len(digits), None, dtype=object)
     for n in (1, 2, 3):
-        prefix = digits.str[:n]
-        hit = cc.isna().to_numpy() & prefix.isin(list(table)).to_numpy(dtype=bool)
-        cc[hit] = prefix[hit].astype(object)
-    known = cc.notna().to_numpy()
-    frame = pd.DataFrame({"digits": digits[known], "cc": cc[known].astype(object)})
-    frame["length"] = frame["digits"].str.len().to_numpy() - frame["cc"].str.len().to_numpy()
-    for (code, length), group in frame.groupby(["cc", "length"], sort=False):
-        nsn = group["digits"].str[len(code):]
+        prefix = pc.utf8_slice_codeunits(digits, 0, n)
+        hit = _mask(pc.is_in(prefix, value_set=codes)) & pd.isna(cc)
+        cc[hit] = np.asarray(prefix.to_numpy(zero_copy_only=False), dtype=object)[hit]
+    known = np.flatnonzero(~pd.isna(cc))
+    if not len(known):
+        return result()
+    lengths = np.asarray(pc.utf8_length(digits).to_numpy(zero_copy_only=False), dtype="int64")
+    cc_len = np.asarray(pc.utf8_length(pa.array(cc[known], type=pa.string())).to_numpy(zero_copy_only=False),
+                        dtype="int64")
+    plus = np.asarray(pc.binary_join_element_wise(pa.scalar("+", digits.type), digits,
+                                                           pa.scalar("", digits.type)).to_numpy(zero_copy_only=False), dtype=object)
+    keys = pd.DataFrame({"cc": cc[known], "length": lengths[known] - cc_len})
+    for (code, length), members in keys.groupby(["cc", "length"], sort=False).indices.items():
+        where = known[members]  # positions among the candidates
+        nsn = pc.utf8_slice_codeunits(digits.take(pa.array(where)), len(code))
+        if pc.all(pc.string_is_ascii(nsn)).as_py() is not False:
+            def match(v, p):
+                return _fullmatch_ascii(v, p)
+        else:
+            def match(v, p):
+                return _fullmatch(pd.Series(v.to_pylist(), dtype=object), p)
         good = np.zeros(len(nsn), dtype=bool)
         for general, types in _cc_checks(code, int(length)):
-            todo = ~good
-            if not todo.any():
+            todo = np.flatnonzero(~good)
+            if not len(todo):
                 break
-            sub = nsn[todo]
-            good[np.flatnonzero(todo)] = _fullmatch(sub, general) & _fullmatch(sub, types)
-        idx = group.index[good]
-        ok[idx] = True
-        e164[idx] = ("+" + group["digits"][good]).astype(object)
-    return ok, e164
+            todo = todo[match(nsn.take(pa.array(todo)), general)]
+            if len(todo):
+                good[todo] = match(nsn.take(pa.array(todo)), types)
+        pos = where[good]
+        ok[cand_pos[pos]] = True
+        e164[cand_pos[pos]] = plus[pos]
+    return result()
 
 
 def check_phones(values: pd.Series, regions: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Check each phone value with its default region (the customer's country).
 
     Returns (status per value: PHONE_OK / PHONE_BAD / PHONE_NOT_IN_USE, E.164 text or None), both
-    indexed like ``values``. Each distinct (number, region) pair is checked once.
+    indexed like ``values``. Each distinct number takes the fast path once (it does not depend on
+    the region) and each distinct (number, region) pair it leaves goes to phonenumbers once.
     """
-    key = pd.DataFrame({"text": values.astype(object).to_numpy(),
-                        "region": regions.astype(object).where(regions.notna(), "").to_numpy()})
-    group = key.groupby(["text", "region"], sort=False).ngroup().to_numpy()
-    uniq = key.drop_duplicates().reset_index(drop=True)  # row i is group i (first appearances in order)
-    ok, e164 = _fast_phones(uniq["text"])
-    status = pd.Series(np.where(ok, PHONE_OK, -1), index=uniq.index)
-    slow = uniq[~ok]
+    text = values.astype(object).to_numpy()
+    region = regions.astype(object).where(regions.notna(), "").to_numpy()
+    codes, uniq = pd.factorize(text)
+    ok, fast_e164 = _fast_phones(pd.Series(uniq, dtype=object))
+    status = np.where(ok.to_numpy(), PHONE_OK, -1)[codes].astype("int64")
+    e164 = fast_e164.to_numpy(dtype=object)[codes]
+    slow = np.flatnonzero(status == -1)
     if len(slow):
-        import phonenumbers
+        done: dict[tuple, tuple[int, str | None]] = {}
+        for i in slow:
+            key = (text[i], region[i])
+            got = done.get(key)
+            if got is None:
+                got = done[key] = _parse_phone(*key)
+            status[i], e164[i] = got
+    return pd.Series(status, index=values.index, dtype="int64"), pd.Series(e164, index=values.index, dtype=object)
 
-        for i, text, region in zip(slow.index, slow["text"], slow["region"]):
-            try:
-                number = phonenumbers.parse(text, region or None)
-            except phonenumbers.NumberParseException:
-                status[i] = PHONE_BAD
-                continue
-            if not phonenumbers.is_possible_number(number):
-                status[i] = PHONE_BAD
-            elif not phonenumbers.is_valid_number(number):
-                status[i] = PHONE_NOT_IN_USE
-            else:
-                status[i] = PHONE_OK
-                e164[i] = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    return (pd.Series(status.to_numpy()[group], index=values.index, dtype="int64"),
-            pd.Series(e164.to_numpy()[group], index=values.index, dtype=object))
+
+def _parse_phone(text: str, region: str) -> tuple[int, str | None]:
+    """(status, E.164) of one number by phonenumbers, ``region`` its default region ('' for none)."""
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(text, region or None)
+    except phonenumbers.NumberParseException:
+        return PHONE_BAD, None
+    if not phonenumbers.is_possible_number(number):
+        return PHONE_BAD, None
+    if not phonenumbers.is_valid_number(number):
+        return PHONE_NOT_IN_USE, None
+    return PHONE_OK, phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
