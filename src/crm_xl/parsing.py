@@ -98,8 +98,30 @@ def serial_to_datetime(number: float) -> dt.datetime | None:
     return EXCEL_EPOCH + dt.timedelta(days=float(number))
 
 
+def _arrow_text(s: pd.Series):
+    """The Arrow array behind an Arrow-backed text Series (what the file port delivers), else None."""
+    array = s.array
+    if isinstance(array, pd.arrays.ArrowStringArray):
+        return getattr(array, "_pa_array", None)
+    return None
+
+
+def blank_mask(s: pd.Series) -> np.ndarray:
+    """:func:`_blank` as a numpy mask; on Arrow text in one pass of Arrow kernels (the same
+    whitespace trim pandas' ``str.strip`` uses there)."""
+    arrow = _arrow_text(s)
+    if arrow is not None:
+        import pyarrow.compute as pc
+
+        empty = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(arrow), ""), True)
+        return empty.to_numpy(zero_copy_only=False).astype(bool, copy=False)
+    return _blank(s).to_numpy(dtype=bool)
+
+
 def _blank(s: pd.Series) -> pd.Series:
     """Missing or whitespace-only cells."""
+    if _arrow_text(s) is not None:
+        return pd.Series(blank_mask(s), index=s.index)
     if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
         return s.isna() | s.astype("string").str.strip().eq("").fillna(True)
     return s.isna()
@@ -216,7 +238,14 @@ def parse_text(s: pd.Series) -> pd.Series:
     if pd.api.types.is_float_dtype(s.dtype):
         obj = s.astype(object).where(s.notna(), None)
         out = obj.map(lambda v: None if v is None else _int_text(v))
-    elif s.dtype != object and pd.api.types.is_string_dtype(s.dtype):  # Arrow text: vectorized, NA stays NA
+    elif _arrow_text(s) is not None:  # Arrow text: Arrow kernels, NA stays NA
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        trimmed = pc.utf8_trim_whitespace(_arrow_text(s))
+        trimmed = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, trimmed.type), trimmed)
+        return pd.Series(pd.arrays.ArrowStringArray(trimmed), index=s.index)
+    elif s.dtype != object and pd.api.types.is_string_dtype(s.dtype):  # other text dtypes: vectorized
         out = s.astype("string").str.strip()
     elif s.dtype == object:
         obj = s.astype(object)
@@ -231,6 +260,19 @@ def parse_text(s: pd.Series) -> pd.Series:
 def parse_enum(s: pd.Series, enum: Enum) -> tuple[pd.Series, pd.Series]:
     text = parse_text(s)
     lookup = enum.lookup()
+    arrow = _arrow_text(text)
+    if arrow is not None and not (enum.name == "bool" and pd.api.types.is_bool_dtype(s.dtype)):
+        # each distinct text looked up once (Arrow dictionary encoding), the codes taken back out
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        arrow = arrow.combine_chunks() if isinstance(arrow, pa.ChunkedArray) else arrow
+        encoded = pc.dictionary_encode(arrow)
+        table = [lookup.get(fold(u)) or lookup.get(match_key(u)) for u in encoded.dictionary.to_pylist()]
+        mapped = pa.array(table, type=pa.large_string()).take(encoded.indices)
+        bad = pc.and_(pc.is_null(mapped), pc.is_valid(arrow)).to_numpy(zero_copy_only=False)
+        return (pd.Series(pd.arrays.ArrowStringArray(mapped), index=s.index),
+                pd.Series(bad.astype(bool, copy=False), index=s.index))
     values = text.dropna()
     # zh-TW spellings of synonyms match through the simplified form (談判中 → 谈判中)
     table = {u: lookup.get(fold(u)) or lookup.get(match_key(u)) for u in pd.unique(values)}

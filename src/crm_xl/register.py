@@ -16,7 +16,7 @@ import pandas as pd
 
 from crm_xl.findings import Finding, column_letter
 from crm_xl.messages import UNKNOWN_OPTION, UNREADABLE, expected_text
-from crm_xl.parsing import normalize_currency, parse_column, parse_money, parse_text, yearless_mask
+from crm_xl.parsing import blank_mask, normalize_currency, parse_column, parse_money, parse_text, yearless_mask
 from crm_xl.schema import ENUMS, SHEETS, Sheet
 from crm_xl.settings import Settings, SettingsRows, load_settings
 
@@ -54,11 +54,7 @@ def build_frame(sheet: Sheet, raw: pd.DataFrame, rows: pd.Series, day_first: boo
     if present and len(raw):
         blank = np.ones(len(raw), dtype=bool)
         for key in present:
-            col = raw[key]
-            if col.dtype == object or pd.api.types.is_string_dtype(col.dtype):
-                blank &= (col.isna() | col.astype("string").str.strip().eq("").fillna(True)).to_numpy()
-            else:
-                blank &= col.isna().to_numpy()
+            blank &= blank_mask(raw[key])
         keep = ~blank
         raw, rows = raw[keep].reset_index(drop=True), rows[keep].reset_index(drop=True)
     if len(raw) == 0 and not extras:
@@ -88,7 +84,7 @@ def build_frame(sheet: Sheet, raw: pd.DataFrame, rows: pd.Series, day_first: boo
                     "kind": "enum" if column.kind == "enum" else column.kind,
                 }))
         else:
-            typed, _ = parse_column(pd.Series([None] * len(raw), dtype=object), column, ENUMS, day_first)
+            typed = _absent(column, day_first, len(raw))
         data[column.key] = typed.reset_index(drop=True)
     for name in extras:
         if name in raw.columns and name not in data:
@@ -100,6 +96,16 @@ def build_frame(sheet: Sheet, raw: pd.DataFrame, rows: pd.Series, day_first: boo
 
 
 DATE_NO_YEAR, CURRENCY_CONFLICT = "date_no_year", "currency_conflict"  # unreadable kinds from intake
+
+_ABSENT: dict[tuple, pd.Series] = {}
+
+
+def _absent(column, day_first: bool, n: int) -> pd.Series:
+    """A column the sheet does not have: what parsing ``n`` empty cells gives, parsed once."""
+    key = (column.kind, column.enum, day_first)
+    if key not in _ABSENT:
+        _ABSENT[key], _ = parse_column(pd.Series([None], dtype=object), column, ENUMS, day_first)
+    return _ABSENT[key].iloc[np.zeros(n, dtype=np.intp)].reset_index(drop=True)
 
 
 def _money_columns(sheet: Sheet, raw: pd.DataFrame, rows: pd.Series) -> dict[str, tuple[pd.Series, pd.DataFrame]]:

@@ -516,15 +516,17 @@ def assign_keys(rows: pd.DataFrame, sheet: Sheet, taken: set[str]) -> tuple[pd.S
     """The _key of each row: the record ID when present and not taken yet in this sync, else
     ``source!row``; for sheets without an ID, the content hash with an occurrence number."""
     notes: list[str] = []
-    where = rows[SOURCE].astype(str) + "!" + rows[ROW].astype(str)
     if sheet.id_column:
         ids = rows[sheet.id_column].astype("string").str.strip()
         blank = ids.isna() | ids.eq("").fillna(True)
-        repeated = ~blank & (ids.duplicated() | ids.isin(list(taken)))
+        repeated = ~blank & (ids.duplicated() | (ids.isin(list(taken)) if taken else False))
         for rid, src, row in zip(ids[repeated], rows.loc[repeated, SOURCE], rows.loc[repeated, ROW]):
             notes.append(f"{sheet.key} {rid} ({src} row {row})")
-        keys = ids.astype(object).where(~(blank | repeated), where)
-        taken.update(ids[~(blank | repeated)].tolist())
+        other = blank | repeated
+        keys = ids.astype(object)
+        if other.any():  # source!row text only for the rows that need it (usually none)
+            keys = keys.where(~other, rows.loc[other, SOURCE].astype(str) + "!" + rows.loc[other, ROW].astype(str))
+        taken.update(ids[~other].tolist())
         return keys.astype(object), notes
     content = pd.Series(rows["_content"].astype("uint64").astype(str), index=rows.index)
     occurrence = content.groupby([rows[SOURCE], content]).cumcount().astype(str)

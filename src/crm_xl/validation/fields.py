@@ -101,7 +101,7 @@ def check_contact_points(ctx: Context) -> None:
     if not len(contacts):
         return
     if ctx.active(C.BAD_EMAIL) and ctx.present("contacts", "email"):
-        emails = split_values(contacts["email"])
+        emails = contact_values(ctx, "email")
         if len(emails):
             bad = invalid_emails(emails)
             bad_rows = np.unique(bad.index[bad.to_numpy()].to_numpy())
@@ -117,6 +117,14 @@ def check_contact_points(ctx: Context) -> None:
                     shown = np.array([r if isinstance(r, str) else Text("任何国家/地区", "any country")
                                       for r in shown], dtype=object)
                     ctx.add("contacts", "phone", code, rows, row_params={"region": shown})
+
+
+def contact_values(ctx: Context, column: str) -> pd.Series:
+    """``split_values`` of a contacts column (e-mail, phone), computed once per validation run."""
+    cache = ctx.__dict__.setdefault("_contact_values", {})
+    if column not in cache:
+        cache[column] = split_values(ctx.frame("contacts")[column])
+    return cache[column]
 
 
 def contact_regions(ctx: Context) -> pd.Series:
@@ -135,7 +143,7 @@ def phone_results(ctx: Context) -> tuple[pd.Series, pd.Series, pd.Series]:
     """(phone values, status, E.164) per contact phone entry, indexed by contact position; cached."""
     cache = getattr(ctx, "_phones", None)
     if cache is None:
-        phones = split_values(ctx.frame("contacts")["phone"]) if ctx.present("contacts", "phone") else pd.Series([], dtype=object)
+        phones = contact_values(ctx, "phone") if ctx.present("contacts", "phone") else pd.Series([], dtype=object)
         if len(phones):
             status, e164 = check_phones(phones, contact_regions(ctx).reindex(phones.index))
         else:

@@ -12,9 +12,8 @@ from crm_xl.i18n import Text, to_traditional
 from crm_xl.register import ROW
 from crm_xl.schema import SHEETS
 from crm_xl.validation import codes as C
-from crm_xl.validation.contact_points import split_values
 from crm_xl.validation.context import Context, col_label, text_isin, text_lookup
-from crm_xl.validation.fields import ROW_SHEETS, phone_results
+from crm_xl.validation.fields import ROW_SHEETS, contact_values, phone_results
 
 # Legal forms stripped before comparing company names, as word sequences (lower case, no
 # punctuation) at the end of the name …
@@ -159,7 +158,7 @@ def check_duplicate_customers(ctx: Context) -> None:
     country = pd.Series(text_lookup(contacts["customer_id"], customers["customer_id"], customers["country"].astype(object)),
                         dtype=object)
     if ctx.active(C.DUPLICATE_DOMAIN) and ctx.present("contacts", "email"):
-        emails = split_values(contacts["email"])
+        emails = contact_values(ctx, "email")
         domain = emails.astype(ARROW_TEXT).str.extract(r"@([^@]+)$", expand=False).str.lower()
         public = domain.isin(PUBLIC_MAIL_DOMAINS) | domain.str.startswith(_PUBLIC_PREFIXES).fillna(False)
         domain = domain.where(~public)
