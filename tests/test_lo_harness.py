@@ -97,7 +97,10 @@ def test_the_pdf_engine_names_the_missing_part(tmp_path: Path, monkeypatch: pyte
     monkeypatch.setattr(pdf, "soffice_path", lambda: soffice)
     with pytest.raises(pdf.PdfEngineMissing, match="Writer is not installed"):
         pdf.pdf_engine("libreoffice")
-    monkeypatch.setattr(pdf, "weasyprint_available", lambda: False)
+    def no_weasyprint():
+        raise ImportError("No module named 'weasyprint'")
+
+    monkeypatch.setattr(pdf, "_weasyprint", no_weasyprint)
     with pytest.raises(pdf.PdfEngineMissing, match="install weasyprint"):
         pdf.pdf_engine("auto")
     writer_too = _fake_libreoffice(tmp_path / "full", ("calc", "writer"))
@@ -105,3 +108,30 @@ def test_the_pdf_engine_names_the_missing_part(tmp_path: Path, monkeypatch: pyte
     assert pdf.pdf_engine("auto") == "libreoffice"
     monkeypatch.setattr(pdf, "soffice_path", lambda: None)
     assert pdf.libreoffice_parts() == set()
+
+
+def test_a_machine_without_pango_gets_one_line_naming_the_packages(monkeypatch: pytest.MonkeyPatch,
+                                                                 capsys: pytest.CaptureFixture) -> None:
+    """A fresh Debian machine (no libpango, no LibreOffice; checked with .ci/fresh-machine bare):
+    WeasyPrint's import prints a boxed notice and raises OSError. crm-xl says what to install in
+    one line, prints nothing else, and `auto` names both ways to get a PDF."""
+    import builtins
+
+    from crm_xl.reports import pdf
+
+    real_import = builtins.__import__
+
+    def import_without_pango(name, *args, **kwargs):
+        if name == "weasyprint" or name.startswith("weasyprint."):
+            print("\n-----\n\nWeasyPrint could not import some external libraries.\n\n-----\n")
+            raise OSError("cannot load library 'libgobject-2.0-0': libgobject-2.0-0: cannot open shared object file")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", import_without_pango)
+    monkeypatch.setattr(pdf, "soffice_path", lambda: None)
+    assert pdf.weasyprint_missing() == "WeasyPrint cannot load the system's Pango (apt install libpango-1.0-0 libpangoft2-1.0-0)"
+    assert not pdf.weasyprint_available()
+    with pytest.raises(pdf.PdfEngineMissing) as exc:
+        pdf.pdf_engine("auto")
+    assert "libpango-1.0-0" in str(exc.value) and "libreoffice-writer-nogui" in str(exc.value)
+    assert capsys.readouterr().out == ""

@@ -81,6 +81,26 @@ def run_demo(out: Path, *, lang: str = "zh-CN", profile: str = "trade", seed: in
     say(f"④ 跟进计划：{items} 项 → {plan_path.name}（每位负责人一份在 {owners_dir.name}/）",
         f"④ Follow-up plan: {items} items → {plan_path.name} (one per owner in {owners_dir.name}/)")
 
+    form_pdf = pdf
+    if pdf:  # a fresh machine may have no PDF engine (no Pango, no LibreOffice): say so once, write HTML
+        from crm_xl.reports.pdf import PdfEngineMissing, libreoffice_missing, pdf_engine
+
+        try:
+            pdf_engine("auto")
+        except PdfEngineMissing as exc:
+            pdf = False  # the documents and reports print HTML, which needs WeasyPrint or LibreOffice Writer
+            form_pdf = forms.pdf_engine() == "libreoffice" and libreoffice_missing("calc") is None
+            reason = str(exc).removeprefix("no PDF engine for 'auto': ")
+            summary["pdf_missing"] = reason
+            if form_pdf:  # Calc without Writer: the form's printable xlsx layout still prints
+                say(f"单据和报表未生成 PDF：{reason}；已改为 HTML（可在浏览器中打印），投诉处理单由 LibreOffice Calc 打印",
+                    f"No PDFs of the documents and reports: {reason}; they are written as HTML (print them "
+                    "from a browser), the complaint form is printed by LibreOffice Calc")
+            else:
+                say(f"PDF 未生成：{reason}；投诉处理单、单据和报表改为 HTML（可在浏览器中打印）",
+                    f"No PDFs: {reason}; the complaint form, documents and reports are written as HTML "
+                    "(print them from a browser)")
+
     open_ids = forms.open_complaints(register)
     if open_ids:
         contexts = [forms.complaint_context(register, tid, as_of, lang) for tid in open_ids]
@@ -90,11 +110,12 @@ def run_demo(out: Path, *, lang: str = "zh-CN", profile: str = "trade", seed: in
         first = out / t(f"投诉处理单-{open_ids[0]}.html", f"complaint-form-{open_ids[0]}.html")
         with atomic_output(first) as tmp:
             tmp.write_text(forms.render_html(contexts[0]), encoding="utf-8")
-        if pdf:
+        if form_pdf:
             with atomic_output(first.with_suffix(".pdf")) as tmp:
                 forms.render_pdf(contexts[0], tmp)
-        say(f"⑤ 投诉处理单：{len(open_ids)} 张未结投诉 → {forms_path.name}，{first.stem}.pdf",
-            f"⑤ Complaint forms: {len(open_ids)} open complaints → {forms_path.name}, {first.stem}.pdf")
+        shown_form = first.with_suffix(".pdf" if form_pdf else ".html").name
+        say(f"⑤ 投诉处理单：{len(open_ids)} 张未结投诉 → {forms_path.name}，{shown_form}",
+            f"⑤ Complaint forms: {len(open_ids)} open complaints → {forms_path.name}, {shown_form}")
 
     if profile == "trade":
         summary["outputs"]["documents"] = _trade_documents(register, out / t("单据", "documents"), as_of, lang, pdf)

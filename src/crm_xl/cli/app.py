@@ -239,6 +239,8 @@ def os_error_message(exc: OSError, lang: str) -> str:
         errno.EISDIR: ("这是一个文件夹，不是文件", "this is a folder, not a file"),
         errno.ENOENT: ("文件或文件夹不存在", "no such file or folder"),
     }
+    if exc.errno is None and str(exc):  # raised by crm-xl with a message (LibreOfficeError): that message
+        return str(exc) + where
     zh, en = texts.get(exc.errno, (exc.strerror or type(exc).__name__, exc.strerror or type(exc).__name__))
     return pick(zh, en, lang) + where
 

@@ -73,6 +73,19 @@ def write_owner_books(plan: pd.DataFrame, folder: Path, lang: str, as_of: date) 
     return written
 
 
+def _values(rows: pd.DataFrame, key: str) -> list:
+    """The column's values as ``to_dict("records")`` gives them (None for a column not in the plan)."""
+    if key not in rows.columns:
+        return [None] * len(rows)
+    if isinstance(rows[key].dtype, pd.StringDtype):  # str or a missing value, fast
+        return rows[key].astype(object).tolist()
+    return [rec[0] for rec in rows[[key]].set_axis([0], axis=1).to_dict("records")]
+
+
+def _text(value) -> str:
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+
+
 def write_followup_book(frame: pd.DataFrame, path: str | Path, lang: str, as_of: date) -> int:
     """Write the plan to ``path`` (a new file); returns the number of item rows written."""
     today = pd.Timestamp(as_of).normalize()
@@ -89,18 +102,21 @@ def write_followup_book(frame: pd.DataFrame, path: str | Path, lang: str, as_of:
         ws.set_column(col, col, width)
     ws.set_row(0, 20)
     rows = frame.reset_index(drop=True)
-    for i, rec in enumerate(rows.to_dict("records"), start=1):
-        due = rec["due"]
+    # each column's cell texts first, a column at a time; then the cells row by row
+    texts: list[tuple[int, str, list[str]]] = []
+    for col, (key, *_rest) in enumerate(COLUMNS):
+        if key == "due":
+            due_col = col
+            continue
+        values = _values(rows, key)
+        if key == "priority":
+            values = [pick(*_PRIORITY.get(int(v), (str(v), str(v))), lang) for v in values]
+        texts.append((col, "wrap" if key in ("why", "greeting", "reason") else "text", [_text(v) for v in values]))
+    for i, due in enumerate(_values(rows, "due"), start=1):
         kind = "overdue" if due < today else "today" if due == today else "normal"
-        for col, (key, *_rest) in enumerate(COLUMNS):
-            if key == "due":
-                ws.write_datetime(i, col, due.to_pydatetime(), fmt[(kind, "date")])
-                continue
-            value = rec.get(key)
-            if key == "priority":
-                value = pick(*_PRIORITY.get(int(value), (str(value), str(value))), lang)
-            text = "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
-            ws.write_string(i, col, text, fmt[(kind, "wrap" if key in ("why", "greeting", "reason") else "text")])
+        ws.write_datetime(i, due_col, due.to_pydatetime(), fmt[(kind, "date")])
+        for col, typ, column in texts:
+            ws.write_string(i, col, column[i - 1], fmt[(kind, typ)])
     ws.autofilter(0, 0, max(len(rows), 1), len(COLUMNS) - 1)
     ws.freeze_panes(1, 0)
     ws.set_landscape()

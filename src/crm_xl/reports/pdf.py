@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import atexit
 import base64
+import contextlib
+import io
 import os
 import re
 import shutil
@@ -39,20 +41,35 @@ class PdfEngineMissing(RuntimeError):
 def _weasyprint():
     """Import WeasyPrint. Its import warns when fontconfig knows no font at all (a server with no
     font installed); crm-xl brings its own faces (``@font-face``), and if those are missing too
-    :mod:`crm_xl.fonts` says so in one line, so that warning is not passed on."""
-    with warnings.catch_warnings():
+    :mod:`crm_xl.fonts` says so in one line, so that warning is not passed on. When the system's
+    Pango is missing, WeasyPrint prints a boxed installation notice to stdout before raising
+    OSError; that notice is swallowed too, :func:`weasyprint_missing` says it in one line."""
+    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
         warnings.filterwarnings("ignore", message="No fonts configured in FontConfig")
         import weasyprint
         import weasyprint.text.fonts  # noqa: F401  (the module that checks fontconfig on import)
     return weasyprint
 
 
-def weasyprint_available() -> bool:
+# What WeasyPrint loads from the system (Debian names); a fresh machine has none of them.
+PANGO_PACKAGES = "libpango-1.0-0 libpangoft2-1.0-0"
+
+
+def weasyprint_missing() -> str | None:
+    """None when WeasyPrint can print, else one line saying what to install."""
     try:
         _weasyprint()
-    except Exception:  # ImportError, or OSError when Pango is missing
-        return False
-    return True
+    except ImportError:
+        return "WeasyPrint is not installed (pip install weasyprint)"
+    except OSError:  # cffi could not open libpango / libgobject
+        return f"WeasyPrint cannot load the system's Pango (apt install {PANGO_PACKAGES})"
+    except Exception as exc:  # noqa: BLE001  (any other import failure makes it unusable too)
+        return f"WeasyPrint cannot start ({type(exc).__name__}: {exc})"
+    return None
+
+
+def weasyprint_available() -> bool:
+    return weasyprint_missing() is None
 
 
 def soffice_path() -> str | None:
@@ -93,16 +110,16 @@ def libreoffice_missing(part: str) -> str | None:
 
 def pdf_engine(preferred: str = "auto") -> str:
     """``weasyprint`` or ``libreoffice`` (``auto`` picks WeasyPrint when it can be imported)."""
-    if preferred in ("auto", "weasyprint") and weasyprint_available():
+    weasy = weasyprint_missing() if preferred in ("auto", "weasyprint") else None
+    if preferred in ("auto", "weasyprint") and weasy is None:
         return "weasyprint"
     if preferred == "weasyprint":
-        raise PdfEngineMissing("no PDF engine for 'weasyprint': it cannot be imported (pip install weasyprint; "
-                               "it needs the system's Pango)")
+        raise PdfEngineMissing(f"no PDF engine for 'weasyprint': {weasy}")
     missing = libreoffice_missing("writer")  # LibreOffice prints HTML with Writer
     if not missing:
         return "libreoffice"
     raise PdfEngineMissing(f"no PDF engine for {preferred!r}: "
-                           + (missing if preferred == "libreoffice" else f"install weasyprint (pip), or {missing}"))
+                           + (missing if preferred == "libreoffice" else f"{weasy}, and {missing}"))
 
 
 class WeasyPrinter:
