@@ -1,13 +1,11 @@
-"""The fast JSON writers give exactly what ``crm_xl.contract`` gives (the analyze output depends on it)."""
+"""``strict_fast`` gives exactly what ``crm_xl.contract.strict`` gives (the analyze output depends on it)."""
 
 import datetime as dt
 
 import numpy as np
 import pandas as pd
-import pytest
-
-from crm_xl.contract import dumps, strict
-from crm_xl.jsontext import dumps_indented, strict_fast
+from crm_xl.contract import strict
+from crm_xl.jsontext import strict_fast
 
 ODD = {"a": [], "b": {}, "c": [1, 2.5, float("nan"), float("inf"), -float("inf"), None, True, False,
                                 "x\n\"\\\u2028\x01\x7fé中"],
@@ -25,14 +23,6 @@ def _same(a, b):
     if isinstance(a, list):
         return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
     return a == b or (a != a and b != b)
-
-
-@pytest.mark.parametrize("indent", [0, 1, 2, 4])
-def test_dumps_indented_is_contract_dumps(indent):
-    value = {**ODD, "obj": "fixed"}
-    assert dumps_indented(value, indent) == dumps(value, indent=indent)
-    for v in ([], {}, 1, "x", None, 1.5, float("nan"), [ODD["c"]]):
-        assert dumps_indented(v, indent) == dumps(v, indent=indent)
 
 
 def test_strict_fast_is_strict():

@@ -50,9 +50,7 @@ def analyze_command(
     coverage.setdefault("measures", {})
     lines = coverage_lines(register, lang)
     if fmt == "json":
-        from crm_xl.jsontext import dumps_indented
-
-        text = dumps_indented(data)  # = dumps(data, indent=2); the C escaper, not json's Python generator
+        text = dumps(data, indent=2)
         if out:
             with atomic_output(out) as tmp:
                 tmp.write_text(text + "\n", encoding="utf-8")
