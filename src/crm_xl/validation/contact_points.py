@@ -61,7 +61,7 @@ _SPLIT_FOUND_ASCII = r"[;；,，、/|]|[\t\n\v\f\r\x1c-\x1f ]{3}"
 
 
 def _contains_split(text: pd.Series) -> pd.Series:
-    """``text.str.contains(_SPLIT)``: through RE2 when the text is ASCII (pandas runs Python's
+    r"""``text.str.contains(_SPLIT)``: through RE2 when the text is ASCII (pandas runs Python's
     ``re`` once per value for a pattern with ``\s``)."""
     import pyarrow as pa
     import pyarrow.compute as pc
