@@ -219,3 +219,45 @@ def test_a_csv_export_keeps_what_the_user_typed_and_a_masked_one_does_not(tmp_pa
     assert res.exit_code == 0, res.output
     with open(masked / "opportunities.csv", encoding="utf-8-sig", newline="") as fh:
         assert "下个月吧" not in fh.read()
+
+
+def test_a_duration_cell_in_a_mixed_column_is_a_finding_not_a_damaged_file(tmp_path):
+    # One [h]:mm:ss cell in a column that also holds text or dates made fastexcel refuse the column,
+    # and crm-xl called the whole workbook damaged (exit 2): every record lost for one cell.
+    import datetime as dt
+
+    import xlsxwriter
+
+    from crm_xl.ports.reader import read_register
+
+    path = tmp_path / "own.xlsx"
+    wb = xlsxwriter.Workbook(path)
+    hours, day = wb.add_format({"num_format": "[h]:mm:ss"}), wb.add_format({"num_format": "yyyy-mm-dd"})
+    ws = wb.add_worksheet("跟进记录")
+    ws.write(0, 0, "2026年跟进台账")  # a title above the header: rows must still line up
+    ws.write_row(2, 0, ["记录编号", "客户编号", "跟进日期", "跟进方式", "内容", "时长", "负责人"])
+    for r, (when, length) in enumerate([(dt.datetime(2026, 3, 5), "30分钟"), (1.25, 0.5), (dt.datetime(2026, 3, 7), 2)]):
+        ws.write_row(3 + r, 0, [f"A{r + 1}", "C1"])
+        if isinstance(when, dt.datetime):
+            ws.write_datetime(3 + r, 2, when, day)
+        else:
+            ws.write_number(3 + r, 2, when, hours)  # a duration typed into the date column
+        ws.write_row(3 + r, 3, ["电话", "谈价格"])
+        if isinstance(length, str):
+            ws.write_string(3 + r, 5, length)
+        else:
+            ws.write_number(3 + r, 5, length, hours)
+        ws.write(3 + r, 6, "张伟")
+    wb.add_worksheet("客户").write_row(0, 0, ["客户编号", "公司名称", "国家", "负责人"])
+    wb.close()
+
+    register = read_register(path)
+    acts = register.frames["activities"]
+    assert acts["activity_id"].tolist() == ["A1", "A2", "A3"]
+    assert acts["_row"].tolist() == [4, 5, 6]
+    assert acts["时长"].tolist() == ["30分钟", "12:00:00", "48:00:00"]  # what the user typed, kept
+    assert str(acts["date"].iloc[0].date()) == "2026-03-05" and acts["date"].isna().iloc[1]
+    r = CliRunner().invoke(app, ["validate", str(path), "--format", "json"])
+    assert r.exit_code == 1, r.output
+    bad = [f for f in json.loads(r.output)["findings"] if f["cell"] == "C5"]
+    assert bad and bad[0]["code"] == "R001" and "30:00:00" in bad[0]["message"]

@@ -197,6 +197,68 @@ def input_limits() -> InputLimits:
     return _limits
 
 
+class _MixedDurations:
+    """A loaded sheet where some columns mix ``[h]:mm:ss`` durations with other cells (text,
+    numbers, dates): fastexcel cannot type such a column and raised for the whole workbook. Those
+    columns are read as text, and each duration cell (which the text read shows as a 1899 date) is
+    replaced by its ``30:00:00`` text from calamine's own cell value, so every cell keeps what the
+    user typed and the core reports the ones it cannot use."""
+
+    def __init__(self, loaded, source: Any, name: str, columns: list[str], first_row: int) -> None:
+        self._loaded, self._source, self._name, self._columns = loaded, source, name, columns
+        self._first_row = first_row  # 0-based absolute row of the first data row
+
+    def available_columns(self):
+        return self._loaded.available_columns()
+
+    def to_arrow(self):
+        import pyarrow as pa
+        from python_calamine import CalamineWorkbook
+
+        from crm_xl.messages import duration_text
+
+        table = self._loaded.to_arrow()
+        info = {c.name: c for c in self._loaded.available_columns()}
+        book = (CalamineWorkbook.from_filelike(io.BytesIO(self._source.getvalue() if isinstance(
+            self._source, io.BytesIO) else self._source)) if isinstance(self._source, (bytes, io.BytesIO))
+            else CalamineWorkbook.from_path(str(self._source)))
+        cells = book.get_sheet_by_name(self._name).to_python(skip_empty_area=False)  # from A1
+        for column in self._columns:
+            i = table.column_names.index(column)
+            at = info[column].absolute_index
+            texts = table.column(i).to_pylist()
+            merged = []
+            for r, text in enumerate(texts):
+                row = self._first_row + r
+                value = cells[row][at] if row < len(cells) and at < len(cells[row]) else None
+                merged.append(duration_text(value) if isinstance(value, dt.timedelta) else text)
+            table = table.set_column(i, pa.field(column, pa.string()), pa.array(merged, pa.string()))
+        return table
+
+
+_MIXED_COLUMN = __import__("re").compile(r"could not determine dtype for column (.+?)\s*$", __import__("re").M)
+
+
+def _load_sheet(source: Any, reader, name: str, **kwargs):
+    """``reader.load_sheet`` that survives a column mixing durations with other cells (see
+    :class:`_MixedDurations`); anything else unreadable is :class:`UnreadableWorkbook`."""
+    as_text: dict[str, str] = {}
+    while True:
+        try:
+            loaded = reader.load_sheet(name, dtypes=as_text or None, **kwargs)
+            break
+        except BaseException as exc:
+            if isinstance(exc, (KeyboardInterrupt, SystemExit, MemoryError)):
+                raise
+            found = _MIXED_COLUMN.search(str(exc)) if type(exc).__name__ == "UnsupportedColumnTypeCombinationError" else None
+            if found is None or found.group(1) in as_text or "Duration" not in str(exc) or len(as_text) > 1000:
+                raise UnreadableWorkbook(_name(source), "corrupt_file", type(exc).__name__) from None
+            as_text[found.group(1)] = "string"
+    if not as_text:
+        return loaded
+    return _MixedDurations(loaded, source, name, list(as_text), kwargs["header_row"] + 1)
+
+
 def read_register(source: str | Path | bytes | io.BytesIO, *, password: str | None = None,
                   lang: str | None = None, limits: InputLimits | None = None) -> Register:
     """Read a register workbook, or the register in a database when ``source`` is a database URL
@@ -257,7 +319,7 @@ def _read_register(source: str | Path | bytes | io.BytesIO, password: str | None
         header = 0
         # skip_rows=0 keeps row 0 absolute: without it fastexcel skips leading empty rows and the
         # row numbers of every finding would be off.
-        loaded = _guard(source, reader.load_sheet, name, header_row=0, skip_rows=0, schema_sample_rows=None)
+        loaded = _load_sheet(source, reader, name, header_row=0, skip_rows=0, schema_sample_rows=None)
         info = _guard(source, loaded.available_columns)
         names_row1 = [c.name for c in info if not c.name.startswith("__UNNAMED__")]
         row1_hits = header_hits(sheet, names_row1)
@@ -267,7 +329,7 @@ def _read_register(source: str | Path | bytes | io.BytesIO, password: str | None
                 frames[key] = empty_frame(sheet)
                 continue
             if header != 0:
-                loaded = _guard(source, reader.load_sheet, name, header_row=header, schema_sample_rows=None)
+                loaded = _load_sheet(source, reader, name, header_row=header, skip_rows=0, schema_sample_rows=None)
                 info = _guard(source, loaded.available_columns)
         table = _guard(source, loaded.to_arrow)
         matches = match_headers(sheet, [c.name for c in info])
