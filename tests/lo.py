@@ -168,3 +168,25 @@ def run_macro(
     if done.returncode != 0 or "error" in report:
         raise LibreOfficeError(f"LibreOffice could not open {xlsm_path}: {report.get('error', done.stderr)}")
     return report
+
+
+def pdf_engine_missing() -> str | None:
+    """None when crm-xl can print a PDF here (WeasyPrint with Pango, or LibreOffice Writer)."""
+    from crm_xl.reports.pdf import PdfEngineMissing, pdf_engine
+
+    try:
+        pdf_engine("auto")
+    except PdfEngineMissing as exc:
+        return str(exc)
+    return None
+
+
+def require_pdf_engine() -> None:
+    """Skip a test that prints a PDF on a machine with no PDF engine (a fresh Debian without Pango
+    or LibreOffice Writer), with the reason; fail instead when CRM_XL_REQUIRE_LIBREOFFICE=1 (CI
+    installs both)."""
+    missing = pdf_engine_missing()
+    if missing:
+        if _required():
+            pytest.fail(f"{missing}, but {REQUIRE_ENV}=1")
+        pytest.skip(missing)

@@ -20,6 +20,18 @@ from desk_books import write_desk_book
 runner = CliRunner()
 
 
+def need_pdf() -> None:
+    """This test prints a PDF and reads it back: skip with the reason on a machine with no PDF
+    engine or no poppler (a fresh Debian), fail under CRM_XL_REQUIRE_LIBREOFFICE=1 (CI has both)."""
+    from lo import _required, require_pdf_engine
+
+    require_pdf_engine()
+    if not shutil.which("pdftotext"):
+        if _required():
+            pytest.fail("pdftotext (poppler-utils) is not installed, but CRM_XL_REQUIRE_LIBREOFFICE=1")
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+
+
 def pdf_text(path: Path) -> str:
     return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
 
@@ -127,6 +139,7 @@ def run(*args: str):
 
 
 def test_pi_pdf_shows_the_lines_totals_words_and_bank_block(book: Path, tmp_path: Path):
+    need_pdf()
     before = sha256(book)
     out, record = tmp_path / "PI.pdf", tmp_path / "台账-新.xlsx"
     res = run("document", book, "--kind", "pi", "--order", "SO001", "--out", out, "--record", record,
@@ -163,6 +176,7 @@ def test_pi_pdf_shows_the_lines_totals_words_and_bank_block(book: Path, tmp_path
 
 
 def test_cny_documents_carry_the_chinese_upper_case_amount(book: Path, tmp_path: Path):
+    need_pdf()
     out = tmp_path / "QT.pdf"
     res = run("document", book, "--kind", "pi", "--order", "SO003", "--out", out, "--as-of", "2026-11-23")
     words = flat(pdf_text(out))
@@ -174,6 +188,7 @@ def test_cny_documents_carry_the_chinese_upper_case_amount(book: Path, tmp_path:
 
 
 def test_packing_list_sums_cartons_weights_and_volume(book: Path, tmp_path: Path):
+    need_pdf()
     out = tmp_path / "PL.pdf"
     res = run("document", book, "--kind", "packing-list", "--order", "SO002", "--out", out, "--as-of", "2026-11-23")
     assert res.exit_code == 0, res.output
@@ -196,6 +211,7 @@ def test_invoice_takes_the_orders_invoice_number_and_lists_what_is_missing(book:
 
 
 def test_quotation_from_an_opportunity_and_settings_are_read(tmp_path: Path):
+    need_pdf()
     book = write_desk_book(tmp_path / "台账.xlsx", settings_extra=[["number_quotation", "BW-QT{yy}{mm}-{seq:03d}", ""],
                                                                    ["quotation_validity_days", 45, ""]])
     out = tmp_path / "QT.pdf"
@@ -265,6 +281,7 @@ def test_the_demo_prints_one_complete_document_of_each_kind(tmp_path: Path):
 
 
 def test_control_sheet_button_makes_the_pi_of_the_selected_order_row(book: Path, tmp_path: Path):
+    need_pdf()
     from crm_xl.excel import trade_document
     from crm_xl.excel.port import RecordingPort
 

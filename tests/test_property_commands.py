@@ -140,6 +140,13 @@ def test_every_report_kind_and_format_on_a_hostile_register(demo, tmp_path):
         frames = mutated(frames, sheet, column, value)
     book = tmp_path / "台账.xlsx"
     write_register(book, Register.from_records(frames))
+    from lo import pdf_engine_missing, require_pdf_engine
+
+    if pdf_engine_missing():  # a fresh machine: a PDF is one clear line and exit 2, never an internal error
+        res = runner.invoke(app, ["report", str(book), "--kind", "monthly", "--as-of", DAY, "--out", str(tmp_path / "x.pdf")])
+        assert res.exit_code == 2 and "本机无法生成 PDF" in res.output and "apt install" in res.output, res.output
+        assert not (tmp_path / "x.pdf").exists()
+        require_pdf_engine()  # then skip (with the reason) or, under CRM_XL_REQUIRE_LIBREOFFICE=1, fail
     every_command(book, base, tmp_path, "monthly", ".pdf")
     for kind in KINDS:
         for fmt in FORMATS:

@@ -34,8 +34,9 @@ SOFFICE_TIMEOUT = 180  # seconds; a conversion never hangs a batch run
 _SVG = re.compile(r"<svg\b.*?</svg>", re.S)
 
 
-class PdfEngineMissing(RuntimeError):
-    """Neither WeasyPrint nor LibreOffice (soffice) is available."""
+class PdfEngineMissing(OSError):
+    """Neither WeasyPrint nor LibreOffice (soffice) is available: a part of this machine is missing,
+    not a bug, so the command ends with one line saying what to install (exit 2, as for a disk error)."""
 
 
 def _weasyprint():
