@@ -37,7 +37,7 @@ def run_demo(out: Path, *, lang: str = "zh-CN", profile: str = "trade", seed: in
     from crm_xl.workbook import build_workbook, demo_register
 
     t = lambda zh, en: pick(zh, en, lang)  # noqa: E731
-    say = lambda zh, en: console.print(t(zh, en), markup=False)  # noqa: E731
+    say = lambda zh, en: console.print(t(zh, en), markup=False, soft_wrap=True)  # noqa: E731  (a line is never cut)
     out.mkdir(parents=True, exist_ok=True)
     stem = t("演示台账", "demo-register") + ("" if profile == "trade" else f"-{profile}")
     workbook = out / f"{stem}.xlsx"
