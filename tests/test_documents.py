@@ -26,6 +26,12 @@ def need_pdf() -> None:
     from lo import _required, require_pdf_engine
 
     require_pdf_engine()
+    need_pdftotext()
+
+
+def need_pdftotext() -> None:
+    from lo import _required
+
     if not shutil.which("pdftotext"):
         if _required():
             pytest.fail("pdftotext (poppler-utils) is not installed, but CRM_XL_REQUIRE_LIBREOFFICE=1")
@@ -239,9 +245,10 @@ def test_lines_in_two_currencies_are_refused(book: Path, tmp_path: Path):
 
 @pytest.mark.libreoffice
 def test_pi_xlsx_opens_in_libreoffice_with_the_figures(book: Path, tmp_path: Path):
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if not soffice:
-        pytest.skip("LibreOffice is not installed")
+    from lo import require_soffice
+
+    soffice = require_soffice("calc")  # skips with the reason, fails under CRM_XL_REQUIRE_LIBREOFFICE=1
+    need_pdftotext()
     out = tmp_path / "PI.xlsx"
     assert run("document", book, "--kind", "pi", "--order", "SO001", "--out", out, "--as-of", "2026-11-23").exit_code == 0
     rows = calamine_rows(out, "Pi")

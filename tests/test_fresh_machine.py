@@ -30,6 +30,8 @@ def test_the_demo_without_any_pdf_engine_says_so_once_and_writes_html(tmp_path: 
 
     monkeypatch.setattr(pdf, "pdf_engine", no_engine)
     monkeypatch.setattr(pdf, "html_to_pdf", must_not_print)
+    # no LibreOffice at all (on a machine with Calc the demo prints the form with Calc)
+    monkeypatch.setattr(pdf, "libreoffice_missing", lambda part: "LibreOffice is not installed")
     from crm_xl import forms
 
     monkeypatch.setattr(forms, "render_pdfs", must_not_print)
