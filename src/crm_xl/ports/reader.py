@@ -12,6 +12,7 @@ import datetime as dt
 import io
 import logging
 import os
+import re
 import sys
 import tempfile
 import threading
@@ -236,7 +237,7 @@ class _MixedDurations:
         return table
 
 
-_MIXED_COLUMN = __import__("re").compile(r"could not determine dtype for column (.+?)\s*$", __import__("re").M)
+_MIXED_COLUMN = re.compile(r"could not determine dtype for column (.+?)\s*$", re.M)
 
 
 def _load_sheet(source: Any, reader, name: str, **kwargs):
