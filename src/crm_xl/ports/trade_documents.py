@@ -79,7 +79,8 @@ def write_xlsx(ctx: dict[str, Any], path: str | Path) -> None:
     ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
     ws.fit_to_pages(1, 0)
     packing = ctx["kind"] == "packing_list"
-    widths = [5, 26, 16, 12, 10, 11, 11, 11] if packing else [5, 28, 18, 11, 12, 14, 16]
+    # column A holds the table's No. and, above it, the heading labels ("To / Buyer:", "Order ref.:")
+    widths = [11, 20, 16, 12, 10, 11, 11, 11] if packing else [11, 22, 18, 11, 12, 14, 16]
     for i, w in enumerate(widths):
         ws.set_column(i, i, w)
     last = len(widths) - 1
@@ -100,7 +101,7 @@ def write_xlsx(ctx: dict[str, Any], path: str | Path) -> None:
              "Valid until:" if ctx["valid_until"] else "", ctx["valid_until"])]
     for k1, v1, k2, v2 in head:
         ws.write_string(r, 0, k1, fmt["k"])
-        ws.merge_range(r, 1, r, 2, v1, fmt["v"])
+        ws.merge_range(r, 1, r, last - 2, v1, fmt["v"])  # up to the right-hand label
         ws.write_string(r, last - 1, k2, fmt["k"])
         ws.write_string(r, last, v2, fmt["v"])
         if "\n" in v1:
