@@ -2,7 +2,8 @@
 
 One sheet in the workbook's language: a header row with an autofilter and frozen panes, one row
 per follow-up item, rows due on the as-of date filled yellow and overdue rows red. Text is always
-written with ``write_string`` (a name such as ``=HYPERLINK(...)`` stays text, F9.6).
+written as text (a name such as ``=HYPERLINK(...)`` stays text, F9.6); the item rows go in as one
+block of columns (:mod:`crm_xl.ports.sheet_rows`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import pandas as pd
 import xlsxwriter
 
 from crm_xl.i18n import pick
+from crm_xl.ports.sheet_rows import RowsWorksheet, date_serials
 
 __all__ = ["COLUMNS", "owner_file_name", "owner_file_names", "sheet_name", "write_followup_book", "write_owner_books"]
 
@@ -91,7 +93,7 @@ def write_followup_book(frame: pd.DataFrame, path: str | Path, lang: str, as_of:
     today = pd.Timestamp(as_of).normalize()
     wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
     wb.set_properties({"title": f"{sheet_name(lang)} {today.date().isoformat()}", "author": "crm-xl"})
-    ws = wb.add_worksheet(sheet_name(lang))
+    ws = wb.add_worksheet(sheet_name(lang), worksheet_class=RowsWorksheet)
     head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"})
     fills = {"normal": {}, "today": {"bg_color": "#FFF2CC"}, "overdue": {"bg_color": "#F8CBAD", "font_color": "#9C0006"}}
     fmt = {(kind, typ): wb.add_format({**props, "border": 1, "valign": "top", "text_wrap": typ == "wrap",
@@ -102,21 +104,21 @@ def write_followup_book(frame: pd.DataFrame, path: str | Path, lang: str, as_of:
         ws.set_column(col, col, width)
     ws.set_row(0, 20)
     rows = frame.reset_index(drop=True)
-    # each column's cell texts first, a column at a time; then the cells row by row
-    texts: list[tuple[int, str, list[str]]] = []
+    # each row's fill from its due date; then the cells a column at a time, in one block
+    dues = _values(rows, "due")
+    kinds = ["overdue" if due < today else "today" if due == today else "normal" for due in dues]
+    columns = []
     for col, (key, *_rest) in enumerate(COLUMNS):
         if key == "due":
-            due_col = col
+            serials = date_serials(rows["due"]) if "due" in rows.columns else None
+            columns.append((col, dues if serials is None else serials, [fmt[(kind, "date")] for kind in kinds]))
             continue
         values = _values(rows, key)
         if key == "priority":
             values = [pick(*_PRIORITY.get(int(v), (str(v), str(v))), lang) for v in values]
-        texts.append((col, "wrap" if key in ("why", "greeting", "reason") else "text", [_text(v) for v in values]))
-    for i, due in enumerate(_values(rows, "due"), start=1):
-        kind = "overdue" if due < today else "today" if due == today else "normal"
-        ws.write_datetime(i, due_col, due.to_pydatetime(), fmt[(kind, "date")])
-        for col, typ, column in texts:
-            ws.write_string(i, col, column[i - 1], fmt[(kind, typ)])
+        typ = "wrap" if key in ("why", "greeting", "reason") else "text"
+        columns.append((col, [_text(v) for v in values], [fmt[(kind, typ)] for kind in kinds]))
+    ws.write_rows(1, columns, len(rows))
     ws.autofilter(0, 0, max(len(rows), 1), len(COLUMNS) - 1)
     ws.freeze_panes(1, 0)
     ws.set_landscape()

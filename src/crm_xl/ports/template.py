@@ -20,6 +20,7 @@ import xlsxwriter
 from crm_xl import __version__
 from crm_xl.findings import column_letter
 from crm_xl.i18n import pick
+from crm_xl.ports.sheet_rows import RowsWorksheet, date_serials
 from crm_xl.register import Register
 from crm_xl.schema import ENUMS, SHEETS, Column, Sheet
 from crm_xl.settings import SCALAR_KEYS, Settings, format_value, setting_note
@@ -114,48 +115,40 @@ def _plain(value: Any) -> Any:
     return value
 
 
-class Original(str):
-    """What the user typed in a cell the reader could not use, written back as text with the
-    finding as the cell's comment (nothing the user typed is lost by a rewrite)."""
-
-    note: str = ""
-
-    def __new__(cls, text: str, note: str = "") -> "Original":
-        obj = super().__new__(cls, text)
-        obj.note = note
-        return obj
-
-
-def _writer_for(column: Column, lang: str) -> Callable[[Any, Any, int, int, Any, Any], None]:
+def _column_values(frame: pd.DataFrame, column: Column, lang: str, kept: dict[int, tuple[str, str]]
+                   ) -> Callable[[int, int], list]:
+    """The cell values of one register column, a chunk of rows at a time, for
+    :meth:`~crm_xl.ports.sheet_rows.RowsWorksheet.write_rows`: enum codes as their labels in
+    ``lang``, dates as Excel serials, and the text the user typed where the reader could not use
+    a cell (``kept``: position → (text, note)), written as text, never a formula."""
     enum = ENUMS.get(column.enum or "")
+    series = frame[column.key] if column.key in frame.columns else None
+    labels: dict[str, str] = {}
 
-    def write(ws, value, r, c, fmt, _):
-        if isinstance(value, Original):
-            ws.write_string(r, c, str(value), fmt)  # as text, never a formula
-            if value.note:
-                ws.write_comment(r, c, value.note, {"x_scale": 2, "y_scale": 1.5})
-            return
-        value = _plain(value)
-        if value is None:
-            if fmt is not None:
-                ws.write_blank(r, c, None, fmt)
-            return
-        if enum is not None:
-            ws.write_string(r, c, enum.label(str(value), lang), fmt)
-        elif isinstance(value, (pd.Timestamp, dt.datetime, dt.date)):
-            if isinstance(value, pd.Timestamp):
-                value = value.to_pydatetime()
-            if not isinstance(value, dt.datetime):
-                value = dt.datetime(value.year, value.month, value.day)
-            ws.write_datetime(r, c, value, fmt)
-        elif isinstance(value, bool):
-            ws.write_boolean(r, c, value, fmt)
-        elif isinstance(value, (int, float)):
-            ws.write_number(r, c, value, fmt)
+    def label(value: Any) -> Any:
+        if _plain(value) is None:
+            return None
+        text = str(value)
+        if text not in labels:
+            labels[text] = enum.label(text, lang)
+        return labels[text]
+
+    def values(start: int, stop: int) -> list:
+        if series is None:
+            chunk = [None] * (stop - start)
         else:
-            ws.write_string(r, c, str(value), fmt)  # never a formula
+            part = series.iloc[start:stop]
+            chunk = None if enum is not None else date_serials(part)
+            if chunk is None:
+                chunk = part.tolist()
+            if enum is not None:
+                chunk = [label(v) for v in chunk]
+        for pos, (text, _note) in kept.items():
+            if start <= pos < stop:
+                chunk[pos - start] = str(text)
+        return chunk
 
-    return write
+    return values
 
 
 def _add_lists(wb: xlsxwriter.Workbook, lang: str, settings: Settings) -> dict[str, str]:
@@ -209,29 +202,31 @@ def _validation(column: Column, lang: str, lists: dict[str, str]) -> dict[str, A
 
 def _write_table(wb, fmts: _Formats, sheet: Sheet, frame: pd.DataFrame | None, lang: str,
                  lists: dict[str, str], columns: list[Column], protect: str | None = None,
-                 originals: dict[str, dict[int, tuple[str, str]]] | None = None) -> None:
-    ws = wb.add_worksheet(sheet.label(lang)[:31])
+                 originals: dict[str, dict[int, tuple[str, str]]] | None = None, big: bool = False) -> None:
+    """``big``: a register of ``BIG`` rows or more, written as xlsxwriter's constant-memory mode
+    wrote it (no Excel Table: an autofilter and a header row of cells; text in the cells)."""
+    ws = wb.add_worksheet(sheet.label(lang)[:31], worksheet_class=RowsWorksheet)
     n = 0 if frame is None else len(frame)
     last_row = n + EMPTY_ROWS if n < BIG else n
-    writers = [_writer_for(c, lang) for c in columns]
     cell_formats = [fmts.cell(c.num_format, c.derived, unlocked=bool(protect) and not c.derived) for c in columns]
     for c, column in enumerate(columns):
         ws.set_column(c, c, column.width, cell_formats[c] if n < BIG else None)
     ws.set_row(0, 32)
-    if wb.constant_memory:  # Excel Tables are not available in this mode: write the header row itself
+    if big:  # no Excel Table: write the header row itself
         for c, column in enumerate(columns):
             ws.write_string(0, c, column.label(lang), fmts.header_derived if column.derived else fmts.header)
     if n:
-        data = [frame[c.key].tolist() if c.key in frame.columns else [None] * n for c in columns]
-        for c, column in enumerate(columns):  # cells the reader could not use keep what was typed
-            for pos, (text, note) in (originals or {}).get(column.key, {}).items():
-                data[c][pos] = Original(text, note)
-        for r in range(n):
-            for c in range(len(columns)):
-                writers[c](ws, data[c][r], r + 1, c, cell_formats[c], None)
+        kept = originals or {}
+        ws.write_rows(1, [(c, _column_values(frame, column, lang, kept.get(column.key, {})), cell_formats[c])
+                          for c, column in enumerate(columns)], n, inline=big)
+        # cells the reader could not use keep what was typed, with the finding as the comment
+        notes = sorted((pos, c, note) for c, column in enumerate(columns)
+                       for pos, (_text, note) in kept.get(column.key, {}).items() if note)
+        for pos, c, note in notes:
+            ws.write_comment(pos + 1, c, note, {"x_scale": 2, "y_scale": 1.5})
     # A protected sheet cannot grow its table, so a protected table already spans the empty rows.
     table_rows = last_row if protect else max(n, 1)
-    if wb.constant_memory:  # xlsxwriter cannot add tables in constant-memory mode (huge registers)
+    if big:  # as xlsxwriter's constant-memory mode had to: no Excel Table for a huge register
         ws.autofilter(0, 0, table_rows, len(columns) - 1)
     else:
         ws.add_table(0, 0, table_rows, len(columns) - 1, {
@@ -318,7 +313,8 @@ def write_register(path: str | Path, register: Register | None = None, *, lang: 
     settings = settings or (register.settings if register else Settings())
     settings = settings.model_copy(update={"language": lang})
     total = sum(len(f) for f in register.frames.values()) if register else 0
-    wb = xlsxwriter.Workbook(str(path), {"constant_memory": total >= BIG, "strings_to_formulas": False,
+    big = total >= BIG
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False,
                                          "strings_to_urls": False, "strings_to_numbers": False})
     try:
         wb.set_properties({"title": pick("客户关系管理台账", "Customer register", lang), "author": "crm-xl",
@@ -339,7 +335,8 @@ def write_register(path: str | Path, register: Register | None = None, *, lang: 
                 frame = register.frames.get(key) if register else None
             originals = register.originals(key, frame, lang) if register and frame is not None and \
                 key not in settings_frames else None
-            _write_table(wb, fmts, sheet, frame, lang, lists, sheet.columns_for(settings.profile), protect, originals)
+            _write_table(wb, fmts, sheet, frame, lang, lists, sheet.columns_for(settings.profile), protect, originals,
+                         big)
         if protect:
             for ws in wb.worksheets():
                 if ws.name in (LISTS_SHEET, pick(*HOWTO_TITLE, lang)):
