@@ -161,6 +161,40 @@ def html_to_pdf(html: str, dst: str | Path, engine: str = "auto") -> str:
     return engine
 
 
+def report_to_pdf(report, dst: str | Path, engine: str = "auto") -> str:
+    """The report (:class:`~crm_xl.reports.model.Report`) as a PDF: its charts with their text as
+    text in the embedded CJK face (faster to print, searchable); returns the engine used. Imports
+    neither pandas nor the review, so a :mod:`~crm_xl.reports.worker` child runs it as it is."""
+    from crm_xl.reports.html import render_charts, render_html
+
+    return html_to_pdf(render_html(report, render_charts(report, text_as_paths=False)), dst, engine)
+
+
+def print_html(pages: dict[str, str], base_url: str | None = None) -> bool:
+    """Each HTML page (destination path → HTML) printed with WeasyPrint; False (nothing printed)
+    when WeasyPrint cannot start here, for the caller's fallback to decide."""
+    if weasyprint_missing() is not None:
+        return False
+    printer = weasy_printer()
+    for dst, html in pages.items():
+        printer.write(html, dst, base_url=base_url)
+    return True
+
+
+def warm_up(charts: bool = False) -> None:
+    """What a PDF command needs before it prints, loaded ahead (in a
+    :mod:`~crm_xl.reports.worker` child while the parent reads the register): WeasyPrint and the
+    packaged faces, and with ``charts`` matplotlib, the chart code and the faces registered with it."""
+    if weasyprint_missing() is None:
+        weasy_printer()
+    if charts:
+        import crm_xl.reports.charts  # noqa: F401  (matplotlib)
+        import crm_xl.reports.html  # noqa: F401
+        from crm_xl.fonts import _registered
+
+        _registered()
+
+
 def for_weasyprint(html: str) -> str:
     """The HTML with each inline SVG chart as an ``<img>`` data URI, drawn the same (the same
     SVG, the same box: full width, height from the viewBox).
