@@ -12,7 +12,7 @@ from crm_xl.i18n import Text, to_traditional
 from crm_xl.register import ROW
 from crm_xl.schema import SHEETS
 from crm_xl.validation import codes as C
-from crm_xl.validation.context import Context, col_label, text_isin, text_lookup
+from crm_xl.validation.context import Context, col_label, text_arrow, text_lookup
 from crm_xl.validation.fields import ROW_SHEETS, contact_values, phone_results
 
 # Legal forms stripped before comparing company names, as word sequences (lower case, no
@@ -103,6 +103,8 @@ def check_unique_ids(ctx: Context) -> None:
 
 def check_references(ctx: Context) -> None:
     """V202 references to missing records; V203 references to another customer's record."""
+    import pyarrow.compute as pc
+
     for key in ROW_SHEETS:
         frame = ctx.frame(key)
         if not len(frame):
@@ -114,19 +116,34 @@ def check_references(ctx: Context) -> None:
             if not ctx.has_sheet(target):
                 continue
             s = frame[column.key]
-            known = ctx.frame(target)[target_col]
-            missing = s.notna().to_numpy() & ~text_isin(s, known)
+            text = text_arrow(s)
+            # every target key set is computed once per run (customers.customer_id serves ten columns)
+            missing = _mask(text.is_valid()) & ~_mask(pc.is_in(text, value_set=ctx.key_set(target, target_col)))
             ctx.add(key, column.key, C.MISSING_REFERENCE, missing,
                     {"column": col_label(key, column.key), "target": Text(SHEETS[target].zh, SHEETS[target].en)})
             if (column.key != "customer_id" and "customer_id" in frame.columns
                     and SHEETS[target].has("customer_id") and SHEETS[target].id_column == target_col):
-                tf = ctx.frame(target)
-                other = pd.Series(text_lookup(s, tf[target_col], tf["customer_id"].astype(object)), dtype=object)
-                own = frame["customer_id"].astype(object)
-                mismatch = (other.notna() & own.notna() & (other != own)).to_numpy(dtype=bool)
-                ctx.add(key, column.key, C.REFERENCE_OTHER_CUSTOMER, mismatch,
-                        {"column": col_label(key, column.key)},
-                        {"other": other.to_numpy(), "customer": own.to_numpy()})
+                keys, owners = ctx.key_values(target, target_col, "customer_id")
+                other = owners.take(pc.index_in(text, value_set=keys))  # the referenced record's customer
+                own = text_arrow(frame["customer_id"])
+                mismatch = _mask(pc.not_equal(other, own))  # null (either side blank) is no mismatch
+                if mismatch.any():
+                    ctx.add(key, column.key, C.REFERENCE_OTHER_CUSTOMER, mismatch,
+                            {"column": col_label(key, column.key)},
+                            {"other": lambda idx, other=other: _texts(other, idx),
+                             "customer": lambda idx, own=own: _texts(own, idx)})
+
+
+def _mask(result) -> np.ndarray:
+    """An Arrow boolean result as a numpy mask (null → False)."""
+    return np.asarray(result.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _texts(arrow, idx: np.ndarray) -> np.ndarray:
+    """The Arrow text values at positions ``idx`` as Python strings (None for blanks)."""
+    import pyarrow as pa
+
+    return np.asarray(arrow.take(pa.array(idx, type=pa.int64())).to_pylist(), dtype=object)
 
 
 def _flag_later(groups: pd.DataFrame, key: str) -> pd.DataFrame:
