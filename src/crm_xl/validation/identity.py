@@ -73,7 +73,14 @@ def normalize_company(names: pd.Series) -> pd.Series:
     if cjk.any():  # one OpenCC call for all Chinese names
         text[cjk] = to_traditional_batch(list(text[cjk]))
     words = text.str.replace(_PUNCT_RE2, " ", regex=True).str.strip()
-    stripped = words.str.replace(_FOREIGN_TAIL.pattern, "", regex=True).str.replace(" ", "", regex=False)
+    # ``words`` holds letters, digits and single ASCII spaces only, so Arrow's RE2 reads the legal-form
+    # pattern's ``\s`` exactly as Python's ``re`` does; pandas would run ``re`` once per name (it
+    # sends every pattern with ``\s`` to Python).
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    tail = pc.replace_substring_regex(pa.array(words), _FOREIGN_TAIL.pattern, "")
+    stripped = pd.Series(pd.arrays.ArrowStringArray(tail), index=words.index).str.replace(" ", "", regex=False)
     stripped = stripped.str.replace(_CHINESE_TAIL.pattern, "", regex=True)
     key = stripped.where(stripped.str.len() > 0, words.str.replace(" ", "", regex=False))
     return pd.Series(text_lookup(names, uniques, key.astype(object).to_numpy()), index=names.index)
@@ -147,12 +154,27 @@ def _texts(arrow, idx: np.ndarray) -> np.ndarray:
 
 
 def _flag_later(groups: pd.DataFrame, key: str) -> pd.DataFrame:
-    """Rows (customer, key, pos) whose key was first used by another customer → with that customer."""
-    groups = groups.dropna(subset=[key, "customer_id"])
-    groups = groups.drop_duplicates(["customer_id", key])
-    first = groups.drop_duplicates(key).set_index(key)
-    later = groups[groups.duplicated(key, keep="first")]
-    return later.assign(other=later[key].map(first["customer_id"]), other_pos=later[key].map(first["pos"]))
+    """Rows (customer, key, pos) whose key was first used by another customer → with that customer.
+
+    Among the rows with both a key and a customer, each (customer, key) pair counts once, at its
+    first row; of those, every row after the first of its key is returned, with ``other`` and
+    ``other_pos``: the customer and position of that first row. (Integer codes, not frame-wide
+    dropna / drop_duplicates / map: the same rows in the same order.)"""
+    keys = groups[key].to_numpy(dtype=object)
+    customers = groups["customer_id"].to_numpy(dtype=object)
+    rows = np.flatnonzero(~pd.isna(keys) & ~pd.isna(customers))
+    k, _ = pd.factorize(keys[rows])
+    c, cust = pd.factorize(customers[rows])
+    _, pair_first = np.unique(k.astype("int64") * max(len(cust), 1) + c, return_index=True)
+    pairs = np.sort(pair_first)  # first row of each (customer, key), in row order
+    _, key_first = np.unique(k[pairs], return_index=True)
+    is_first = np.zeros(len(pairs), dtype=bool)
+    is_first[key_first] = True
+    first_of_key = np.empty(k.max() + 1 if len(k) else 0, dtype="int64")
+    first_of_key[k[pairs[key_first]]] = pairs[key_first]
+    later = pairs[~is_first]
+    origin = rows[first_of_key[k[later]]]  # the key's first row, as a position in ``groups``
+    return groups.iloc[rows[later]].assign(other=customers[origin], other_pos=groups["pos"].to_numpy()[origin])
 
 
 def check_duplicate_customers(ctx: Context) -> None:
