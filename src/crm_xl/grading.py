@@ -70,8 +70,8 @@ def completeness(customers: pd.DataFrame, contacts: pd.DataFrame) -> pd.Series:
     for key, _, _ in COMPLETENESS_FIELDS:
         filled += _filled(customers[key])
     reach = contacts[_filled(contacts["phone"]) | _filled(contacts["email"])]
-    with_contact = set(reach["customer_id"].dropna())
-    with_dm = set(reach.loc[reach["decision_role"] == "decision_maker", "customer_id"].dropna())
+    with_contact = reach["customer_id"].dropna()
+    with_dm = reach.loc[reach["decision_role"] == "decision_maker", "customer_id"].dropna()
     ids = customers["customer_id"]
     filled += isin(ids, with_contact)
     filled += isin(ids, with_dm)
