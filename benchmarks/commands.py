@@ -71,6 +71,8 @@ COMMANDS: dict[str, list[str]] = {
 # Commands other issues add; benchmarked when ``crm-xl CMD --help`` works on this checkout.
 OPTIONAL: dict[str, list[str]] = {
     "sync": ["sync", "{src}", "--db", "duckdb:///{out}/crm.duckdb"],
+    # the register itself as the team's own workbook: every sheet matched, linked and written again
+    "import": ["import", "{src}", "--out", "{out}/i.xlsx"],
 }
 
 

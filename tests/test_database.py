@@ -190,6 +190,37 @@ def test_a_schema_that_gained_a_column_is_migrated_and_a_newer_database_is_refus
         assert len(lines) == 1 and "newer crm-xl schema" in lines[0] and "customers.loyalty_tier" in lines[0]
 
 
+REGISTER_TABLES = ("customers", "contacts", "opportunities", "activities", "orders", "staff", "settings")
+
+
+@pytest.mark.parametrize("marker", [None, "duckdb hash() 0.9.0"])
+def test_a_database_hashed_by_another_function_syncs_without_changes(demo_book, tmp_path, marker):
+    """A database written before the row hashes came from DuckDB (pandas hashed them, no row_hash
+    in crm_meta) or by another DuckDB version: the next sync recomputes the stored hashes first, so
+    an unchanged workbook is 0 changes and no record is said to have moved."""
+    import duckdb
+
+    db, fresh = tmp_path / "old.duckdb", tmp_path / "fresh.duckdb"
+    for path in (db, fresh):
+        assert run_cli("sync", str(demo_book), "--db", f"duckdb:///{path}").returncode == 0
+    want = {t: _duck_rows(fresh, f"SELECT _key, _hash FROM {t} ORDER BY _key") for t in REGISTER_TABLES}
+    con = duckdb.connect(str(db))
+    for t in REGISTER_TABLES:
+        con.execute(f"UPDATE {t} SET _hash = xor(_hash, 6364136223846793005)")  # not what DuckDB's hash() gives
+    if marker is None:
+        con.execute("DELETE FROM crm_meta WHERE key = 'row_hash'")
+    else:
+        con.execute("UPDATE crm_meta SET value = ? WHERE key = 'row_hash'", [marker])
+    con.close()
+    result = run_cli("sync", str(demo_book), "--db", f"duckdb:///{db}", "--lang", "en")
+    assert result.returncode == 0, result.stderr
+    assert ": 0 changes (0 records added, 0 values changed, 0 records removed)" in result.stdout
+    assert "only moved to another row" not in result.stdout
+    assert {t: _duck_rows(db, f"SELECT _key, _hash FROM {t} ORDER BY _key") for t in REGISTER_TABLES} == want
+    assert _duck_rows(db, "SELECT value FROM crm_meta WHERE key = 'row_hash'") == \
+        _duck_rows(fresh, "SELECT value FROM crm_meta WHERE key = 'row_hash'")
+
+
 def test_export_owner_and_followups_read_the_database(demo_book, tmp_path):
     from python_calamine import CalamineWorkbook
 
@@ -255,6 +286,44 @@ def test_postgres_sync_twice_and_analyze_equals_the_workbook(pg, demo_book):
 
     rows = CalamineWorkbook.from_path(str(demo_book)).get_sheet_by_name("订单").to_python()
     assert _pg_rows(pg, "SELECT count(*) FROM orders")[0][0] == len([r for r in rows[1:] if any(r)])
+    assert _same_analysis(url, str(demo_book))
+
+
+def test_postgres_database_hashed_by_an_older_crm_xl_syncs_without_changes(pg, demo_book):
+    """As for DuckDB: stored hashes from another function are recomputed (by DuckDB, on the rows
+    read back from the server) before the comparison."""
+    import psycopg
+
+    _pg_reset(pg)
+    url = pg.url()
+    assert run_cli("sync", str(demo_book), "--db", url).returncode == 0
+    want = {t: _pg_rows(pg, f"SELECT _key, _hash FROM {t} ORDER BY _key") for t in REGISTER_TABLES}
+    with psycopg.connect(url) as conn:
+        for t in REGISTER_TABLES:
+            conn.execute(f"UPDATE {t} SET _hash = _hash # 6364136223846793005")
+        conn.execute("DELETE FROM crm_meta WHERE key = 'row_hash'")
+    result = run_cli("sync", str(demo_book), "--db", url, "--lang", "en")
+    assert result.returncode == 0, result.stderr
+    assert ": 0 changes (0 records added, 0 values changed, 0 records removed)" in result.stdout
+    assert "only moved to another row" not in result.stdout
+    assert {t: _pg_rows(pg, f"SELECT _key, _hash FROM {t} ORDER BY _key") for t in REGISTER_TABLES} == want
+
+
+def test_postgres_first_load_builds_the_indexes_after_the_copy(pg, demo_book, monkeypatch):
+    """A big first load drops a table's secondary indexes and builds them after the COPY, in the
+    same transaction: every index is there afterwards, and a second sync still changes nothing."""
+    from crm_xl.ports import database
+
+    _pg_reset(pg)
+    monkeypatch.setattr(database, "REINDEX_ROWS", 1)  # the demo is small; take that path for every table
+    url = pg.url()
+    assert run_cli("sync", str(demo_book), "--db", url).returncode == 0
+    want = sorted(ix.name for t in database.METADATA.tables.values() for ix in t.indexes)
+    have = sorted(r[0] for r in _pg_rows(pg, "SELECT indexname FROM pg_indexes WHERE schemaname = 'public' "
+                                             "AND indexname LIKE 'ix\\_%'"))
+    assert have == want and any(n.startswith("ix_customers_") for n in have)
+    second = run_cli("sync", str(demo_book), "--db", url, "--lang", "en")
+    assert ": 0 changes (0 records added, 0 values changed, 0 records removed)" in second.stdout
     assert _same_analysis(url, str(demo_book))
 
 

@@ -304,3 +304,35 @@ def test_control_sheet_button_makes_the_pi_of_the_selected_order_row(book: Path,
     assert outcome.counts == {"documents": 1, "recorded": 1} and "PI-20260004" in port.messages[-1][1]
     port.selected = ("客户", 2)
     assert not trade_document(port).ok and "订单" in port.messages[-1][1]
+
+
+def test_wrapped_lines_counts_what_a_printed_cell_needs():
+    from crm_xl.ports.trade_documents import wrapped_lines
+
+    assert wrapped_lines("Prepaid", 53) == 1
+    assert wrapped_lines("Commercial invoice, packing list, full set of B/L, certificate of origin", 53) == 1
+    assert wrapped_lines("Quantity and amount may vary within ±5%. Bank charges outside China for the buyer's account.",
+                         53) == 2
+    assert wrapped_lines("数量及金额允许±5%溢短装，中国境外银行费用由买方承担，" * 3, 53) == 3  # 143 units: CJK breaks inside
+    assert wrapped_lines("line one\nline two", 53) == 2
+
+
+def test_a_long_remark_gets_a_row_tall_enough_to_print_whole(tmp_path: Path):
+    """Neither Excel nor Calc grows a merged cell's row to fit its wrapped text: a remark longer than
+    one line was cut at the bottom edge when the PI was printed."""
+    import openpyxl
+
+    remark = ("Quantity and amount may vary within ±5%. Bank charges outside China for the buyer's account. "
+              "数量及金额允许±5%溢短装，中国境外银行费用由买方承担，请在付款时注明合同号。")
+    book = write_desk_book(tmp_path / "台账.xlsx", settings_extra=[["doc_remarks", remark, ""]])
+    out = tmp_path / "PI.xlsx"
+    assert run("document", book, "--kind", "pi", "--order", "SO001", "--out", out, "--as-of", "2026-11-23").exit_code == 0
+    ws = openpyxl.load_workbook(out).active
+    cells = {c.value: c for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
+    assert remark in cells  # the whole remark, as typed
+    row = cells[remark].row
+    assert ws.row_dimensions[row].height >= 3 * 14
+    sign = next(v for v in cells if v.startswith("For and on behalf of"))
+    assert sign.endswith("Co., Ltd.") and cells[sign].alignment.horizontal == "right"
+    merged = next(m for m in ws.merged_cells.ranges if m.min_row == cells[sign].row)
+    assert merged.max_col - merged.min_col >= 3  # spans the right half, not three narrow columns

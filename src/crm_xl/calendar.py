@@ -33,6 +33,7 @@ holidays) as numpy "holidays"; make-up weekend days are then simply working days
 from __future__ import annotations
 
 import math
+import sys
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -40,7 +41,6 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 
-import holidays
 import numpy as np
 import pandas as pd
 
@@ -170,10 +170,50 @@ def _signed_count(a: np.ndarray, b: np.ndarray, cal: np.busdaycalendar) -> np.nd
 
 
 # --------------------------------------------------------------------------- holiday data
+_HOLIDAYS_SETUP = threading.Lock()
+
+
+def _holidays():
+    """The ``holidays`` package, imported on first use, loading only the countries asked for.
+
+    ``holidays`` finds a country lazily (``holidays.countries.china``), but importing any module of
+    its ``holidays.countries`` package first runs that package's ``__init__``, which imports all
+    250 countries (≈ 0.1 s of every command's start-up, for the one or few countries used). So the
+    package is registered without running its ``__init__``: each country module imports on its
+    own, from the same files. Code that asks the package itself for a name
+    (``from holidays.countries import Germany``) makes it run the real ``__init__`` then, so
+    nothing else changes.
+    """
+    import holidays
+
+    name = "holidays.countries"
+    if name not in sys.modules:
+        with _HOLIDAYS_SETUP:
+            if name not in sys.modules:
+                import importlib.util
+
+                spec = importlib.util.find_spec(name)
+                if spec is not None and spec.loader is not None and spec.submodule_search_locations:
+                    package = importlib.util.module_from_spec(spec)
+
+                    def complete(attr: str, package=package, loader=spec.loader):
+                        if attr.startswith("__") and attr != "__all__":
+                            raise AttributeError(attr)
+                        with _HOLIDAYS_SETUP:
+                            if package.__dict__.pop("__getattr__", None) is not None:
+                                loader.exec_module(package)  # the real __init__: every country
+                        return getattr(package, attr)
+
+                    package.__getattr__ = complete
+                    sys.modules[name] = package
+                    holidays.countries = package  # what the import system sets on the parent
+    return holidays
+
+
 @lru_cache(maxsize=4096)
 def _country_year(country: str, year: int) -> tuple[frozenset[date], frozenset[date], frozenset[int]]:
     """(holiday dates, weekend working dates, weekend weekdays) of one country and year."""
-    h = holidays.country_holidays(country, years=[year, year + 1])
+    h = _holidays().country_holidays(country, years=[year, year + 1])
     hol = frozenset(d for d in h if d.year == year)
     wwd = frozenset(d for d in h.weekend_workdays if d.year == year)
     return hol, wwd, frozenset(h.weekend)
@@ -239,7 +279,7 @@ class WorkCalendar:
         country = self.country.strip().upper() if self.country else None
         if country is not None:
             try:
-                holidays.country_holidays(country, years=[])
+                _holidays().country_holidays(country, years=[])
             except NotImplementedError as exc:
                 raise ValueError(f"no holiday calendar for country {self.country!r}") from exc
         extra_h = frozenset(_as_date(d) for d in self.extra_holidays)
@@ -595,7 +635,7 @@ def _pick_language(requested: str | None, supported: Iterable[str], default: str
 
 @lru_cache(maxsize=2048)
 def _named_holidays(country: str, year: int, language: str | None) -> tuple[tuple[date, str], ...]:
-    h = holidays.country_holidays(country, years=[year], language=language)
+    h = _holidays().country_holidays(country, years=[year], language=language)
     return tuple(sorted((d, name) for d, name in h.items() if d.year == year))
 
 
@@ -603,7 +643,7 @@ def _named_holidays(country: str, year: int, language: str | None) -> tuple[tupl
 def _country_languages(country: str) -> tuple[tuple[str, ...], str | None] | None:
     """(supported languages, default language) of a country, or None when unknown."""
     try:
-        h = holidays.country_holidays(country, years=[])
+        h = _holidays().country_holidays(country, years=[])
     except NotImplementedError:
         return None
     return tuple(getattr(h, "supported_languages", ()) or ()), getattr(h, "default_language", None)

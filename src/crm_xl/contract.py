@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from typing import Any
 
 _PLAIN = frozenset({str, int, bool, type(None)})
@@ -78,6 +79,12 @@ def _other(value: Any, tiny: list) -> Any:
 def dumps(data: Any, **kwargs: Any) -> str:
     """Strict JSON text of ``data`` (``ensure_ascii=False`` unless given)."""
     kwargs.setdefault("ensure_ascii", False)
+    indent = kwargs.get("indent")
+    if (kwargs.keys() == {"ensure_ascii", "indent"} and kwargs["ensure_ascii"] is False
+            and type(indent) is int and indent > 0):
+        text = _plain_orjson(data, indent)
+        if text is not None:
+            return text
     tiny: list = []
     data = _strict(data, tiny)
     indent = kwargs.get("indent")
@@ -89,6 +96,46 @@ def dumps(data: Any, **kwargs: Any) -> str:
     return json.dumps(data, allow_nan=False, **kwargs)
 
 
+_TINY_TEXT = re.compile(rb"0\.0000|[0-9]e-")  # how orjson writes a float below 1e-4 (0.00001, 1.2345e-7)
+
+
+def _refuse(value: Any) -> Any:
+    raise TypeError
+
+
+def _plain_orjson(data: Any, indent: int) -> str | None:
+    """The text :func:`dumps` writes, without first rebuilding ``data`` with :func:`strict`, when
+    ``data`` holds only plain JSON values (already strict, as ``Analysis.to_json`` gives): dicts
+    with text keys, lists, tuples, text, int, bool, None and float (NaN and ±inf are written as
+    null, as ``strict`` makes them). Anything else — a numpy number, a date, a set, a subclass, a
+    non-text key — and any text that may hold a float below 1e-4 (where orjson and the standard
+    library write a float differently) give None, and :func:`dumps` takes its full path.
+    (orjson writes an ``enum.Enum`` member as its value; the core never puts one in its data.)"""
+    try:
+        import orjson
+
+        raw = orjson.dumps(data, default=_refuse,
+                           option=orjson.OPT_INDENT_2 | orjson.OPT_PASSTHROUGH_DATETIME
+                           | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_SUBCLASS)
+    except (ImportError, TypeError, ValueError):
+        return None
+    if b"0.0000" in raw or (b"e-" in raw and _TINY_TEXT.search(raw)):
+        return None
+    return _reindent(raw, indent).decode("utf-8")
+
+
+def _reindent(raw: bytes, indent: int) -> bytes:
+    """orjson's two-space indented text with ``indent`` spaces per level."""
+    if indent == 2:
+        return raw
+    # A JSON string never holds a raw line break, so each line's leading spaces are indentation
+    # only: two per level from orjson, ``indent`` per level from the standard library.
+    pad = b" " * indent
+    return b"\n".join(line if not line.startswith(b" ") else
+                      pad * ((len(line) - len(line.lstrip(b" "))) // 2) + line.lstrip(b" ")
+                      for line in raw.split(b"\n"))
+
+
 def _orjson_indented(data: Any, indent: int) -> str | None:
     """``json.dumps(data, indent=indent, ensure_ascii=False)`` by orjson, or None where orjson
     cannot write it (an integer beyond 64 bits, a lone surrogate, nesting deeper than 254)."""
@@ -98,11 +145,4 @@ def _orjson_indented(data: Any, indent: int) -> str | None:
         raw = orjson.dumps(data, option=orjson.OPT_INDENT_2)
     except (ImportError, TypeError, ValueError):  # orjson.JSONEncodeError is a TypeError
         return None
-    if indent != 2:
-        # A JSON string never holds a raw line break, so each line's leading spaces are indentation
-        # only: two per level from orjson, ``indent`` per level from the standard library.
-        lines = raw.split(b"\n")
-        pad = b" " * indent
-        raw = b"\n".join(line if not line.startswith(b" ") else
-                         pad * ((len(line) - len(line.lstrip(b" "))) // 2) + line.lstrip(b" ") for line in lines)
-    return raw.decode("utf-8")
+    return _reindent(raw, indent).decode("utf-8")

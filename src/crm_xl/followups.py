@@ -48,6 +48,7 @@ import pandas as pd
 from crm_xl import agenda
 from crm_xl.calendar import WorkCalendar, calendar_for, holidays_in_window
 from crm_xl.i18n import Text, pick
+from crm_xl.keys import isin
 from crm_xl.register import Register, lookup
 from crm_xl.schema import ENUMS
 
@@ -240,7 +241,7 @@ def _birthday_in(born: pd.Series, year: pd.Series) -> pd.Series:
 def _birthdays(register, live, today, t) -> pd.DataFrame:
     window = register.settings.birthday_window_days
     p = register.frames["contacts"]
-    p = p[p["birthday"].notna() & p["customer_id"].isin(live["customer_id"]).fillna(False)]
+    p = p[p["birthday"].notna().to_numpy() & isin(p["customer_id"], live["customer_id"])]
     if p.empty:
         return _frame()
     this = _birthday_in(p["birthday"], pd.Series(today.year, index=p.index))
@@ -427,14 +428,16 @@ def with_risk_actions(plan: pd.DataFrame, grades: pd.DataFrame, lang: str) -> pd
     if plan.empty or "risk" not in grades.columns:
         return plan
     risk = grades.dropna(subset=["customer_id"]).drop_duplicates("customer_id").set_index("customer_id")["risk"]
-    grade = plan["customer_id"].map(risk).astype("string")
-    note = grade.map(lambda r: None if pd.isna(r) or r == "low" else pick(
-        f"风险等级 {ENUMS['risk'].label(r, lang)}：{risk_action(r, lang)}",
-        f"risk {ENUMS['risk'].label(r, lang)}: {risk_action(r, lang)}", lang))
+    grade = lookup(plan["customer_id"], risk).astype("string").to_numpy(dtype=object, na_value=None)
+    texts: dict[str, str | None] = {}  # one note per risk grade, not one per item
+    for r in set(grade) - {None}:
+        texts[r] = None if r == "low" else pick(f"风险等级 {ENUMS['risk'].label(r, lang)}：{risk_action(r, lang)}",
+                                                f"risk {ENUMS['risk'].label(r, lang)}: {risk_action(r, lang)}", lang)
+    note = [None if r is None else texts[r] for r in grade.tolist()]
     out = plan.copy()
     sep = "; " if lang == "en" else "；"
-    has = note.notna()
+    has = np.array([n is not None for n in note], dtype=bool)
     out.loc[has, "why"] = [f"{w}{sep}{n}" if isinstance(w, str) and w else n
-                           for w, n in zip(out.loc[has, "why"].astype(object), note[has])]
+                           for w, n in zip(out.loc[has, "why"].astype(object), (n for n in note if n is not None))]
     out["why"] = out["why"].astype("string")
     return out

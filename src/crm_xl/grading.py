@@ -12,6 +12,7 @@ import pandas as pd
 from crm_xl.calendar import WorkCalendar, calendar_for
 from crm_xl.currency import to_base
 from crm_xl.i18n import Text
+from crm_xl.keys import isin
 from crm_xl.register import lookup
 from crm_xl.settings import Settings
 
@@ -69,11 +70,11 @@ def completeness(customers: pd.DataFrame, contacts: pd.DataFrame) -> pd.Series:
     for key, _, _ in COMPLETENESS_FIELDS:
         filled += _filled(customers[key])
     reach = contacts[_filled(contacts["phone"]) | _filled(contacts["email"])]
-    with_contact = set(reach["customer_id"].dropna())
-    with_dm = set(reach.loc[reach["decision_role"] == "decision_maker", "customer_id"].dropna())
+    with_contact = reach["customer_id"].dropna()
+    with_dm = reach.loc[reach["decision_role"] == "decision_maker", "customer_id"].dropna()
     ids = customers["customer_id"]
-    filled += ids.isin(with_contact).to_numpy(dtype=bool)
-    filled += ids.isin(with_dm).to_numpy(dtype=bool)
+    filled += isin(ids, with_contact)
+    filled += isin(ids, with_dm)
     total = len(COMPLETENESS_FIELDS) + len(COMPLETENESS_CONTACT_ITEMS)
     return pd.Series(filled / total, index=customers.index)
 
@@ -123,7 +124,7 @@ def grade_customers(customers: pd.DataFrame, orders: pd.DataFrame, activities: p
     window = orders[(orders["order_date"] > start) & (orders["order_date"] <= as_of)]
     by_cust = window.groupby("customer_id")
     t12_sales = by_cust["amount_base"].sum(min_count=1)  # NaN only when every order lacks a rate
-    has_orders = ids.isin(window["customer_id"].dropna()).to_numpy()
+    has_orders = isin(ids, window["customer_id"].dropna())
     annual = to_base(c["annual_purchase_amount"], c["currency"], as_of, s)
     sales = lookup(ids, t12_sales).astype("float64").to_numpy()
     # basis: trailing-12-month orders; else annual_purchase_amount; neither → 0 (nothing bought).

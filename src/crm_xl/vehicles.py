@@ -43,6 +43,7 @@ import pandas as pd
 from crm_xl import agenda
 from crm_xl.findings import Finding
 from crm_xl.i18n import Text, pick
+from crm_xl.keys import isin
 from crm_xl.messages import define
 from crm_xl.register import ROW, Register
 
@@ -403,7 +404,7 @@ def vehicle_followups(register: Register, as_of: dt.date | pd.Timestamp, lang: s
     t = lambda zh, en: pick(zh, en, lang)  # noqa: E731
     horizon = today + pd.Timedelta(days=horizon_days)
     cust = register.frames["customers"]
-    live_ids = set(cust.loc[(cust["status"] != "lost").fillna(True), "customer_id"].dropna())
+    live_ids = cust.loc[(cust["status"] != "lost").fillna(True), "customer_id"].dropna()
     owner_of = cust.dropna(subset=["customer_id"]).drop_duplicates("customer_id").set_index("customer_id")["owner"]
     parts = [
         _maintenance_items(register, today, t, lang, owner_of),
@@ -412,7 +413,7 @@ def vehicle_followups(register: Register, as_of: dt.date | pd.Timestamp, lang: s
         _event_items(register, today, horizon, t, lang, owner_of),
     ]
     out = agenda.combine(parts)
-    return out[out["customer_id"].isin(live_ids).fillna(False)].reset_index(drop=True)
+    return out[isin(out["customer_id"], live_ids)].reset_index(drop=True)
 
 
 def _maintenance_items(register, today, t, lang, owner_of) -> pd.DataFrame:

@@ -239,9 +239,9 @@ def os_error_message(exc: OSError, lang: str) -> str:
         errno.EISDIR: ("这是一个文件夹，不是文件", "this is a folder, not a file"),
         errno.ENOENT: ("文件或文件夹不存在", "no such file or folder"),
     }
-    if type(exc).__name__ == "PdfEngineMissing":
-        return pick("本机无法生成 PDF，可改为输出 .html：", "cannot make a PDF on this machine; write .html instead: ",
-                    lang) + str(exc)
+    lead = getattr(exc, "lead", None)  # an OSError of crm-xl's own saying what the user can do (PdfEngineMissing)
+    if lead:
+        return pick(*lead, lang) + str(exc)
     if exc.errno is None and str(exc):  # raised by crm-xl with a message (LibreOfficeError): that message
         return str(exc) + where
     zh, en = texts.get(exc.errno, (exc.strerror or type(exc).__name__, exc.strerror or type(exc).__name__))

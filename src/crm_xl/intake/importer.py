@@ -235,13 +235,25 @@ def _link(primary: dict[str, list[dict[str, Any]]], side: dict[str, list[dict[st
 
     customers: list[dict[str, Any]] = []
     by_name: dict[str, dict[str, Any]] = {}
+    # every customer ID (as text) → its customer; IDs are unique (a record naming a known ID is
+    # merged into that customer), so its keys are also the IDs already taken
     by_id: dict[str, dict[str, Any]] = {}
+    # company names and the texts of customer-ID cells, normalized in one call (a call per name
+    # costs a regex compile and an Arrow round trip: minutes for a few thousand customers)
+    names = {str(r["company_name"]) for r in [*primary.get("customers", []), *side["customers"]]
+             if not _blank(r.get("company_name"))}
+    names |= {str(r["customer_id"]) for k, recs in primary.items() if k not in ("customers", "contacts")
+              for r in recs if not _blank(r.get("customer_id"))}
+    ordered = sorted(names)
+    keys: dict[str, Any] = dict(zip(ordered, normalize_company(pd.Series(ordered, dtype=object)))) if names else {}
 
     def key_of(name: Any) -> str | None:
         if _blank(name):
             return None
-        k = normalize_company(pd.Series([str(name)])).iloc[0]
-        return k or None
+        text = str(name)
+        if text not in keys:
+            keys[text] = normalize_company(pd.Series([text], dtype=object)).iloc[0]
+        return keys[text] or None
 
     def add_customer(rec: dict[str, Any]) -> dict[str, Any]:
         k = key_of(rec.get("company_name"))
@@ -266,9 +278,23 @@ def _link(primary: dict[str, list[dict[str, Any]]], side: dict[str, list[dict[st
     for rec in side["customers"]:
         add_customer(rec)
 
+    counter = [0, 0]  # the last C-number handed out (C0001 … below it are all taken), customers done
+
+    def new_customer_id() -> str:
+        """The first free C0001, C0002 …: IDs are only ever added, so the search goes on from the last."""
+        while True:
+            counter[0] += 1
+            candidate = f"C{counter[0]:04d}"
+            if candidate not in by_id:
+                return candidate
+
     def assign_customers() -> None:
-        _assign_ids(customers, "customer_id", "C")
-        by_id.update({str(c["customer_id"]): c for c in customers})
+        """IDs for the customers added since the last call, in order (earlier ones all have one)."""
+        for c in customers[counter[1]:]:
+            if _blank(c.get("customer_id")):
+                c["customer_id"] = new_customer_id()
+            by_id[str(c["customer_id"])] = c
+        counter[1] = len(customers)
 
     assign_customers()
 
@@ -319,7 +345,8 @@ def _link(primary: dict[str, list[dict[str, Any]]], side: dict[str, list[dict[st
             row = {k: v for k, v in rec.items() if not k.startswith("_")}
             sheet = SHEETS[key]
             if sheet.has("customer_id") and (_blank(row.get("customer_id")) or str(row["customer_id"]) not in by_id):
-                cid = _resolve_customer(row, rec, by_id, by_name, key_of, by_email, domains, add_customer)
+                cid = _resolve_customer(row, rec, by_id, by_name, key_of, by_email, domains, add_customer,
+                                       new_customer_id)
                 if not _blank(row.get("customer_id")) and cid is None:
                     pass  # an ID we do not know stays as typed; validation reports it
                 elif cid is not None:
@@ -349,7 +376,8 @@ def _link(primary: dict[str, list[dict[str, Any]]], side: dict[str, list[dict[st
     return {k: pd.DataFrame(v) for k, v in out.items() if v}
 
 
-def _resolve_customer(row, rec, by_id, by_name, key_of, by_email, domains, add_customer) -> str | None:
+def _resolve_customer(row, rec, by_id, by_name, key_of, by_email, domains, add_customer,
+                      new_customer_id) -> str | None:
     cid = row.get("customer_id")
     if not _blank(cid):  # an ID column holding a name (客户 = "Acme Inc.")
         k = key_of(cid)
@@ -359,7 +387,7 @@ def _resolve_customer(row, rec, by_id, by_name, key_of, by_email, domains, add_c
     if cust:
         target = add_customer(cust)
         if _blank(target.get("customer_id")):
-            _assign_ids([target], "customer_id", "C", taken=set(by_id))
+            target["customer_id"] = new_customer_id()
             by_id[str(target["customer_id"])] = target
         return target.get("customer_id")
     contact = rec.get("_contacts") or {}

@@ -4,6 +4,7 @@ xlsx laid out like the PDF (numbers as numbers, so the buyer's figures can be ch
 
 from __future__ import annotations
 
+import unicodedata
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,38 @@ def _number(text: str) -> float | None:
         return None
 
 
+def _display_width(text: str) -> float:
+    """Rough printed width in column units (one unit = a digit of Excel's default 11 pt font) at the
+    documents' 10 pt: a CJK or full-width character ≈ 1.9, a capital or digit ≈ 0.85, other Latin
+    ≈ 0.65 (measured on a Calc-printed PI: 76 characters of the remark filled 50 units)."""
+    return sum(1.9 if unicodedata.east_asian_width(ch) in "WF" else 0.85 if ch.isupper() or ch.isdigit()
+               else 0.65 for ch in text)
+
+
+def wrapped_lines(text: str, width: float) -> int:
+    """How many lines ``text`` takes in a wrapped cell ``width`` column units wide, wrapping at
+    spaces (and anywhere inside CJK text) as Excel and Calc do. Neither grows a merged cell's row to
+    fit, so the writer sets the height from this, or a long remark is cut at the cell's edge."""
+    room = max(2.0, float(width))
+    lines = 0
+    for paragraph in str(text).split("\n"):
+        lines += 1
+        used = 0
+        for word in paragraph.split(" "):
+            w = _display_width(word)
+            need = w if used == 0 else used + 0.65 + w
+            if need <= room:
+                used = need
+                continue
+            if used:
+                lines += 1
+            while w > room:  # a word longer than the line (CJK text has no spaces) breaks inside
+                lines += 1
+                w -= room
+            used = w
+    return lines
+
+
 def write_xlsx(ctx: dict[str, Any], path: str | Path) -> None:
     wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
     base = {"font_name": "Noto Sans CJK SC", "font_size": 10}
@@ -61,6 +94,7 @@ def write_xlsx(ctx: dict[str, Any], path: str | Path) -> None:
                                 "top_color": "#1F4E78"}),
         "k": wb.add_format({**base, "bold": True, "font_color": "#1F4E78", "valign": "top"}),
         "v": wb.add_format({**base, "text_wrap": True, "valign": "top"}),
+        "sign": wb.add_format({**base, "text_wrap": True, "valign": "top", "align": "right"}),
         "th": wb.add_format({**base, "bold": True, "font_color": "#FFFFFF", "bg_color": "#1F4E78", "border": 1,
                              "text_wrap": True, "align": "center", "valign": "vcenter"}),
         "td": wb.add_format({**base, "border": 1, "text_wrap": True, "valign": "top"}),
@@ -180,9 +214,16 @@ def write_xlsx(ctx: dict[str, Any], path: str | Path) -> None:
         for k, v in items:
             ws.merge_range(r, 0, r, 2, k, fmt["k"])
             ws.merge_range(r, 3, r, last, v, fmt["v"])
+            lines = wrapped_lines(v, sum(widths[3:]))
+            if lines > 1:
+                ws.set_row(r, 14 * lines)
             r += 1
         r += 1
     r += 2
-    ws.merge_range(r, last - 2, r, last, f"For and on behalf of {c['name_en']}", fmt["v"])
+    # the signature line spans the right half, right-aligned: a long company name was cut at the edge
+    sign = f"For and on behalf of {c['name_en']}"
+    ws.merge_range(r, 3, r, last, sign, fmt["sign"])
+    if wrapped_lines(sign, sum(widths[3:])) > 1:
+        ws.set_row(r, 14 * wrapped_lines(sign, sum(widths[3:])))
     ws.print_area(0, 0, r, last)
     wb.close()

@@ -38,6 +38,8 @@ class PdfEngineMissing(OSError):
     """Neither WeasyPrint nor LibreOffice (soffice) is available: a part of this machine is missing,
     not a bug, so the command ends with one line saying what to install (exit 2, as for a disk error)."""
 
+    lead = ("本机无法生成 PDF，可改为输出 .html：", "cannot make a PDF on this machine; write .html instead: ")
+
 
 def _weasyprint():
     """Import WeasyPrint. Its import warns when fontconfig knows no font at all (a server with no
