@@ -284,9 +284,7 @@ def preload(modules: tuple[str, ...]) -> None:
     it. Call it after the reader is imported (pandas, numpy and pyarrow are then fully loaded, so the
     two threads never import the same package at once). A failed import is left to the command's
     own import, which raises it where it belongs. The thread is a daemon so that a command ending
-    early (an unreadable file, exit 2) does not wait for imports it no longer needs; ``validate``
-    does not preload (its validators import in a fraction of a second, and the corpus of unreadable
-    files exits before needing them).
+    early (an unreadable file, exit 2) does not wait for imports it no longer needs.
     """
     import importlib
     import threading
