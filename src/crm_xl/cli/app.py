@@ -24,7 +24,6 @@ from typer.core import TyperGroup
 from crm_xl import __version__
 from crm_xl.i18n import UsageError, normalize_lang, pick
 from crm_xl.ports.atomic import OutputIsInput, OutputUnwritable, clear_inputs, protect_inputs, refuse_input
-from crm_xl.ports.errors import UnreadableWorkbook
 
 try:  # typer ≥ 0.20 vendors click
     from typer._click.exceptions import ClickException, UsageError as ClickUsageError
