@@ -13,62 +13,90 @@ import pytest
 
 from crm_xl.reports import worker as pdf_worker
 
-needs_fork = pytest.mark.skipif(not pdf_worker._usable(), reason="no PDF worker here (not Linux, one core, "
-                                                                  "threads running or CRM_XL_PDF_WORKER=0)")
+# The worker forks only from a process with no other threads; a pytest-xdist worker has execnet's
+# threads, so each case runs in a fresh interpreter (as a command does) and is never skipped there.
+_PRELUDE = """
+import os, sys
+from crm_xl.reports import worker as pdf_worker
 
-
-def _pid_and(x: int) -> tuple[int, int]:
+def _pid_and(x):
     return os.getpid(), x * 2
 
-
-def _fails(x: int) -> None:
+def _fails(x):
     raise ValueError(f"bad {x}")
 
-
-def _says(x: int) -> int:
+def _says(x):
     print("to stdout")
     print("to stderr", file=sys.stderr)
     return x
 
+if not pdf_worker._usable():
+    sys.exit(77)
+"""
 
-@needs_fork
+
+def in_fresh_python(body: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != pdf_worker.ENV}
+    done = subprocess.run([sys.executable, "-c", _PRELUDE + body], capture_output=True, text=True, env=env,
+                          timeout=120)
+    if done.returncode == 77:
+        pytest.skip("no PDF worker on this machine (not Linux, or one core)")
+    assert done.returncode == 0, done.stderr
+    return done
+
+
 def test_the_job_runs_in_the_child_and_returns_its_result() -> None:
-    w = pdf_worker.start(lambda: None)
-    assert w is not None
-    pid, value = w.run(_pid_and, 21)
-    assert value == 42 and pid == w.pid != os.getpid()
-    with pytest.raises(ChildProcessError):
-        os.waitpid(w.pid, os.WNOHANG)  # reaped
+    in_fresh_python("""
+w = pdf_worker.start(lambda: None)
+assert w is not None
+pid, value = w.run(_pid_and, 21)
+assert value == 42 and pid == w.pid != os.getpid(), (pid, value)
+try:
+    os.waitpid(w.pid, os.WNOHANG)
+    raise SystemExit("the child was not reaped")
+except ChildProcessError:
+    pass
+""")
 
 
-@needs_fork
 def test_an_error_in_the_child_is_raised_in_the_parent() -> None:
-    w = pdf_worker.start(lambda: None)
-    with pytest.raises(ValueError, match="bad 3"):
-        w.run(_fails, 3)
+    done = in_fresh_python("""
+w = pdf_worker.start(lambda: None)
+try:
+    w.run(_fails, 3)
+    raise SystemExit("no error raised")
+except ValueError as exc:
+    print("raised:", exc)
+""")
+    assert done.stdout.strip() == "raised: bad 3"
 
 
-@needs_fork
-def test_what_the_child_prints_the_parent_prints(capsys) -> None:
-    w = pdf_worker.start(lambda: print("warm-up noise"))
-    assert w.run(_says, 5) == 5
-    out, err = capsys.readouterr()
-    assert out == "to stdout\n" and err == "to stderr\n"
+def test_what_the_child_prints_the_parent_prints() -> None:
+    done = in_fresh_python("""
+w = pdf_worker.start(lambda: print("warm-up noise"))
+assert w.run(_says, 5) == 5
+""")
+    assert done.stdout == "to stdout\n" and done.stderr == "to stderr\n"
 
 
-@needs_fork
 def test_a_dead_child_means_the_job_is_done_here() -> None:
-    w = pdf_worker.start(lambda: os._exit(3))
-    pid, value = w.run(_pid_and, 1)
-    assert value == 2 and pid == os.getpid()
+    in_fresh_python("""
+w = pdf_worker.start(lambda: os._exit(3))
+pid, value = w.run(_pid_and, 1)
+assert value == 2 and pid == os.getpid(), (pid, value)
+""")
 
 
-@needs_fork
 def test_closed_without_a_job_the_child_ends() -> None:
-    w = pdf_worker.start(lambda: None)
-    w.close()
-    with pytest.raises(ChildProcessError):
-        os.waitpid(w.pid, os.WNOHANG)
+    in_fresh_python("""
+w = pdf_worker.start(lambda: None)
+w.close()
+try:
+    os.waitpid(w.pid, os.WNOHANG)
+    raise SystemExit("the child was not reaped")
+except ChildProcessError:
+    pass
+""")
 
 
 def test_off_by_environment(monkeypatch) -> None:
