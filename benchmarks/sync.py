@@ -54,6 +54,13 @@ def main() -> None:
     from crm_xl.workbook import demo_register
 
     logging.getLogger("fastexcel").setLevel(logging.ERROR)
+    import os
+    import subprocess
+
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                            cwd=Path(__file__).resolve().parents[1]).stdout.strip()
+    print(f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC, commit {commit or '?'}, {os.cpu_count()} cores, "
+          f"load {os.getloadavg()[0]:.1f}")
     as_of = dt.date(2026, 11, 23)
     work = Path(tempfile.mkdtemp(prefix="crm-xl-sync-bench-"))
     path = args.keep or work / "bench.xlsx"
@@ -97,6 +104,7 @@ def main() -> None:
                   f"({second.changes} changes); read {t_dbread:.2f} s; analyze from {name} {t_analyze_db:.2f} s")
             print(f"  ratio sync (read_register + write) ÷ fastexcel read = {(t_read + t_write) / t_fast:.2f} "
                   f"(write alone {t_write / t_fast:.2f}; target ≤ 2)")
+            print(f"  load {os.getloadavg()[0]:.1f}")
             print(f"  ratio analyze from {name} ÷ analyze from the workbook = {t_analyze_db / t_analyze_wb:.2f} "
                   f"(target ≤ 0.5 for DuckDB)")
     finally:
@@ -104,8 +112,7 @@ def main() -> None:
             if pg:
                 pg[0].stop("immediate")
                 shutil.rmtree(pg[1], ignore_errors=True)
-        if not args.keep:
-            shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)  # the databases (a --keep workbook lives elsewhere)
 
 
 if __name__ == "__main__":

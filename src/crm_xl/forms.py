@@ -195,24 +195,35 @@ def pdf_engine() -> str | None:
 
 
 def render_pdfs(contexts: dict[str, dict[str, Any]], out_dir: str | Path, engine: str | None = None,
-                timeout: float = 240) -> dict[str, Path]:
+                timeout: float = 240, worker: Any = None) -> dict[str, Path]:
     """Render forms (file stem → context) to ``out_dir/<stem>.pdf``.
 
     ``weasyprint`` prints the HTML template with its A4 CSS. ``libreoffice`` (the fallback; its
     HTML import ignores much of the CSS) converts the printable xlsx layout of the same form with
     Calc headless, in one run with an isolated user profile and a timeout. Files are made in a
-    private temp folder and moved into ``out_dir`` only when every PDF was produced.
+    private temp folder and moved into ``out_dir`` only when every PDF was produced. A
+    :class:`~crm_xl.reports.worker.PrintWorker` (WeasyPrint loaded ahead in a child process)
+    prints them when given and WeasyPrint can start there; else they are printed as without one.
     """
-    engine = engine or pdf_engine()
-    if engine is None:
-        raise LibreOfficeError("no PDF engine: install weasyprint or LibreOffice (soffice); "
-                               "or use --out FILE.html / FILE.xlsx")
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="crm-xl-pdf-") as tmp:
         work = Path(tmp)
         (work / "pdf").mkdir()
-        if engine == "weasyprint":
+        printed = False
+        if worker is not None and engine in (None, "weasyprint"):
+            from crm_xl.reports.pdf import print_html
+
+            base = next((str(d) for d in _TEMPLATE_DIRS if d.is_dir()), None)
+            pages = {str(work / "pdf" / f"{stem}.pdf"): render_html(ctx) for stem, ctx in contexts.items()}
+            printed = worker.run(print_html, pages, base)
+        engine = "weasyprint" if printed else engine or pdf_engine()
+        if engine is None:
+            raise LibreOfficeError("no PDF engine: install weasyprint or LibreOffice (soffice); "
+                                   "or use --out FILE.html / FILE.xlsx")
+        out_dir.mkdir(parents=True, exist_ok=True)
+        if printed:
+            pass
+        elif engine == "weasyprint":
             from crm_xl.reports.pdf import weasy_printer
 
             printer = weasy_printer()  # WeasyPrint and the fonts set up once for every form
@@ -252,11 +263,12 @@ def _libreoffice_pdfs(contexts: dict[str, dict[str, Any]], work: Path, timeout: 
             raise LibreOfficeError(f"LibreOffice produced no PDF for {stem}: {proc.stderr.strip()[-400:]}")
 
 
-def render_pdf(context: dict[str, Any], out: str | Path, engine: str | None = None, timeout: float = 240) -> Path:
+def render_pdf(context: dict[str, Any], out: str | Path, engine: str | None = None, timeout: float = 240,
+               worker: Any = None) -> Path:
     """Render one form to the PDF file ``out``."""
     out = Path(out)
     with tempfile.TemporaryDirectory(prefix="crm-xl-pdf-out-") as tmp:
-        pdf = render_pdfs({"form": context}, tmp, engine, timeout)["form"]
+        pdf = render_pdfs({"form": context}, tmp, engine, timeout, worker=worker)["form"]
         out.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(str(pdf), out)
     return out

@@ -70,9 +70,13 @@ def training_status(register: Register, as_of: dt.date | pd.Timestamp) -> pd.Dat
     """Per staff member with a hire date: staff_id, name, team, hire_date, deadline
     (hire + new_staff_training_days), first_training (first attended session on/after hiring),
     trained_in_time, overdue (deadline passed and not trained by it), row."""
+    return _training_status(register, as_of, staff_people(register).dropna(subset=["hire_date"]), _attended(register))
+
+
+def _training_status(register: Register, as_of: dt.date | pd.Timestamp, people: pd.DataFrame,
+                     att: pd.DataFrame) -> pd.DataFrame:
+    """:func:`training_status` from the staff with a hire date and the attendance (not changed)."""
     today = pd.Timestamp(as_of).normalize()
-    people = staff_people(register).dropna(subset=["hire_date"])
-    att = _attended(register)
     joined = att.merge(people[["staff_id", "hire_date"]], on="staff_id")
     first = joined[joined["date"] >= joined["hire_date"]].groupby("staff_id")["date"].min()
     people = people.assign(deadline=people["hire_date"] + pd.Timedelta(days=register.settings.new_staff_training_days),
@@ -95,13 +99,14 @@ def training_findings(register: Register, as_of: dt.date | pd.Timestamp) -> list
             out.append(Finding(sheet, int(row), column, code, severity, params, None,
                                register.cell(sheet, int(row), column), rid))
 
-    st = training_status(register, as_of)
+    people = staff_people(register).dropna(subset=["hire_date"])  # once for both rules
+    attended = _attended(register)
+    st = _training_status(register, as_of, people, attended)
     for r in st[st["overdue"]].itertuples(index=False):
         add("staff", r.row, "hire_date", NOT_TRAINED,
             {"name": r.name, "staff_id": r.staff_id, "hired": r.hire_date.date(), "days": s.new_staff_training_days,
              "deadline": r.deadline.date()}, r.staff_id)
-    people = staff_people(register).dropna(subset=["hire_date"])
-    att = _attended(register).merge(people, on="staff_id", suffixes=("", "_staff"))
+    att = attended.merge(people, on="staff_id", suffixes=("", "_staff"))
     for r in att[(att["date"] < att["hire_date"]).fillna(False)].itertuples(index=False):
         add("training_attendance", r.row, "session_id", ATTENDED_BEFORE_HIRE,
             {"name": r.name, "staff_id": r.staff_id, "session_id": r.session_id, "date": r.date.date(),

@@ -12,7 +12,6 @@ from rich.table import Table
 from crm_xl.cli.app import (REVIEW_MODULES, preload, as_of_date, app, atomic_output, console, handle_errors, lang_option, resolve_lang,
                             source_argument)
 from crm_xl.i18n import UsageError, pick
-from crm_xl.schema import ENUMS
 from crm_xl.cli.app import dumps
 
 
@@ -93,6 +92,8 @@ def _escape(value: Any) -> str:
 
 def render_text(data: dict[str, Any], lang: str, out, coverage: list[str] | None = None) -> None:
     """Readable tables of an analysis (the ``--format text`` output), after the data-coverage lines."""
+    from crm_xl.schema import ENUMS
+
     t = lambda zh, en: pick(zh, en, lang)  # noqa: E731
     cur = data["base_currency"]
     out.print(t(f"截至 {data['as_of']} 的分析（本位币 {cur}，考核期 {data['period']}）",

@@ -24,7 +24,6 @@ from typer.core import TyperGroup
 from crm_xl import __version__
 from crm_xl.i18n import UsageError, normalize_lang, pick
 from crm_xl.ports.atomic import OutputIsInput, OutputUnwritable, clear_inputs, protect_inputs, refuse_input
-from crm_xl.ports.errors import UnreadableWorkbook
 
 try:  # typer ≥ 0.20 vendors click
     from typer._click.exceptions import ClickException, UsageError as ClickUsageError
@@ -284,9 +283,7 @@ def preload(modules: tuple[str, ...]) -> None:
     it. Call it after the reader is imported (pandas, numpy and pyarrow are then fully loaded, so the
     two threads never import the same package at once). A failed import is left to the command's
     own import, which raises it where it belongs. The thread is a daemon so that a command ending
-    early (an unreadable file, exit 2) does not wait for imports it no longer needs; ``validate``
-    does not preload (its validators import in a fraction of a second, and the corpus of unreadable
-    files exits before needing them).
+    early (an unreadable file, exit 2) does not wait for imports it no longer needs.
     """
     import importlib
     import threading

@@ -31,20 +31,36 @@ def report(
     password: str = typer.Option(None, "--password", help="Password of an encrypted workbook "
                                                           "(or set CRM_XL_PASSWORD)."),
 ) -> None:
-    from crm_xl.ports.reader import read_register
-    from crm_xl.reports.build import build_report, prepare
-    from crm_xl.reports.model import KINDS
-    from crm_xl.reports.output import FORMATS, write_report
+    import contextlib
+    from functools import partial
 
-    if kind not in KINDS:
-        raise UsageError(f"--kind 只能是 {'、'.join(KINDS)}", f"--kind must be one of {', '.join(KINDS)}")
-    if out.suffix.lower() not in FORMATS:
-        raise UsageError("--out 的文件名须以 .html、.pdf 或 .xlsx 结尾", "--out must end in .html, .pdf or .xlsx")
-    register = read_register(path, password=password)
-    lang = resolve_lang(lang, register.lang)
-    say_coverage(register, lang)
-    day = as_of_date(as_of)
-    inputs = prepare(register, day, period=period, lang=lang, workbook=path.name, approved_by=approved_by,
-                     approved_at=dt.datetime.now().replace(microsecond=0) if approved_by else None)
-    write_report(build_report(kind, inputs), out, pdf_engine=pdf_engine)
+    from crm_xl.reports import worker as pdf_worker
+
+    # a PDF's printer gets ready (WeasyPrint, matplotlib, fonts) on the other core while this
+    # process reads and reviews the register; forked before anything starts a thread
+    worker = (pdf_worker.start(partial(_warm_up, charts=True))
+              if out.suffix.lower() == ".pdf" and pdf_engine != "libreoffice" else None)
+    with worker or contextlib.nullcontext():
+        from crm_xl.ports.reader import read_register
+        from crm_xl.reports.build import build_report, prepare
+        from crm_xl.reports.model import KINDS
+        from crm_xl.reports.output import FORMATS, write_report
+
+        if kind not in KINDS:
+            raise UsageError(f"--kind 只能是 {'、'.join(KINDS)}", f"--kind must be one of {', '.join(KINDS)}")
+        if out.suffix.lower() not in FORMATS:
+            raise UsageError("--out 的文件名须以 .html、.pdf 或 .xlsx 结尾", "--out must end in .html, .pdf or .xlsx")
+        register = read_register(path, password=password)
+        lang = resolve_lang(lang, register.lang)
+        say_coverage(register, lang)
+        day = as_of_date(as_of)
+        inputs = prepare(register, day, period=period, lang=lang, workbook=path.name, approved_by=approved_by,
+                         approved_at=dt.datetime.now().replace(microsecond=0) if approved_by else None)
+        write_report(build_report(kind, inputs), out, pdf_engine=pdf_engine, worker=worker)
     say(f"已生成报告 {out}", f"Wrote {out}", lang)
+
+
+def _warm_up(charts: bool) -> None:
+    from crm_xl.reports.pdf import warm_up
+
+    warm_up(charts=charts)

@@ -12,7 +12,6 @@ from crm_xl.cli.app import (EXIT_FINDINGS, app, atomic_output, console, fail, ha
                             resolve_lang, say)
 from crm_xl.i18n import pick
 from crm_xl.cli.app import dumps
-from crm_xl.schema import SHEETS
 
 
 def _password(password: str | None, confirm: bool = False) -> str:
@@ -55,6 +54,7 @@ def export(
                                      write_csv_folder, write_xlsx)
     from crm_xl.ports.reader import read_register
     from crm_xl.ports.sanitize import visible_line
+    from crm_xl.schema import SHEETS
     from crm_xl.settings import Settings
 
     ui_lang = resolve_lang(lang)

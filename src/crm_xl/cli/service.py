@@ -83,6 +83,21 @@ def complaint_form(
                                                       "installed) or libreoffice (faster)."),
     lang: str = lang_option(),
 ) -> None:
+    import contextlib
+
+    from crm_xl.reports import worker as pdf_worker
+    from crm_xl.reports.pdf import warm_up
+
+    # PDFs: WeasyPrint and the fonts get ready on the other core while the register is read
+    # (forked before anything starts a thread)
+    printing = out.suffix.lower() == ".pdf" or (all_open and out.suffix == "")
+    worker = pdf_worker.start(warm_up) if printing and engine in (None, "weasyprint") else None
+    with worker or contextlib.nullcontext():
+        _complaint_form(path, ticket_id, out, all_open, as_of, engine, lang, worker)
+
+
+def _complaint_form(path: Path, ticket_id: str | None, out: Path, all_open: bool, as_of: str | None,
+                    engine: str | None, lang: str | None, worker) -> None:
     from crm_xl.calendar import calendar_for
     from crm_xl.forms import (complaint_context, open_complaints, render_html, render_pdf, render_pdfs,
                                write_form_workbook)
@@ -109,10 +124,10 @@ def complaint_form(
             tmp.write_text(render_html(contexts[ids[0]]), encoding="utf-8")
     elif suffix == ".pdf" and not all_open:
         with atomic_output(out) as tmp:
-            render_pdf(contexts[ids[0]], tmp, engine)
+            render_pdf(contexts[ids[0]], tmp, engine, worker=worker)
     elif all_open and suffix == "":
         out.mkdir(parents=True, exist_ok=True)
-        made = render_pdfs({_stem(tid): ctx for tid, ctx in contexts.items()}, out, engine)
+        made = render_pdfs({_stem(tid): ctx for tid, ctx in contexts.items()}, out, engine, worker=worker)
         say(f"已生成 {len(made)} 份投诉处理单 → {out}", f"Wrote {len(made)} complaint forms → {out}", lang)
         return
     else:

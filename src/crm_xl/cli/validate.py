@@ -12,7 +12,11 @@ import typer
 from crm_xl.cli.app import (as_of_date, EXIT_FINDINGS, EXIT_OK, app, atomic_output, console, handle_errors, lang_option,
                             source_argument, resolve_lang, say_coverage)
 from crm_xl.i18n import pick
-from crm_xl.cli.app import dumps
+from crm_xl.cli.app import VALIDATION_MODULES, dumps, preload
+
+# What validate imports after the read: the rules, their libraries and the operations sheets' rules.
+VALIDATE_MODULES = (*VALIDATION_MODULES, "crm_xl.intelligence", "crm_xl.projects", "crm_xl.training",
+                    "crm_xl.vehicles")
 
 FORMATS = ("text", "json", "junit")
 JSON_VERSION = 1
@@ -47,6 +51,7 @@ def validate_command(
         day = as_of_date(as_of)
     except ValueError:
         raise typer.BadParameter(f"--as-of {as_of!r} is not a date like 2026-11-23") from None
+    preload(VALIDATE_MODULES)  # the validators import on the second core while fastexcel reads
     register = read_register(path, password=password) if password else read_register(path)
     from crm_xl.validation import validate
 

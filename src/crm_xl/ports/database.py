@@ -54,6 +54,7 @@ DEFAULT_URL = "duckdb:///crm.duckdb"
 FORMAT_VERSION = 1  # layout of the crm_* tables; a database with a higher one is refused
 KEY, SOURCE, HASH, EXTRA = "_key", "_source", "_hash", "_extra"
 CHUNK = 5000
+REINDEX_ROWS = 10_000  # a first load of this many rows into PostgreSQL builds its indexes after the COPY
 
 # --------------------------------------------------------------------------------------------
 # URLs and errors
@@ -717,10 +718,21 @@ def _sync_table(conn: sa.Connection, sheet: Sheet, table: sa.Table, incoming: pd
         result.deleted[sheet.key] = len(gone)
     _delete_keys(conn, table, incoming[KEY].iloc[differ_pos].tolist() + gone[KEY].astype(str).tolist())
     if len(new_pos) == len(rows):
-        _insert_arrow(conn, table, rows)
+        _load_empty(conn, table, rows) if not len(stored) else _insert_arrow(conn, table, rows)
     elif len(new_pos) or len(differ_pos):
         _insert_arrow(conn, table, rows.take(np.sort(np.concatenate([new_pos, differ_pos]))))
     return history
+
+
+def _load_empty(conn: sa.Connection, table: sa.Table, rows: Any) -> None:
+    """The first load of a table: PostgreSQL builds its secondary indexes once after the COPY
+    (dropped and created again inside the sync's transaction) instead of row by row."""
+    indexes = [ix for ix in table.indexes if not _is_duck(conn)] if rows.num_rows >= REINDEX_ROWS else []
+    for ix in indexes:
+        conn.exec_driver_sql(f"DROP INDEX IF EXISTS {_quote(conn, ix.name)}")
+    _insert_arrow(conn, table, rows)
+    for ix in indexes:
+        conn.execute(sa.schema.CreateIndex(ix))
 
 
 def _history(sync_id: int, at: dt.datetime, sheet: Sheet, part: Any) -> Any:

@@ -308,63 +308,23 @@ def _read_register(source: str | Path | bytes | io.BytesIO, password: str | None
     raw_settings: list[tuple[int, str, Any]] = []
     day_first = True
     intake = IntakeReport(unknown_sheets=unplaced)
+    out = {"frames": frames, "positions": positions, "extras": extras, "unreadable": unreadable,
+           "findings": findings, "raw_settings": raw_settings, "intake": intake}
     order = ["settings"] + [k for k in SHEETS if k != "settings"]  # settings first: day_first applies to all
-    for key in order:
-        sheet = SHEETS[key]
-        if key not in found:
-            frames[key] = empty_frame(sheet)
-            continue
-        name = found[key]
-        # The usual layout (header in row 1) is read in one pass; calamine parses a whole sheet
-        # even for a few rows, so the header scan runs only when row 1 is not the header.
-        header = 0
-        # skip_rows=0 keeps row 0 absolute: without it fastexcel skips leading empty rows and the
-        # row numbers of every finding would be off.
-        loaded = _load_sheet(source, reader, name, header_row=0, skip_rows=0, schema_sample_rows=None)
-        info = _guard(source, loaded.available_columns)
-        names_row1 = [c.name for c in info if not c.name.startswith("__UNNAMED__")]
-        row1_hits = header_hits(sheet, names_row1)
-        if row1_hits < 2 or row1_hits * 2 < len(names_row1):
-            header, hits = _find_header(reader, name, sheet, source)
-            if hits == 0:
+    with _SheetLoader(source, reader, [(k, found[k]) for k in order if k in found]) as loader:
+        for key in order:
+            sheet = SHEETS[key]
+            if key not in found:
                 frames[key] = empty_frame(sheet)
                 continue
-            if header != 0:
-                loaded = _load_sheet(source, reader, name, header_row=header, skip_rows=0, schema_sample_rows=None)
-                info = _guard(source, loaded.available_columns)
-        table = _guard(source, loaded.to_arrow)
-        matches = match_headers(sheet, [c.name for c in info])
-        by_index = {m.index: m for m in matches}
-        raw_cols: dict[str, pd.Series] = {}
-        pos: dict[str, int] = {}
-        extra_names: list[str] = []
-        for i, col in enumerate(info):
-            m = by_index.get(i)
-            if m is None:
+            loaded = loader.result(key)  # loaded on a worker thread while earlier sheets were typed
+            if loaded is None:  # none of the sheet's first rows names its columns
+                frames[key] = empty_frame(sheet)
                 continue
-            series = _cells(table.column(i))
-            if m.key:
-                raw_cols[m.key] = series
-                pos[m.key] = col.absolute_index
-            elif m.header not in raw_cols:
-                raw_cols[m.header] = series
-                extra_names.append(m.header)
-        matches = [replace(m, index=info[m.index].absolute_index) for m in matches]
-        raw = pd.DataFrame(raw_cols, index=pd.RangeIndex(table.num_rows))
-        rows = pd.Series(np.arange(table.num_rows, dtype="int64") + header + 2)
-        for column in sheet.columns:
-            if column.required and column.key not in pos and not column.derived:
-                findings.append(Finding(key, header + 1, None, MISSING_COLUMN, "error",
-                                        {"label": column.label(guessed_lang)}))
-        if key == "settings":
-            for r, k, v in zip(rows, raw.get("key", []), raw.get("value", [None] * len(raw))):
-                if isinstance(k, str) and k.strip():
-                    raw_settings.append((int(r), k.strip(), _plain(v)))
-            day_first = _day_first(raw_settings)
-        frame, bad = build_frame(sheet, raw, rows, day_first, extra_names)
-        frames[key], positions[key], extras[key] = frame, pos, extra_names
-        unreadable.append(bad)
-        intake.sheets[key] = SheetIntake(key, name, matched_by.get(key, "exact"), header + 1, len(frame), matches)
+            header, info, table = loaded
+            day_first = _type_sheet(out, key, found[key], header, info, table, guessed_lang, day_first,
+                                    matched_by)
+            del loaded, table  # the Arrow table is not needed once typed
 
     present = {k: k in found for k in SHEETS}
     settings, setting_findings = settings_from_frames(frames, Settings(), present, raw_settings)
@@ -376,6 +336,140 @@ def _read_register(source: str | Path | bytes | io.BytesIO, password: str | None
     return Register(frames=frames, settings=settings, lang=guessed_lang, source=_name(source),
                     unreadable=_concat(unreadable), findings=findings, positions=positions,
                     sheet_names=found, extras=extras, intake=intake)
+
+
+def _load_table(source: Any, reader, name: str, sheet) -> tuple[int, list, Any] | None:
+    """One register sheet → (0-based header row, its columns, its Arrow table), or None when none
+    of its first rows names its columns. Runs on a loader thread with that thread's own reader."""
+    # The usual layout (header in row 1) is read in one pass; calamine parses a whole sheet
+    # even for a few rows, so the header scan runs only when row 1 is not the header.
+    header = 0
+    # skip_rows=0 keeps row 0 absolute: without it fastexcel skips leading empty rows and the
+    # row numbers of every finding would be off.
+    loaded = _load_sheet(source, reader, name, header_row=0, skip_rows=0, schema_sample_rows=None)
+    info = _guard(source, loaded.available_columns)
+    names_row1 = [c.name for c in info if not c.name.startswith("__UNNAMED__")]
+    row1_hits = header_hits(sheet, names_row1)
+    if row1_hits < 2 or row1_hits * 2 < len(names_row1):
+        header, hits = _find_header(reader, name, sheet, source)
+        if hits == 0:
+            return None
+        if header != 0:
+            del loaded  # calamine's cells of the first read are freed before the second
+            loaded = _load_sheet(source, reader, name, header_row=header, skip_rows=0, schema_sample_rows=None)
+            info = _guard(source, loaded.available_columns)
+    return header, info, _guard(source, loaded.to_arrow)
+
+
+class _SheetLoader:
+    """Loads the register's sheets (:func:`_load_table`) on a small pool of threads while the
+    caller types the ones already loaded: calamine parses with the GIL released, so reading and
+    typing overlap and two sheets are parsed at once on two cores.
+
+    A fastexcel reader cannot load two sheets at once ("Already borrowed"), so every thread has
+    its own (the first one is the reader the sheet names came from). Sheets are loaded in the
+    order the caller asks for them and at most ``workers`` are loaded ahead of the one being typed, so the Arrow
+    tables of a large register are never all in memory at once. A sheet's error is raised by
+    :meth:`result` for that sheet, exactly as a sequential read would raise it, and leaving the
+    ``with`` block waits for the threads (the caller's held file descriptor 2 outlives them).
+    """
+
+    def __init__(self, source: Any, reader, sheets: list[tuple[str, str]], workers: int | None = None) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self._source = source.getvalue() if isinstance(source, io.BytesIO) else source
+        self._spare = [reader]  # readers not in use by a thread yet
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        self._todo = list(sheets)
+        self._futures: dict[str, Any] = {}
+        workers = workers or _LOAD_WORKERS
+        self._ahead = workers
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="crm-xl-load") \
+            if workers > 1 and len(sheets) > 1 else None
+        self._fill()
+
+    def _reader(self):
+        reader = getattr(self._local, "reader", None)
+        if reader is None:
+            with self._lock:
+                reader = self._spare.pop() if self._spare else None
+            self._local.reader = reader = reader if reader is not None else _open(self._source)
+        return reader
+
+    def _load(self, key: str, name: str):
+        return _load_table(self._source, self._reader(), name, SHEETS[key])
+
+    def _fill(self) -> None:
+        if self._pool is None:
+            return
+        while self._todo and len(self._futures) < self._ahead:
+            key, name = self._todo.pop(0)
+            self._futures[key] = self._pool.submit(self._load, key, name)
+
+    def result(self, key: str):
+        if self._pool is None:
+            key_, name = self._todo.pop(0)
+            assert key_ == key
+            return self._load(key, name)
+        future = self._futures.pop(key)
+        self._fill()
+        return future.result()
+
+    def __enter__(self) -> "_SheetLoader":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+        self._spare.clear()
+        self._futures.clear()
+
+
+_LOAD_WORKERS = 2  # threads that parse sheets; calamine scales to both cores of the machine
+
+
+def _type_sheet(out: dict[str, Any], key: str, name: str, header: int, info: list, table, lang: str,
+                day_first: bool, matched_by: dict[str, str]) -> bool:
+    """Type one loaded sheet into the register being built (``out``: its frames, positions,
+    extras, unreadable parts, findings, raw settings and intake); returns day_first, which the
+    Settings sheet (typed first) sets for every later sheet."""
+    sheet = SHEETS[key]
+    matches = match_headers(sheet, [c.name for c in info])
+    by_index = {m.index: m for m in matches}
+    raw_cols: dict[str, pd.Series] = {}
+    pos: dict[str, int] = {}
+    extra_names: list[str] = []
+    for i, col in enumerate(info):
+        m = by_index.get(i)
+        if m is None:
+            continue
+        series = _cells(table.column(i))
+        if m.key:
+            raw_cols[m.key] = series
+            pos[m.key] = col.absolute_index
+        elif m.header not in raw_cols:
+            raw_cols[m.header] = series
+            extra_names.append(m.header)
+    matches = [replace(m, index=info[m.index].absolute_index) for m in matches]
+    raw = pd.DataFrame(raw_cols, index=pd.RangeIndex(table.num_rows))
+    rows = pd.Series(np.arange(table.num_rows, dtype="int64") + header + 2)
+    for column in sheet.columns:
+        if column.required and column.key not in pos and not column.derived:
+            out["findings"].append(Finding(key, header + 1, None, MISSING_COLUMN, "error",
+                                           {"label": column.label(lang)}))
+    if key == "settings":
+        raw_settings = out["raw_settings"]
+        for r, k, v in zip(rows, raw.get("key", []), raw.get("value", [None] * len(raw))):
+            if isinstance(k, str) and k.strip():
+                raw_settings.append((int(r), k.strip(), _plain(v)))
+        day_first = _day_first(raw_settings)
+    frame, bad = build_frame(sheet, raw, rows, day_first, extra_names)
+    out["frames"][key], out["positions"][key], out["extras"][key] = frame, pos, extra_names
+    out["unreadable"].append(bad)
+    out["intake"].sheets[key] = SheetIntake(key, name, matched_by.get(key, "exact"), header + 1, len(frame),
+                                            matches)
+    return day_first
 
 
 def _cells(column) -> pd.Series:

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crm_xl.ports.atomic import atomic_path
 from crm_xl.reports.build import ReportInputs, build_report
 from crm_xl.reports.model import KINDS, Report
 
+if TYPE_CHECKING:
+    from crm_xl.reports.worker import PrintWorker
+
 FORMATS = (".html", ".pdf", ".xlsx")
 
 
-def write_report(report: Report, dst: str | Path, pdf_engine: str = "auto") -> Path:
+def write_report(report: Report, dst: str | Path, pdf_engine: str = "auto", worker: PrintWorker | None = None) -> Path:
     """Write ``report`` to ``dst`` (.html, .pdf or .xlsx) through a temp file and a rename; a
-    report it replaces is kept as a timestamped backup, like every output."""
+    report it replaces is kept as a timestamped backup, like every output. A PDF is printed by
+    ``worker`` when one is given (:mod:`crm_xl.reports.worker`: the same printing, started early)."""
     dst = Path(dst)
     suffix = dst.suffix.lower()
     if suffix not in FORMATS:
@@ -28,10 +32,12 @@ def write_report(report: Report, dst: str | Path, pdf_engine: str = "auto") -> P
 
             tmp.write_text(render_html(report), encoding="utf-8")
         elif suffix == ".pdf":  # chart text as text in the embedded CJK face (faster, searchable)
-            from crm_xl.reports.html import render_charts, render_html
-            from crm_xl.reports.pdf import html_to_pdf
+            from crm_xl.reports.pdf import report_to_pdf
 
-            html_to_pdf(render_html(report, render_charts(report, text_as_paths=False)), tmp, pdf_engine)
+            if worker is not None:
+                worker.run(report_to_pdf, report, tmp, pdf_engine)
+            else:
+                report_to_pdf(report, tmp, pdf_engine)
         else:
             from crm_xl.reports.xlsx import write_xlsx
 

@@ -64,17 +64,21 @@ def show_values(values: pd.Series | np.ndarray, kind: str) -> np.ndarray:
     return arr
 
 
+def text_arrow(x: pd.Series):
+    """A column as an Arrow text array (values that are not text are shown as text; blanks null)."""
+    import pyarrow as pa
+
+    try:
+        return pa.array(x.astype("string[pyarrow]"))
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError):
+        return pa.array(x.astype(str).where(x.notna(), None).astype(object), type=pa.string())
+
+
 def text_isin(s: pd.Series, values: pd.Series) -> np.ndarray:
     """``s.isin(values)`` for text columns through Arrow (pandas' Arrow-string ``isin`` loops in Python)."""
-    import pyarrow as pa
     import pyarrow.compute as pc
 
-    def arrow(x: pd.Series) -> pa.Array:
-        try:
-            return pa.array(x.astype("string[pyarrow]"))
-        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError):
-            return pa.array(x.astype(str).where(x.notna(), None).astype(object), type=pa.string())
-
+    arrow = text_arrow
     values = values.dropna().drop_duplicates()
     if not len(s):
         return np.zeros(0, dtype=bool)
@@ -134,6 +138,31 @@ class Context:
 
     def has_sheet(self, sheet: str) -> bool:
         return self.register.has_sheet(sheet) or len(self.frame(sheet)) > 0
+
+    def key_set(self, sheet: str, column: str):
+        """The distinct non-blank values of a key column as Arrow text (for ``pc.is_in``), once per run:
+        ``text_isin(s, frame[column])`` is ``pc.is_in(text_arrow(s), key_set)`` with nulls false."""
+        cache = self.__dict__.setdefault("_key_sets", {})
+        if (sheet, column) not in cache:
+            import pyarrow.compute as pc
+
+            cache[(sheet, column)] = pc.unique(pc.drop_null(text_arrow(self.frame(sheet)[column])))
+        return cache[(sheet, column)]
+
+    def key_values(self, sheet: str, column: str, value: str):
+        """(keys, values) as Arrow text: each distinct non-blank ``column`` value of ``sheet`` once, at
+        its first row, and that row's ``value`` (``text_lookup(s, frame[column], frame[value])``
+        is ``values.take(pc.index_in(s, keys))``), once per run."""
+        cache = self.__dict__.setdefault("_key_values", {})
+        if (sheet, column, value) not in cache:
+            import pyarrow as pa
+
+            frame = self.frame(sheet)
+            keys = frame[column].astype("string[pyarrow]").reset_index(drop=True)
+            first = np.flatnonzero(~keys.duplicated().to_numpy() & keys.notna().to_numpy())
+            cache[(sheet, column, value)] = (pa.array(keys).take(pa.array(first)),
+                                             text_arrow(frame[value]).take(pa.array(first)))
+        return cache[(sheet, column, value)]
 
     def unreadable_mask(self, sheet: str, column: str) -> np.ndarray:
         rows = self._unreadable.get((sheet, column))

@@ -12,7 +12,7 @@ from crm_xl.i18n import Text, to_traditional
 from crm_xl.register import ROW
 from crm_xl.schema import SHEETS
 from crm_xl.validation import codes as C
-from crm_xl.validation.context import Context, col_label, text_isin, text_lookup
+from crm_xl.validation.context import Context, col_label, text_arrow, text_lookup
 from crm_xl.validation.fields import ROW_SHEETS, contact_values, phone_results
 
 # Legal forms stripped before comparing company names, as word sequences (lower case, no
@@ -73,7 +73,14 @@ def normalize_company(names: pd.Series) -> pd.Series:
     if cjk.any():  # one OpenCC call for all Chinese names
         text[cjk] = to_traditional_batch(list(text[cjk]))
     words = text.str.replace(_PUNCT_RE2, " ", regex=True).str.strip()
-    stripped = words.str.replace(_FOREIGN_TAIL.pattern, "", regex=True).str.replace(" ", "", regex=False)
+    # ``words`` holds letters, digits and single ASCII spaces only, so Arrow's RE2 reads the legal-form
+    # pattern's ``\s`` exactly as Python's ``re`` does; pandas would run ``re`` once per name (it
+    # sends every pattern with ``\s`` to Python).
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    tail = pc.replace_substring_regex(pa.array(words), _FOREIGN_TAIL.pattern, "")
+    stripped = pd.Series(pd.arrays.ArrowStringArray(tail), index=words.index).str.replace(" ", "", regex=False)
     stripped = stripped.str.replace(_CHINESE_TAIL.pattern, "", regex=True)
     key = stripped.where(stripped.str.len() > 0, words.str.replace(" ", "", regex=False))
     return pd.Series(text_lookup(names, uniques, key.astype(object).to_numpy()), index=names.index)
@@ -103,6 +110,8 @@ def check_unique_ids(ctx: Context) -> None:
 
 def check_references(ctx: Context) -> None:
     """V202 references to missing records; V203 references to another customer's record."""
+    import pyarrow.compute as pc
+
     for key in ROW_SHEETS:
         frame = ctx.frame(key)
         if not len(frame):
@@ -114,28 +123,58 @@ def check_references(ctx: Context) -> None:
             if not ctx.has_sheet(target):
                 continue
             s = frame[column.key]
-            known = ctx.frame(target)[target_col]
-            missing = s.notna().to_numpy() & ~text_isin(s, known)
+            text = text_arrow(s)
+            # every target key set is computed once per run (customers.customer_id serves ten columns)
+            missing = _mask(text.is_valid()) & ~_mask(pc.is_in(text, value_set=ctx.key_set(target, target_col)))
             ctx.add(key, column.key, C.MISSING_REFERENCE, missing,
                     {"column": col_label(key, column.key), "target": Text(SHEETS[target].zh, SHEETS[target].en)})
             if (column.key != "customer_id" and "customer_id" in frame.columns
                     and SHEETS[target].has("customer_id") and SHEETS[target].id_column == target_col):
-                tf = ctx.frame(target)
-                other = pd.Series(text_lookup(s, tf[target_col], tf["customer_id"].astype(object)), dtype=object)
-                own = frame["customer_id"].astype(object)
-                mismatch = (other.notna() & own.notna() & (other != own)).to_numpy(dtype=bool)
-                ctx.add(key, column.key, C.REFERENCE_OTHER_CUSTOMER, mismatch,
-                        {"column": col_label(key, column.key)},
-                        {"other": other.to_numpy(), "customer": own.to_numpy()})
+                keys, owners = ctx.key_values(target, target_col, "customer_id")
+                other = owners.take(pc.index_in(text, value_set=keys))  # the referenced record's customer
+                own = text_arrow(frame["customer_id"])
+                mismatch = _mask(pc.not_equal(other, own))  # null (either side blank) is no mismatch
+                if mismatch.any():
+                    ctx.add(key, column.key, C.REFERENCE_OTHER_CUSTOMER, mismatch,
+                            {"column": col_label(key, column.key)},
+                            {"other": lambda idx, other=other: _texts(other, idx),
+                             "customer": lambda idx, own=own: _texts(own, idx)})
+
+
+def _mask(result) -> np.ndarray:
+    """An Arrow boolean result as a numpy mask (null → False)."""
+    return np.asarray(result.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _texts(arrow, idx: np.ndarray) -> np.ndarray:
+    """The Arrow text values at positions ``idx`` as Python strings (None for blanks)."""
+    import pyarrow as pa
+
+    return np.asarray(arrow.take(pa.array(idx, type=pa.int64())).to_pylist(), dtype=object)
 
 
 def _flag_later(groups: pd.DataFrame, key: str) -> pd.DataFrame:
-    """Rows (customer, key, pos) whose key was first used by another customer → with that customer."""
-    groups = groups.dropna(subset=[key, "customer_id"])
-    groups = groups.drop_duplicates(["customer_id", key])
-    first = groups.drop_duplicates(key).set_index(key)
-    later = groups[groups.duplicated(key, keep="first")]
-    return later.assign(other=later[key].map(first["customer_id"]), other_pos=later[key].map(first["pos"]))
+    """Rows (customer, key, pos) whose key was first used by another customer → with that customer.
+
+    Among the rows with both a key and a customer, each (customer, key) pair counts once, at its
+    first row; of those, every row after the first of its key is returned, with ``other`` and
+    ``other_pos``: the customer and position of that first row. (Integer codes, not frame-wide
+    dropna / drop_duplicates / map: the same rows in the same order.)"""
+    keys = groups[key].to_numpy(dtype=object)
+    customers = groups["customer_id"].to_numpy(dtype=object)
+    rows = np.flatnonzero(~pd.isna(keys) & ~pd.isna(customers))
+    k, _ = pd.factorize(keys[rows])
+    c, cust = pd.factorize(customers[rows])
+    _, pair_first = np.unique(k.astype("int64") * max(len(cust), 1) + c, return_index=True)
+    pairs = np.sort(pair_first)  # first row of each (customer, key), in row order
+    _, key_first = np.unique(k[pairs], return_index=True)
+    is_first = np.zeros(len(pairs), dtype=bool)
+    is_first[key_first] = True
+    first_of_key = np.empty(k.max() + 1 if len(k) else 0, dtype="int64")
+    first_of_key[k[pairs[key_first]]] = pairs[key_first]
+    later = pairs[~is_first]
+    origin = rows[first_of_key[k[later]]]  # the key's first row, as a position in ``groups``
+    return groups.iloc[rows[later]].assign(other=customers[origin], other_pos=groups["pos"].to_numpy()[origin])
 
 
 def check_duplicate_customers(ctx: Context) -> None:

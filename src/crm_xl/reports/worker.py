@@ -1,0 +1,172 @@
+"""A PDF printer process that gets ready while the command reads the register.
+
+A PDF command spends its first seconds reading the register and reviewing it, and then as long
+again importing matplotlib and WeasyPrint, setting up the packaged fonts and printing, one after
+the other on one core. :func:`start` forks a child right at the start of the command (before the
+register is read, when the process is still single-threaded) that imports the PDF engine and the
+chart code and loads the fonts, on the second core, while the parent reads and reviews. The
+parent then hands it one job (:meth:`PrintWorker.run`: a module-level function and its
+arguments, pickled) and waits for its result; the child runs the same function the parent would
+have run, so the PDF, its engine choice and its errors are the same (an exception raised in the
+child is raised again in the parent; what the child prints is printed by the parent).
+
+Only on Linux (``fork``), with more than one core, in a single-threaded process (a fork of a
+process with threads may inherit a lock held by another thread), and unless
+``CRM_XL_PDF_WORKER=0``. Anywhere else, or when the child dies without an answer, the job runs in
+the parent as before: the worker changes when the work is done, never what is done.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import pickle
+import signal
+import sys
+import threading
+import traceback
+from typing import Any, Callable
+
+ENV = "CRM_XL_PDF_WORKER"
+
+
+def _usable() -> bool:
+    if os.environ.get(ENV, "1").strip() in ("0", "no", "off", "false"):
+        return False
+    if not sys.platform.startswith("linux") or not hasattr(os, "fork"):
+        return False
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return cores > 1 and threading.active_count() == 1
+
+
+class PrintWorker:
+    """The parent's handle on the child: :meth:`run` one job, or :meth:`close` without one."""
+
+    def __init__(self, pid: int, jobs: int, results: int) -> None:
+        self.pid = pid
+        self._jobs = os.fdopen(jobs, "wb")
+        self._results = os.fdopen(results, "rb")
+        self._done = False
+
+    def run(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """``fn(*args)`` in the child (in this process if the child is gone); returns its result."""
+        if self._done:
+            return fn(*args)
+        try:
+            pickle.dump((fn, args), self._jobs, protocol=pickle.HIGHEST_PROTOCOL)
+            self._jobs.close()
+            status, value, out, err = pickle.load(self._results)
+        except (OSError, EOFError, pickle.PickleError, AttributeError, TypeError):
+            # the child died (or a job could not be pickled): do it here, as without a worker
+            self.close()
+            return fn(*args)
+        self.close(kill=False)
+        if out:
+            sys.stdout.write(out)
+        if err:
+            sys.stderr.write(err)
+        if status == "ok":
+            return value
+        if isinstance(value, BaseException):
+            raise value
+        raise RuntimeError(value)
+
+    def close(self, kill: bool = True) -> None:
+        """End the child (it exits by itself once its job pipe closes) and reap it."""
+        if self._done:
+            return
+        self._done = True
+        for f in (self._jobs, self._results):
+            with contextlib.suppress(OSError):
+                f.close()
+        if kill:
+            with contextlib.suppress(OSError):
+                os.kill(self.pid, signal.SIGTERM)
+        with contextlib.suppress(OSError):
+            os.waitpid(self.pid, 0)
+
+    def __enter__(self) -> PrintWorker:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+def start(warm: Callable[[], None]) -> PrintWorker | None:
+    """Fork the printer child, which calls ``warm()`` (imports, font set-up; errors ignored) and
+    waits for a job; None where a worker is not used (see the module doc)."""
+    if not _usable():
+        return None
+    jobs_r, jobs_w = os.pipe()
+    results_r, results_w = os.pipe()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+    except OSError:
+        for fd in (jobs_r, jobs_w, results_r, results_w):
+            os.close(fd)
+        return None
+    if pid == 0:  # the child: never returns into the command
+        code = 0
+        try:
+            os.close(jobs_w)
+            os.close(results_r)
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            _serve(warm, jobs_r, results_w)
+        except BaseException:  # noqa: BLE001  (the parent falls back to doing the job itself)
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(jobs_r)
+    os.close(results_w)
+    return PrintWorker(pid, jobs_w, results_r)
+
+
+def _serve(warm: Callable[[], None], jobs_fd: int, results_fd: int) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        with contextlib.suppress(Exception):
+            warm()
+        out.seek(0), out.truncate(0), err.seek(0), err.truncate(0)  # the warm-up says nothing
+        with os.fdopen(jobs_fd, "rb") as jobs:
+            try:
+                fn, args = pickle.load(jobs)
+            except EOFError:  # the parent ended without a job (an error before the PDF)
+                return
+        try:
+            result = ("ok", fn(*args))
+        except BaseException as exc:  # noqa: BLE001  (raised again in the parent)
+            with contextlib.suppress(Exception):
+                exc.add_note("(raised in crm-xl's PDF worker process)\n" + "".join(traceback.format_tb(exc.__traceback__)))
+            result = ("error", exc)
+    answer = (*result, out.getvalue(), err.getvalue())
+    try:
+        data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # noqa: BLE001  (an exception that does not pickle: its text)
+        text = "".join(traceback.format_exception_only(type(result[1]), result[1])).strip() \
+            if result[0] == "error" else "the PDF worker's result could not be sent"
+        data = pickle.dumps(("error", text, out.getvalue(), err.getvalue()))
+    with os.fdopen(results_fd, "wb") as results:
+        results.write(data)
+    _cleanup()
+
+
+def _cleanup() -> None:
+    """What the parent's exit would tidy (the child leaves with ``os._exit``): WeasyPrint's
+    temp font folder."""
+    mod = sys.modules.get("crm_xl.reports.pdf")
+    if mod is None:
+        return
+    with contextlib.suppress(Exception):
+        if mod.weasy_printer.cache_info().currsize:
+            folder = getattr(mod.weasy_printer().font_config, "_folder", None)
+            mod.weasy_printer.cache_clear()
+            if folder:
+                import shutil
+
+                shutil.rmtree(folder, ignore_errors=True)

@@ -1,0 +1,130 @@
+"""The PDF printer child (crm_xl.reports.worker): the same result as without it, its errors raised
+in the parent, and the job done in the parent when the child is gone."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from crm_xl.reports import worker as pdf_worker
+
+# The worker forks only from a process with no other threads; a pytest-xdist worker has execnet's
+# threads, so each case runs in a fresh interpreter (as a command does) and is never skipped there.
+_PRELUDE = """
+import os, sys
+from crm_xl.reports import worker as pdf_worker
+
+def _pid_and(x):
+    return os.getpid(), x * 2
+
+def _fails(x):
+    raise ValueError(f"bad {x}")
+
+def _says(x):
+    print("to stdout")
+    print("to stderr", file=sys.stderr)
+    return x
+
+if not pdf_worker._usable():
+    sys.exit(77)
+"""
+
+
+def in_fresh_python(body: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != pdf_worker.ENV}
+    done = subprocess.run([sys.executable, "-c", _PRELUDE + body], capture_output=True, text=True, env=env,
+                          timeout=120)
+    if done.returncode == 77:
+        pytest.skip("no PDF worker on this machine (not Linux, or one core)")
+    assert done.returncode == 0, done.stderr
+    return done
+
+
+def test_the_job_runs_in_the_child_and_returns_its_result() -> None:
+    in_fresh_python("""
+w = pdf_worker.start(lambda: None)
+assert w is not None
+pid, value = w.run(_pid_and, 21)
+assert value == 42 and pid == w.pid != os.getpid(), (pid, value)
+try:
+    os.waitpid(w.pid, os.WNOHANG)
+    raise SystemExit("the child was not reaped")
+except ChildProcessError:
+    pass
+""")
+
+
+def test_an_error_in_the_child_is_raised_in_the_parent() -> None:
+    done = in_fresh_python("""
+w = pdf_worker.start(lambda: None)
+try:
+    w.run(_fails, 3)
+    raise SystemExit("no error raised")
+except ValueError as exc:
+    print("raised:", exc)
+""")
+    assert done.stdout.strip() == "raised: bad 3"
+
+
+def test_what_the_child_prints_the_parent_prints() -> None:
+    done = in_fresh_python("""
+w = pdf_worker.start(lambda: print("warm-up noise"))
+assert w.run(_says, 5) == 5
+""")
+    assert done.stdout == "to stdout\n" and done.stderr == "to stderr\n"
+
+
+def test_a_dead_child_means_the_job_is_done_here() -> None:
+    in_fresh_python("""
+w = pdf_worker.start(lambda: os._exit(3))
+pid, value = w.run(_pid_and, 1)
+assert value == 2 and pid == os.getpid(), (pid, value)
+""")
+
+
+def test_closed_without_a_job_the_child_ends() -> None:
+    in_fresh_python("""
+w = pdf_worker.start(lambda: None)
+w.close()
+try:
+    os.waitpid(w.pid, os.WNOHANG)
+    raise SystemExit("the child was not reaped")
+except ChildProcessError:
+    pass
+""")
+
+
+def test_off_by_environment(monkeypatch) -> None:
+    monkeypatch.setenv(pdf_worker.ENV, "0")
+    assert pdf_worker.start(lambda: None) is None
+
+
+@pytest.mark.slow
+def test_cli_pdfs_read_back_the_same_with_and_without_the_worker(tmp_path: Path) -> None:
+    """The commands as processes (the worker is used there): the form and the monthly report."""
+    from crm_xl.reports.pdf import weasyprint_available
+    from crm_xl.workbook import build_workbook
+    import datetime as dt
+
+    if not weasyprint_available() or not shutil.which("pdftotext"):
+        pytest.skip("WeasyPrint or pdftotext missing")
+    reg = tmp_path / "demo.xlsx"
+    build_workbook(reg, demo=True, as_of=dt.date(2026, 11, 23))
+    texts: dict[str, list[str]] = {}
+    for flag in ("1", "0"):
+        env = dict(os.environ, CRM_XL_PDF_WORKER=flag)
+        form, report = tmp_path / f"form-{flag}.pdf", tmp_path / f"m-{flag}.pdf"
+        for cmd in (["complaint-form", str(reg), "TK00055", "--out", str(form), "--as-of", "2026-11-23"],
+                    ["report", str(reg), "--kind", "monthly", "--out", str(report), "--as-of", "2026-11-23"]):
+            done = subprocess.run([sys.executable, "-m", "crm_xl", *cmd], capture_output=True, text=True, env=env)
+            assert done.returncode == 0, done.stderr
+        texts[flag] = [subprocess.run(["pdftotext", str(p), "-"], capture_output=True, text=True, check=True).stdout
+                       for p in (form, report)]
+    strip = lambda t: "\n".join(line for line in t.splitlines() if "crm-xl" not in line)  # noqa: E731 (generated at …)
+    assert [strip(t) for t in texts["1"]] == [strip(t) for t in texts["0"]]
+    assert "投诉处理单" in texts["1"][0] and "月度经营管理报告" in texts["1"][1]
