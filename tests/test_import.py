@@ -193,3 +193,24 @@ def test_held_out_workbook_with_a_map_of_its_stage_words_only(tmp_path):
     ids = reg["customers"].set_index("customer_id")["company_name"].to_dict()
     assert {ids[k]: v for k, v in scale.items()} == {"Nordic Fish AS": "large", "Lima Foods SAC": "medium",
                                                     "Dubai Trading LLC": "small"}
+
+
+def test_a_generated_customer_id_never_takes_one_typed_further_down(tmp_path):
+    """A customer without an ID above one typed as C0001: the generated ID skips C0001 (it used to
+    be handed out before the typed IDs below were known, and two customers shared it)."""
+    import xlsxwriter
+
+    src = tmp_path / "客户.xlsx"
+    wb = xlsxwriter.Workbook(str(src))
+    ws = wb.add_worksheet("客户")
+    for r, row in enumerate([["客户编号", "公司名称", "国家"], [None, "Acme Trading LLC", "US"],
+                             ["C0001", "Beta Handels GmbH", "DE"], [None, "Gamma SARL", "FR"]]):
+        for c, v in enumerate(row):
+            if v is not None:
+                ws.write(r, c, v)
+    wb.close()
+    out = tmp_path / "导入.xlsx"
+    res = runner.invoke(app, ["import", str(src), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    ids = {r[1]: r[0] for r in calamine_rows(out, "客户")[1:] if len(r) > 1 and r[1]}
+    assert ids == {"Acme Trading LLC": "C0002", "Beta Handels GmbH": "C0001", "Gamma SARL": "C0003"}
