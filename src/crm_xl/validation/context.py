@@ -74,20 +74,6 @@ def text_arrow(x: pd.Series):
         return pa.array(x.astype(str).where(x.notna(), None).astype(object), type=pa.string())
 
 
-def text_isin(s: pd.Series, values: pd.Series) -> np.ndarray:
-    """``s.isin(values)`` for text columns through Arrow (pandas' Arrow-string ``isin`` loops in Python)."""
-    import pyarrow.compute as pc
-
-    arrow = text_arrow
-    values = values.dropna().drop_duplicates()
-    if not len(s):
-        return np.zeros(0, dtype=bool)
-    if not len(values):
-        return np.zeros(len(s), dtype=bool)
-    found = pc.is_in(arrow(s), value_set=arrow(values))
-    return np.asarray(found.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
-
-
 def text_lookup(s: pd.Series, keys: pd.Series, values: pd.Series | np.ndarray) -> np.ndarray:
     """``s.map(dict(zip(keys, values)))`` for text through Arrow (first key wins; None where absent)."""
     import pyarrow as pa
@@ -141,7 +127,7 @@ class Context:
 
     def key_set(self, sheet: str, column: str):
         """The distinct non-blank values of a key column as Arrow text (for ``pc.is_in``), once per run:
-        ``text_isin(s, frame[column])`` is ``pc.is_in(text_arrow(s), key_set)`` with nulls false."""
+        ``s.isin(frame[column])`` for a text column ``s`` is ``pc.is_in(text_arrow(s), key_set)`` with nulls false."""
         cache = self.__dict__.setdefault("_key_sets", {})
         if (sheet, column) not in cache:
             import pyarrow.compute as pc
