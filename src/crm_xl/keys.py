@@ -15,29 +15,22 @@ from typing import Any, Iterable
 import numpy as np
 import pandas as pd
 
-
-def _arrow_strings(s: Any):
-    """The pyarrow (chunked) array behind an Arrow string Series / Index, else None."""
-    arr = getattr(s, "array", None)
-    if not isinstance(arr, pd.arrays.ArrowStringArray):
-        return None
-    return arr._pa_array
+from crm_xl.parsing import arrow_text
 
 
 def _is_missing(v: Any) -> bool:
-    return v is None or v is pd.NA or v is pd.NaT or (type(v) is float and math.isnan(v)) or (
-        isinstance(v, (float, np.floating)) and np.isnan(v))
+    return v is None or v is pd.NA or v is pd.NaT or (isinstance(v, (float, np.floating)) and math.isnan(v))
 
 
 def isin(s: pd.Series, values: Iterable[Any]) -> np.ndarray:
     """``s.isin(values).to_numpy(dtype=bool)``, fast when ``s`` is an Arrow string column."""
-    data = _arrow_strings(s)
+    data = arrow_text(s)
     if data is None:
         return s.isin(values).to_numpy(dtype=bool)
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    other = _arrow_strings(values)
+    other = arrow_text(values)
     if other is not None:
         value_set = other.combine_chunks() if isinstance(other, pa.ChunkedArray) else other
     else:

@@ -98,9 +98,10 @@ def serial_to_datetime(number: float) -> dt.datetime | None:
     return EXCEL_EPOCH + dt.timedelta(days=float(number))
 
 
-def _arrow_text(s: pd.Series):
-    """The Arrow array behind an Arrow-backed text Series (what the file port delivers), else None."""
-    array = s.array
+def arrow_text(s: object):
+    """The Arrow (chunked) array behind an Arrow-backed text Series or Index (what the file port
+    delivers), else None (another dtype, or not a pandas object at all)."""
+    array = getattr(s, "array", None)
     if isinstance(array, pd.arrays.ArrowStringArray):
         return getattr(array, "_pa_array", None)
     return None
@@ -109,7 +110,7 @@ def _arrow_text(s: pd.Series):
 def blank_mask(s: pd.Series) -> np.ndarray:
     """:func:`_blank` as a numpy mask; on Arrow text in one pass of Arrow kernels (the same
     whitespace trim pandas' ``str.strip`` uses there)."""
-    arrow = _arrow_text(s)
+    arrow = arrow_text(s)
     if arrow is not None:
         import pyarrow.compute as pc
 
@@ -120,7 +121,7 @@ def blank_mask(s: pd.Series) -> np.ndarray:
 
 def _blank(s: pd.Series) -> pd.Series:
     """Missing or whitespace-only cells."""
-    if _arrow_text(s) is not None:
+    if arrow_text(s) is not None:
         return pd.Series(blank_mask(s), index=s.index)
     if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
         return s.isna() | s.astype("string").str.strip().eq("").fillna(True)
@@ -238,11 +239,11 @@ def parse_text(s: pd.Series) -> pd.Series:
     if pd.api.types.is_float_dtype(s.dtype):
         obj = s.astype(object).where(s.notna(), None)
         out = obj.map(lambda v: None if v is None else _int_text(v))
-    elif _arrow_text(s) is not None:  # Arrow text: Arrow kernels, NA stays NA
+    elif arrow_text(s) is not None:  # Arrow text: Arrow kernels, NA stays NA
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        trimmed = pc.utf8_trim_whitespace(_arrow_text(s))
+        trimmed = pc.utf8_trim_whitespace(arrow_text(s))
         trimmed = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, trimmed.type), trimmed)
         return pd.Series(pd.arrays.ArrowStringArray(trimmed), index=s.index)
     elif s.dtype != object and pd.api.types.is_string_dtype(s.dtype):  # other text dtypes: vectorized
@@ -260,7 +261,7 @@ def parse_text(s: pd.Series) -> pd.Series:
 def parse_enum(s: pd.Series, enum: Enum) -> tuple[pd.Series, pd.Series]:
     text = parse_text(s)
     lookup = enum.lookup()
-    arrow = _arrow_text(text)
+    arrow = arrow_text(text)
     if arrow is not None and not (enum.name == "bool" and pd.api.types.is_bool_dtype(s.dtype)):
         # each distinct text looked up once (Arrow dictionary encoding), the codes taken back out
         import pyarrow as pa
