@@ -80,16 +80,16 @@ def dumps(data: Any, **kwargs: Any) -> str:
     """Strict JSON text of ``data`` (``ensure_ascii=False`` unless given)."""
     kwargs.setdefault("ensure_ascii", False)
     indent = kwargs.get("indent")
-    if (kwargs.keys() == {"ensure_ascii", "indent"} and kwargs["ensure_ascii"] is False
-            and type(indent) is int and indent > 0):
+    # orjson writes the standard library's text only for this call shape (indented, not ASCII-escaped)
+    by_orjson = (kwargs.keys() == {"ensure_ascii", "indent"} and kwargs["ensure_ascii"] is False
+                 and type(indent) is int and indent > 0)
+    if by_orjson:
         text = _plain_orjson(data, indent)
         if text is not None:
             return text
     tiny: list = []
     data = _strict(data, tiny)
-    indent = kwargs.get("indent")
-    if (not tiny and kwargs.keys() == {"ensure_ascii", "indent"} and kwargs["ensure_ascii"] is False
-            and type(indent) is int and indent > 0):
+    if by_orjson and not tiny:
         text = _orjson_indented(data, indent)
         if text is not None:
             return text
