@@ -207,12 +207,9 @@ def for_weasyprint(html: str) -> str:
     only. The monthly report's layout: 0.95 → 0.5 s CPU, the pages pixel-identical."""
     def embed(m: re.Match) -> str:
         svg = m.group(0)
-        if "xmlns=" not in svg[:300]:
-            svg = svg.replace("<svg", '<svg xmlns="http://www.w3.org/2000/svg"', 1)
         name = _LABEL.search(svg[:svg.index(">")])
-        data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
         return (f'<img alt="{name[1] if name else ""}" style="width:100%;height:auto;display:block" '
-                f'src="data:image/svg+xml;base64,{data}">')
+                f'src="{_svg_data_uri(svg)}">')
 
     return _SVG.sub(embed, html)
 
@@ -220,16 +217,17 @@ def for_weasyprint(html: str) -> str:
 _LABEL = re.compile(r'aria-label="([^"]*)"')
 
 
+def _svg_data_uri(svg: str) -> str:
+    """An inline ``<svg>`` as a standalone image's data URI (the SVG namespace declared on its
+    root, which an inline SVG in HTML may leave out)."""
+    if "xmlns=" not in svg[:svg.index(">")]:
+        svg = svg.replace("<svg", '<svg xmlns="http://www.w3.org/2000/svg"', 1)
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
 def for_libreoffice(html: str) -> str:
     """The HTML with each inline SVG turned into an ``<img>`` data URI (LibreOffice draws those)."""
-    def embed(m: re.Match) -> str:
-        svg = m.group(0)
-        if "xmlns=" not in svg[:200]:
-            svg = svg.replace("<svg", '<svg xmlns="http://www.w3.org/2000/svg"', 1)
-        data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
-        return f'<img alt="" style="width:100%" width="680" src="data:image/svg+xml;base64,{data}">'
-
-    return _SVG.sub(embed, html)
+    return _SVG.sub(lambda m: f'<img alt="" style="width:100%" width="680" src="{_svg_data_uri(m.group(0))}">', html)
 
 
 def _libreoffice(html: str, dst: Path) -> None:
