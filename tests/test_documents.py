@@ -336,3 +336,24 @@ def test_a_long_remark_gets_a_row_tall_enough_to_print_whole(tmp_path: Path):
     assert sign.endswith("Co., Ltd.") and cells[sign].alignment.horizontal == "right"
     merged = next(m for m in ws.merged_cells.ranges if m.min_row == cells[sign].row)
     assert merged.max_col - merged.min_col >= 3  # spans the right half, not three narrow columns
+
+
+def test_a_long_buyer_address_line_gets_its_wrapped_height(tmp_path: Path, monkeypatch):
+    """The buyer block's row was as tall as its line breaks only; an address line longer than the
+    block wraps in print, and its last line was cut."""
+    import openpyxl
+
+    import desk_books
+
+    address = ("Unit 1203, 12/F, Tower B, Sunrise International Logistics Park, 1200 Harbor Boulevard, "
+               "Long Beach, CA 90802")
+    customers = [row[:] for row in desk_books.CUSTOMERS]
+    customers[2][3] = address  # C002, the buyer of SO001
+    monkeypatch.setattr(desk_books, "CUSTOMERS", customers)
+    book = write_desk_book(tmp_path / "台账.xlsx")
+    out = tmp_path / "PI.xlsx"
+    assert run("document", book, "--kind", "pi", "--order", "SO001", "--out", out, "--as-of", "2026-11-23").exit_code == 0
+    ws = openpyxl.load_workbook(out).active
+    buyer = next(c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and address in c.value)
+    assert buyer.value.split("\n")[:2] == ["Sunrise Trading LLC", address]  # the address whole, as typed
+    assert ws.row_dimensions[buyer.row].height >= 4 * 14  # name, the address on two lines, country

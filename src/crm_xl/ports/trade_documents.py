@@ -138,8 +138,9 @@ def write_xlsx(ctx: dict[str, Any], path: str | Path) -> None:
         ws.merge_range(r, 1, r, last - 2, v1, fmt["v"])  # up to the right-hand label
         ws.write_string(r, last - 1, k2, fmt["k"])
         ws.write_string(r, last, v2, fmt["v"])
-        if "\n" in v1:
-            ws.set_row(r, 14 * (v1.count("\n") + 1))
+        lines = wrapped_lines(v1, sum(widths[1:last - 1]))  # its lines, and a long one wrapped
+        if lines > 1:
+            ws.set_row(r, 14 * lines)
         r += 1
     r += 1
     if packing:
