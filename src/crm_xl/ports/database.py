@@ -614,8 +614,10 @@ def sync(url: str, registers: Sequence[tuple[str, Register]], *, at: dt.datetime
                 result = _sync(conn, url, registers, at, progress or (lambda _: None))
         except DatabaseUnavailable:
             raise
-        except sa.exc.DBAPIError as exc:
-            raise _classify(url, exc, during_sync=True) from exc
+        except Exception as exc:
+            if isinstance(exc, sa.exc.DBAPIError) or _lost_connection(exc):
+                raise _classify(url, exc, during_sync=True) from exc
+            raise
         finally:
             try:
                 conn.close()
@@ -624,6 +626,56 @@ def sync(url: str, registers: Sequence[tuple[str, Register]], *, at: dt.datetime
         return result
     finally:
         engine.dispose()
+
+
+def _lost_connection(exc: BaseException) -> bool:
+    """A driver's own connection error, raised by a COPY on the raw psycopg connection (SQLAlchemy
+    wraps only what goes through it)."""
+    import sys
+
+    psycopg = sys.modules.get("psycopg")
+    return psycopg is not None and isinstance(exc, psycopg.OperationalError)
+
+
+class _Writer:
+    """The sync's writes on one worker thread, in their order, while the main thread prepares the next
+    sheet: DuckDB's INSERT and PostgreSQL's COPY run without the GIL, so on two cores the database
+    stores one sheet while pandas and Arrow build the next. The main thread uses the connection
+    only after :meth:`drain`, which waits for every write and raises the first error (the sync's
+    transaction then rolls back); after an error the writes still queued are skipped."""
+
+    def __init__(self) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="crm-xl-sync")
+        self._pending: list[Any] = []
+        self._failed = False
+
+    def _run(self, fn: Callable[..., Any], args: tuple) -> None:
+        if self._failed:
+            return
+        try:
+            fn(*args)
+        except BaseException:
+            self._failed = True
+            raise
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> None:
+        self._pending.append(self._pool.submit(self._run, fn, args))
+
+    def drain(self) -> None:
+        pending, self._pending = self._pending, []
+        errors = [e for e in (f.exception() for f in pending) if e is not None]
+        if errors:
+            raise errors[0]
+
+    def close(self) -> None:
+        """Wait for whatever is still running (nothing may touch the connection once the
+        transaction ends); errors were raised by drain() or are beside the one being raised."""
+        for f in self._pending:
+            f.exception()
+        self._pending = []
+        self._pool.shutdown(wait=True)
 
 
 def _sync(conn: sa.Connection, url: str, registers: Sequence[tuple[str, Register]], at: dt.datetime,
@@ -635,22 +687,34 @@ def _sync(conn: sa.Connection, url: str, registers: Sequence[tuple[str, Register
     sync_id = int(last or 0) + 1
     sources = [name for name, _ in registers]
     result = SyncResult(sync_id, at, sources, migrations=migrations)
+    # Every table's stored keys and hashes, read before the first write (a table this sync created is empty).
+    stored = {sheet.key: _stored_hashes(conn, METADATA.tables[sheet.key], f"+{sheet.key}" in migrations)
+              for sheet in SHEETS.values()}
     history: list[Any] = []
-    for sheet in SHEETS.values():
-        table = METADATA.tables[sheet.key]
-        parts = [table_rows(reg, sheet, name) for name, reg in registers]
-        incoming = pd.concat(parts, ignore_index=True) if parts else table_rows(Register(frames={}), sheet, "")
-        keys, notes = assign_keys(incoming, sheet, set())
-        incoming[KEY] = keys
-        result.duplicate_ids += notes
-        history += _sync_table(conn, sheet, table, incoming, sources, sync_id, at, result)
-        progress(sheet.key)
-    if history:
-        import pyarrow as pa
+    writer = _Writer()
+    try:
+        for sheet in SHEETS.values():
+            table = METADATA.tables[sheet.key]
+            parts = [table_rows(reg, sheet, name) for name, reg in registers]
+            incoming = pd.concat(parts, ignore_index=True) if parts else table_rows(Register(frames={}), sheet, "")
+            keys, notes = assign_keys(incoming, sheet, set())
+            incoming[KEY] = keys
+            result.duplicate_ids += notes
+            history += _sync_table(conn, writer, sheet, table, incoming, stored.pop(sheet.key), sources, sync_id, at,
+                                   result)
+            progress(sheet.key)
+        if history:
+            import pyarrow as pa
 
-        _insert_arrow(conn, METADATA.tables["crm_history"], pa.concat_tables(history))
+            writer.submit(_insert_arrow, conn, METADATA.tables["crm_history"], pa.concat_tables(history))
+        snapshot = _snapshot_frame(registers, sync_id, at)
+        writer.drain()
+    finally:
+        writer.close()
     _store_unreadable(conn, registers)
-    result.snapshot_deals = _store_snapshot(conn, registers, sync_id, at)
+    if len(snapshot):
+        _bulk_insert(conn, METADATA.tables["crm_snapshots"], snapshot)
+    result.snapshot_deals = len(snapshot)
     meta = METADATA.tables["crm_meta"]
     conn.execute(meta.delete().where(meta.c.key == "settings_source"))
     conn.execute(meta.insert().values(key="settings_source", value=sources[0] if sources else ""))
@@ -662,17 +726,26 @@ def _sync(conn: sa.Connection, url: str, registers: Sequence[tuple[str, Register
     return result
 
 
-def _sync_table(conn: sa.Connection, sheet: Sheet, table: sa.Table, incoming: pd.DataFrame, sources: list[str],
-                sync_id: int, at: dt.datetime, result: SyncResult) -> list[Any]:
+def _stored_hashes(conn: sa.Connection, table: sa.Table, created: bool) -> pd.DataFrame:
+    """The table's _key, _hash (0 when missing) and _source; no query for a table created by this sync."""
+    if created:
+        return pd.DataFrame({KEY: pd.Series([], dtype=object), HASH: np.zeros(0, dtype="int64"),
+                             SOURCE: pd.Series([], dtype=object)})
+    return _select_frame(conn, sa.select(table.c[KEY], sa.func.coalesce(table.c[HASH], 0).label(HASH),
+                                         table.c[SOURCE]))
+
+
+def _sync_table(conn: sa.Connection, writer: _Writer, sheet: Sheet, table: sa.Table, incoming: pd.DataFrame,
+                existing: pd.DataFrame, sources: list[str], sync_id: int, at: dt.datetime,
+                result: SyncResult) -> list[Any]:
     """One sheet's upsert; → its history rows (Arrow tables). The rows become Arrow once, DuckDB
-    hashes them; stored keys and hashes come back in one query, and only the rows whose hash differs
-    are fetched whole (for the history's old values), deleted and written again with the new ones."""
+    hashes them and compares with the stored keys and hashes (``existing``); only the rows whose
+    hash differs are fetched whole (for the history's old values), deleted and written again with
+    the new ones. The deletes and writes go to ``writer``."""
     import pyarrow as pa
 
     rows = _arrow_rows(table, incoming)
     rows = rows.append_column(HASH, _row_hashes(conn, sheet, rows))
-    existing = _select_frame(conn, sa.select(table.c[KEY], sa.func.coalesce(table.c[HASH], 0).label(HASH),
-                                             table.c[SOURCE]))
     stored = pd.Index(existing[KEY].astype(object).to_numpy())
     at_stored = stored.get_indexer(incoming[KEY].to_numpy()) if len(stored) else np.full(len(incoming), -1)
     new_pos = np.flatnonzero(at_stored < 0)
@@ -684,6 +757,7 @@ def _sync_table(conn: sa.Connection, sheet: Sheet, table: sa.Table, incoming: pd
     history: list[Any] = []
     if len(differ_pos):
         differs = incoming.iloc[differ_pos].set_index(KEY)
+        writer.drain()  # the connection is the main thread's again
         old = _fetch_keys(conn, table, differs.index.tolist()).set_index(KEY).loc[differs.index]
         compare = [*sheet.keys, EXTRA, SOURCE]
         new_text, old_text = _text_frame(differs, compare), _text_frame(old, compare)
@@ -716,11 +790,13 @@ def _sync_table(conn: sa.Connection, sheet: Sheet, table: sa.Table, incoming: pd
             "record_key": gone[KEY].astype(str).to_numpy(), "record_id": None, "column": None, "old_value": None,
             "new_value": None, "change": "delete", SOURCE: gone[SOURCE].astype(str).to_numpy()})))
         result.deleted[sheet.key] = len(gone)
-    _delete_keys(conn, table, incoming[KEY].iloc[differ_pos].tolist() + gone[KEY].astype(str).tolist())
+    removed = incoming[KEY].iloc[differ_pos].tolist() + gone[KEY].astype(str).tolist()
+    if removed:
+        writer.submit(_delete_keys, conn, table, removed)
     if len(new_pos) == len(rows):
-        _load_empty(conn, table, rows) if not len(stored) else _insert_arrow(conn, table, rows)
+        writer.submit(_load_empty if not len(stored) else _insert_arrow, conn, table, rows)
     elif len(new_pos) or len(differ_pos):
-        _insert_arrow(conn, table, rows.take(np.sort(np.concatenate([new_pos, differ_pos]))))
+        writer.submit(_insert_arrow, conn, table, rows.take(np.sort(np.concatenate([new_pos, differ_pos]))))
     return history
 
 
@@ -796,17 +872,15 @@ def _hash_sql(sheet: Sheet) -> str:
 
 def _row_hashes(conn: sa.Connection, sheet: Sheet, rows: Any) -> Any:
     """The hash of each row of an Arrow table (in order): DuckDB's hash() over the values as the
-    database stores them — vectorised C++, the target's own connection or (for PostgreSQL) an
-    in-memory DuckDB."""
+    database stores them — vectorised C++ in an in-memory DuckDB of this process (for a DuckDB
+    target too: its connection is busy storing the previous sheet, and hash() of the same Arrow
+    values is the same in any DuckDB of one version)."""
     global _HASHER
-    if _is_duck(conn):
-        duck = _duck(conn)
-    else:
-        if _HASHER is None:
-            import duckdb
+    if _HASHER is None:
+        import duckdb
 
-            _HASHER = duckdb.connect(":memory:")
-        duck = _HASHER
+        _HASHER = duckdb.connect(":memory:")
+    duck = _HASHER
     name = "crm_hash_rows"
     duck.register(name, rows)
     try:
@@ -871,8 +945,8 @@ def _store_unreadable(conn: sa.Connection, registers: Sequence[tuple[str, Regist
         _bulk_insert(conn, table, pd.concat(parts, ignore_index=True))
 
 
-def _store_snapshot(conn: sa.Connection, registers: Sequence[tuple[str, Register]], sync_id: int,
-                    at: dt.datetime) -> int:
+def _snapshot_frame(registers: Sequence[tuple[str, Register]], sync_id: int, at: dt.datetime) -> pd.DataFrame:
+    """The rows of this sync's pipeline snapshot (crm_snapshots): every register's open deals."""
     from crm_xl.forecast import pipeline_rows
 
     parts = []
@@ -891,11 +965,7 @@ def _store_snapshot(conn: sa.Connection, registers: Sequence[tuple[str, Register
             "product": rows["product"].astype("string"), "expected_close_date": close,
             "amount_base": rows["amount_base"].astype("float64"), "probability": rows["probability"].astype("float64"),
             "weighted": rows["weighted"].astype("float64"), SOURCE: name}))
-    if not parts:
-        return 0
-    frame = pd.concat(parts, ignore_index=True)
-    _bulk_insert(conn, METADATA.tables["crm_snapshots"], frame)
-    return len(frame)
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=SNAPSHOT_COLUMNS)
 
 
 # --------------------------------------------------------------------------------------------
