@@ -554,9 +554,10 @@ def table_rows(register: Register, sheet: Sheet, source: str) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def assign_keys(rows: pd.DataFrame, sheet: Sheet, taken: set[str]) -> tuple[pd.Series, list[str]]:
-    """The _key of each row: the record ID when present and not taken yet in this sync, else
-    ``source!row``; for sheets without an ID, the content hash with an occurrence number."""
+def assign_keys(rows: pd.DataFrame, sheet: Sheet, taken: set[str] | None = None) -> tuple[pd.Series, list[str]]:
+    """The _key of each row: the record ID when present and not taken yet in this sync (``taken``,
+    which receives this sheet's IDs when given), else ``source!row``; for sheets without an ID, the
+    content hash with an occurrence number."""
     notes: list[str] = []
     if sheet.id_column:
         ids = rows[sheet.id_column].astype("string").str.strip()
@@ -568,7 +569,8 @@ def assign_keys(rows: pd.DataFrame, sheet: Sheet, taken: set[str]) -> tuple[pd.S
         keys = ids.astype(object)
         if other.any():  # source!row text only for the rows that need it (usually none)
             keys = keys.where(~other, rows.loc[other, SOURCE].astype(str) + "!" + rows.loc[other, ROW].astype(str))
-        taken.update(ids[~other].tolist())
+        if taken is not None:
+            taken.update(ids[~other].tolist())
         return keys.astype(object), notes
     content = pd.Series(rows["_content"].astype("uint64").astype(str), index=rows.index)
     occurrence = content.groupby([rows[SOURCE], content]).cumcount().astype(str)
@@ -697,7 +699,7 @@ def _sync(conn: sa.Connection, url: str, registers: Sequence[tuple[str, Register
             table = METADATA.tables[sheet.key]
             parts = [table_rows(reg, sheet, name) for name, reg in registers]
             incoming = pd.concat(parts, ignore_index=True) if parts else table_rows(Register(frames={}), sheet, "")
-            keys, notes = assign_keys(incoming, sheet, set())
+            keys, notes = assign_keys(incoming, sheet)
             incoming[KEY] = keys
             result.duplicate_ids += notes
             history += _sync_table(conn, writer, sheet, table, incoming, stored.pop(sheet.key), sources, sync_id, at,
@@ -782,7 +784,7 @@ def _sync_table(conn: sa.Connection, writer: _Writer, sheet: Sheet, table: sa.Ta
             "record_key": rows.column(KEY).take(new_pos), "record_id": record_id,
             "column": pa.nulls(len(new_pos), pa.string()), "old_value": pa.nulls(len(new_pos), pa.string()),
             "new_value": pa.nulls(len(new_pos), pa.string()),
-            "change": pa.array(np.full(len(new_pos), "insert", dtype=object), pa.string()),
+            "change": pa.repeat(pa.scalar("insert", pa.string()), len(new_pos)),
             SOURCE: rows.column(SOURCE).take(new_pos)})))
         result.inserted[sheet.key] = len(new_pos)
     if len(gone):
@@ -821,7 +823,7 @@ def _history(sync_id: int, at: dt.datetime, sheet: Sheet, part: Any) -> Any:
         part = pa.table({c: _arrow_column(part[c], table.c[c].type) for c in part.columns})
     fixed = {"sync_id": pa.array(np.full(n, sync_id, dtype="int64")),
              "at": pa.array(np.full(n, np.datetime64(at, "us"))),
-             "sheet": pa.array(np.full(n, sheet.key, dtype=object), pa.string())}
+             "sheet": pa.repeat(pa.scalar(sheet.key, pa.string()), n)}
     return pa.table({c: fixed[c] if c in fixed else part.column(c).cast(_arrow_type(table.c[c].type))
                      for c in HISTORY_COLUMNS})
 
