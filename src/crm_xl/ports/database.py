@@ -33,6 +33,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import threading
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -382,11 +383,14 @@ def _bulk_insert(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> N
     conn.execute(table.insert(), frame.astype(object).where(frame.notna(), None).to_dict("records"))
 
 
-def _insert_arrow(conn: sa.Connection, table: sa.Table, arrow: Any) -> None:
-    """Rows already typed as Arrow: DuckDB scans them as a view (no copy), PostgreSQL gets a COPY."""
+def _insert_arrow(conn: sa.Connection, table: sa.Table, arrow: Any, hash_of: Sheet | None = None) -> None:
+    """Rows already typed as Arrow: DuckDB scans them as a view (no copy), PostgreSQL gets a COPY.
+    With ``hash_of``, the rows have no _hash yet and get it here (DuckDB: in the INSERT itself)."""
     if not arrow.num_rows:
         return
     if not _is_duck(conn):
+        if hash_of is not None:
+            arrow = arrow.append_column(HASH, _row_hashes(conn, hash_of, arrow))
         _copy_in(conn, table.name, arrow)
         return
     duck = _duck(conn)
@@ -394,7 +398,10 @@ def _insert_arrow(conn: sa.Connection, table: sa.Table, arrow: Any) -> None:
     duck.register(view, arrow)
     try:
         cols = ", ".join(_quote(conn, c) for c in arrow.column_names)
-        duck.execute(f"INSERT INTO {_quote(conn, table.name)} ({cols}) SELECT {cols} FROM {view}").complete()
+        into, select = cols, cols
+        if hash_of is not None:
+            into, select = f"{cols}, {_quote(conn, HASH)}", f"{cols}, {_hash_sql(hash_of)}"
+        duck.execute(f"INSERT INTO {_quote(conn, table.name)} ({into}) SELECT {select} FROM {view}").complete()
     finally:
         duck.unregister(view)
 
@@ -747,13 +754,16 @@ def _sync_table(conn: sa.Connection, writer: _Writer, sheet: Sheet, table: sa.Ta
     import pyarrow as pa
 
     rows = _arrow_rows(table, incoming)
-    rows = rows.append_column(HASH, _row_hashes(conn, sheet, rows))
     stored = pd.Index(existing[KEY].astype(object).to_numpy())
     at_stored = stored.get_indexer(incoming[KEY].to_numpy()) if len(stored) else np.full(len(incoming), -1)
     new_pos = np.flatnonzero(at_stored < 0)
     known = np.flatnonzero(at_stored >= 0)
-    new_hash = rows.column(HASH).to_numpy()
-    differ_pos = known[existing[HASH].to_numpy(dtype="int64")[at_stored[known]] != new_hash[known]]
+    if len(stored):  # an empty table's rows are hashed by the writer, beside this thread's next sheet
+        rows = rows.append_column(HASH, _row_hashes(conn, sheet, rows))
+        new_hash = rows.column(HASH).to_numpy()
+        differ_pos = known[existing[HASH].to_numpy(dtype="int64")[at_stored[known]] != new_hash[known]]
+    else:
+        differ_pos = known
     still = pd.Index(incoming[KEY].to_numpy()).get_indexer(stored) >= 0 if len(stored) else np.zeros(0, bool)
     gone = existing[existing[SOURCE].astype(object).isin(sources).to_numpy() & ~still]
     history: list[Any] = []
@@ -795,20 +805,23 @@ def _sync_table(conn: sa.Connection, writer: _Writer, sheet: Sheet, table: sa.Ta
     removed = incoming[KEY].iloc[differ_pos].tolist() + gone[KEY].astype(str).tolist()
     if removed:
         writer.submit(_delete_keys, conn, table, removed)
-    if len(new_pos) == len(rows):
-        writer.submit(_load_empty if not len(stored) else _insert_arrow, conn, table, rows)
+    if not len(stored):
+        writer.submit(_load_empty, conn, table, rows, sheet)
+    elif len(new_pos) == len(rows):
+        writer.submit(_insert_arrow, conn, table, rows)
     elif len(new_pos) or len(differ_pos):
         writer.submit(_insert_arrow, conn, table, rows.take(np.sort(np.concatenate([new_pos, differ_pos]))))
     return history
 
 
-def _load_empty(conn: sa.Connection, table: sa.Table, rows: Any) -> None:
-    """The first load of a table: PostgreSQL builds its secondary indexes once after the COPY
-    (dropped and created again inside the sync's transaction) instead of row by row."""
+def _load_empty(conn: sa.Connection, table: sa.Table, rows: Any, hash_of: Sheet | None = None) -> None:
+    """The first load of a table (rows hashed here when ``hash_of`` is given): PostgreSQL builds its
+    secondary indexes once after the COPY (dropped and created again inside the sync's
+    transaction) instead of row by row."""
     indexes = [ix for ix in table.indexes if not _is_duck(conn)] if rows.num_rows >= REINDEX_ROWS else []
     for ix in indexes:
         conn.exec_driver_sql(f"DROP INDEX IF EXISTS {_quote(conn, ix.name)}")
-    _insert_arrow(conn, table, rows)
+    _insert_arrow(conn, table, rows, hash_of)
     for ix in indexes:
         conn.execute(sa.schema.CreateIndex(ix))
 
@@ -855,6 +868,8 @@ def _delete_keys(conn: sa.Connection, table: sa.Table, keys: list[str]) -> None:
 
 ROW_HASH = "row_hash"  # crm_meta: which function computed the stored _hash values
 _HASHER: Any = None
+_HASHERS = threading.local()
+_HASHER_LOCK = threading.Lock()
 
 
 def _hash_scheme() -> str:
@@ -875,14 +890,17 @@ def _hash_sql(sheet: Sheet) -> str:
 def _row_hashes(conn: sa.Connection, sheet: Sheet, rows: Any) -> Any:
     """The hash of each row of an Arrow table (in order): DuckDB's hash() over the values as the
     database stores them — vectorised C++ in an in-memory DuckDB of this process (for a DuckDB
-    target too: its connection is busy storing the previous sheet, and hash() of the same Arrow
-    values is the same in any DuckDB of one version)."""
+    target too: its connection is the writer's, and hash() of the same Arrow values is the same in
+    any DuckDB of one version, so a first load hashes in its INSERT instead)."""
     global _HASHER
-    if _HASHER is None:
-        import duckdb
+    duck = getattr(_HASHERS, "cursor", None)
+    if duck is None:  # one cursor per thread: the main thread and the writer hash at the same time
+        with _HASHER_LOCK:
+            if _HASHER is None:
+                import duckdb
 
-        _HASHER = duckdb.connect(":memory:")
-    duck = _HASHER
+                _HASHER = duckdb.connect(":memory:")
+            duck = _HASHERS.cursor = _HASHER.cursor()
     name = "crm_hash_rows"
     duck.register(name, rows)
     try:
