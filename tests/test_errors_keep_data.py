@@ -261,3 +261,40 @@ def test_a_duration_cell_in_a_mixed_column_is_a_finding_not_a_damaged_file(tmp_p
     assert r.exit_code == 1, r.output
     bad = [f for f in json.loads(r.output)["findings"] if f["cell"] == "C5"]
     assert bad and bad[0]["code"] == "R001" and "30:00:00" in bad[0]["message"]
+
+
+def test_a_serial_beyond_excel_dates_in_a_date_cell_is_a_finding_and_its_order_still_counts(tmp_path):
+    # A date-formatted cell holding 1e300 (or 3e6: the year 10113) is no date. fastexcel handed the
+    # first back as an empty cell — no finding, the delivery date silently gone — and the second
+    # crashed the whole read (OverflowError). Each must be R001 naming its sheet, row, cell and
+    # value, and each order still counts in the sales it has an amount and a date for.
+    import datetime as dt
+
+    import openpyxl
+
+    path = tmp_path / "订单台账.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "订单"
+    ws.append(["订单编号", "客户编号", "下单日期", "产品", "数量", "币种", "金额", "发货日期", "订单状态", "负责人"])
+    for oid, shipped in (("SO1", dt.datetime(2026, 10, 9)), ("SO2", 1e300), ("SO3", 3e6)):
+        ws.append([oid, "C1", dt.datetime(2026, 10, 5), "valve", 1, "CNY", 1000, shipped, "已发货", "张三"])
+        for col in (3, 8):
+            ws.cell(ws.max_row, col).number_format = "yyyy-mm-dd"
+    wb.create_sheet("客户").append(["客户编号", "公司名称", "国家/地区", "来源渠道", "负责人", "首次接触日期",
+                                  "录入日期", "客户状态"])
+    wb["客户"].append(["C1", "Acme Inc.", "US", "展会", "张三", "2026-01-05", "2026-01-06", "合作中"])
+    wb.save(path)
+
+    r = run("validate", path, "--format", "json")
+    assert r.exit_code == 1, r.output
+    found = {(f["sheet"], f["row"], f["cell"], f["column"], f["code"], f["value"])
+             for f in json.loads(r.output)["findings"] if f["column"] == "ship_date"}
+    assert ("orders", 3, "H3", "ship_date", "R001", 1e300) in found
+    assert any(f[:5] == ("orders", 4, "H4", "ship_date", "R001") and "10113" in str(f[5]) for f in found)
+    text = run("validate", path, "--lang", "en").output
+    assert "1e+300" in text
+
+    data = json.loads(run("analyze", path, "--as-of", DAY, "--format", "json").output)
+    [k] = [k for k in data["kpi"] if k["owner"] == "张三"]
+    assert k["metrics"]["sales_amount"]["value"] == 3000.0  # SO2 and SO3 count: amount and date are fine

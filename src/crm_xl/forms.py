@@ -209,33 +209,43 @@ def render_pdfs(contexts: dict[str, dict[str, Any]], out_dir: str | Path, engine
     with tempfile.TemporaryDirectory(prefix="crm-xl-pdf-") as tmp:
         work = Path(tmp)
         (work / "pdf").mkdir()
-        printed = False
-        if worker is not None and engine in (None, "weasyprint"):
-            from crm_xl.reports.pdf import print_html
-
-            base = next((str(d) for d in _TEMPLATE_DIRS if d.is_dir()), None)
-            pages = {str(work / "pdf" / f"{stem}.pdf"): render_html(ctx) for stem, ctx in contexts.items()}
-            printed = worker.run(print_html, pages, base)
-        engine = "weasyprint" if printed else engine or pdf_engine()
-        if engine is None:
-            raise LibreOfficeError("no PDF engine: install weasyprint or LibreOffice (soffice); "
-                                   "or use --out FILE.html / FILE.xlsx")
+        # WeasyPrint in the worker's child process when there is one; what it did not print (no
+        # worker, or WeasyPrint could not start there) is printed here by the chosen engine.
+        printed = worker is not None and engine in (None, "weasyprint") and _print_in_worker(worker, contexts, work)
+        if not printed:
+            engine = engine or pdf_engine()
+            if engine is None:
+                raise LibreOfficeError("no PDF engine: install weasyprint or LibreOffice (soffice); "
+                                       "or use --out FILE.html / FILE.xlsx")
         out_dir.mkdir(parents=True, exist_ok=True)
-        if printed:
-            pass
-        elif engine == "weasyprint":
-            from crm_xl.reports.pdf import weasy_printer
-
-            printer = weasy_printer()  # WeasyPrint and the fonts set up once for every form
-            base = next((str(d) for d in _TEMPLATE_DIRS if d.is_dir()), None)
-            for stem, ctx in contexts.items():
-                printer.write(render_html(ctx), work / "pdf" / f"{stem}.pdf", base_url=base)
-        elif engine == "libreoffice":
-            _libreoffice_pdfs(contexts, work, timeout)
-        else:
-            raise ValueError(f"unknown PDF engine {engine!r}")
+        if not printed:
+            _print_here(engine, contexts, work, timeout)
         done = {stem: work / "pdf" / f"{stem}.pdf" for stem in contexts}
         return {stem: Path(shutil.move(str(pdf), out_dir / pdf.name)) for stem, pdf in done.items()}
+
+
+def _print_in_worker(worker: Any, contexts: dict[str, dict[str, Any]], work: Path) -> bool:
+    """Print every form with WeasyPrint in the worker's child process; False when it could not."""
+    from crm_xl.reports.pdf import print_html
+
+    base = next((str(d) for d in _TEMPLATE_DIRS if d.is_dir()), None)
+    pages = {str(work / "pdf" / f"{stem}.pdf"): render_html(ctx) for stem, ctx in contexts.items()}
+    return bool(worker.run(print_html, pages, base))
+
+
+def _print_here(engine: str, contexts: dict[str, dict[str, Any]], work: Path, timeout: float) -> None:
+    """Print every form to ``work/pdf`` in this process with ``engine``."""
+    if engine == "weasyprint":
+        from crm_xl.reports.pdf import weasy_printer
+
+        printer = weasy_printer()  # WeasyPrint and the fonts set up once for every form
+        base = next((str(d) for d in _TEMPLATE_DIRS if d.is_dir()), None)
+        for stem, ctx in contexts.items():
+            printer.write(render_html(ctx), work / "pdf" / f"{stem}.pdf", base_url=base)
+    elif engine == "libreoffice":
+        _libreoffice_pdfs(contexts, work, timeout)
+    else:
+        raise ValueError(f"unknown PDF engine {engine!r}")
 
 
 def _libreoffice_pdfs(contexts: dict[str, dict[str, Any]], work: Path, timeout: float) -> None:

@@ -213,12 +213,18 @@ class _MixedDurations:
         return self._loaded.available_columns()
 
     def to_arrow(self):
+        return self._with_durations(self._loaded.to_arrow())
+
+    def to_arrow_with_errors(self):
+        table, errors = self._loaded.to_arrow_with_errors()
+        return self._with_durations(table), errors
+
+    def _with_durations(self, table):
         import pyarrow as pa
         from python_calamine import CalamineWorkbook
 
         from crm_xl.messages import duration_text
 
-        table = self._loaded.to_arrow()
         info = {c.name: c for c in self._loaded.available_columns()}
         book = (CalamineWorkbook.from_filelike(io.BytesIO(self._source.getvalue() if isinstance(
             self._source, io.BytesIO) else self._source)) if isinstance(self._source, (bytes, io.BytesIO))
@@ -321,9 +327,9 @@ def _read_register(source: str | Path | bytes | io.BytesIO, password: str | None
             if loaded is None:  # none of the sheet's first rows names its columns
                 frames[key] = empty_frame(sheet)
                 continue
-            header, info, table = loaded
+            header, info, table, errors = loaded
             day_first = _type_sheet(out, key, found[key], header, info, table, guessed_lang, day_first,
-                                    matched_by)
+                                    matched_by, errors)
             del loaded, table  # the Arrow table is not needed once typed
 
     present = {k: k in found for k in SHEETS}
@@ -338,9 +344,10 @@ def _read_register(source: str | Path | bytes | io.BytesIO, password: str | None
                     sheet_names=found, extras=extras, intake=intake)
 
 
-def _load_table(source: Any, reader, name: str, sheet) -> tuple[int, list, Any] | None:
-    """One register sheet → (0-based header row, its columns, its Arrow table), or None when none
-    of its first rows names its columns. Runs on a loader thread with that thread's own reader."""
+def _load_table(source: Any, reader, name: str, sheet) -> tuple[int, list, Any, Any] | None:
+    """One register sheet → (0-based header row, its columns, its Arrow table, the cells fastexcel
+    could not convert — see :func:`_put_back`), or None when none of its first rows names its
+    columns. Runs on a loader thread with that thread's own reader."""
     # The usual layout (header in row 1) is read in one pass; calamine parses a whole sheet
     # even for a few rows, so the header scan runs only when row 1 is not the header.
     header = 0
@@ -358,7 +365,8 @@ def _load_table(source: Any, reader, name: str, sheet) -> tuple[int, list, Any] 
             del loaded  # calamine's cells of the first read are freed before the second
             loaded = _load_sheet(source, reader, name, header_row=header, skip_rows=0, schema_sample_rows=None)
             info = _guard(source, loaded.available_columns)
-    return header, info, _guard(source, loaded.to_arrow)
+    table, errors = _guard(source, loaded.to_arrow_with_errors)
+    return header, info, table, errors
 
 
 class _SheetLoader:
@@ -430,7 +438,7 @@ _LOAD_WORKERS = 2  # threads that parse sheets; calamine scales to both cores of
 
 
 def _type_sheet(out: dict[str, Any], key: str, name: str, header: int, info: list, table, lang: str,
-                day_first: bool, matched_by: dict[str, str]) -> bool:
+                day_first: bool, matched_by: dict[str, str], errors: Any = None) -> bool:
     """Type one loaded sheet into the register being built (``out``: its frames, positions,
     extras, unreadable parts, findings, raw settings and intake); returns day_first, which the
     Settings sheet (typed first) sets for every later sheet."""
@@ -440,11 +448,14 @@ def _type_sheet(out: dict[str, Any], key: str, name: str, header: int, info: lis
     raw_cols: dict[str, pd.Series] = {}
     pos: dict[str, int] = {}
     extra_names: list[str] = []
+    lost = _cell_errors(errors)
     for i, col in enumerate(info):
         m = by_index.get(i)
         if m is None:
             continue
         series = _cells(table.column(i))
+        if i in lost:
+            series = _put_back(series, lost[i])
         if m.key:
             raw_cols[m.key] = series
             pos[m.key] = col.absolute_index
@@ -486,23 +497,61 @@ def _cells(column) -> pd.Series:
     if (pa.types.is_timestamp(kind) or pa.types.is_date(kind)) and column.null_count < len(column):
         import pyarrow.compute as pc
 
-        bounds = pc.min_max(column)
-        if _far(bounds["min"].as_py()) or _far(bounds["max"].as_py()):
-            return pd.Series([v.isoformat(sep=" ") if _far(v) and hasattr(v, "hour") else
-                              v.isoformat() if _far(v) else v for v in column.to_pylist()], dtype=object)
+        # compared in Arrow: a date past 9999-12-31 (a serial of 3e6) has no Python datetime at all
+        stamp = pa.types.is_timestamp(kind)
+        lo, hi = (pa.scalar(b if stamp else b.date(), kind) for b in (_PANDAS_RANGE[0], _PANDAS_RANGE[1]))
+        far = pc.fill_null(pc.or_(pc.less(column, lo), pc.greater(column, hi)), False)
+        if pc.any(far).as_py():
+            text = (pc.strftime(pc.cast(column, pa.timestamp("s", kind.tz), safe=False), format="%Y-%m-%d %H:%M:%S")
+                    if stamp else pc.strftime(column, format="%Y-%m-%d"))
+            near = pc.if_else(far, pa.scalar(None, kind), column).to_pylist()
+            return pd.Series([t if f else v for f, t, v in zip(far.to_pylist(), text.to_pylist(), near)], dtype=object)
     return column.to_pandas(types_mapper=_types_mapper)
 
 
+def _cell_errors(errors: Any) -> dict[int, list[tuple[int, Any]]]:
+    """fastexcel's cells it could not convert, per column (its index among the sheet's columns):
+    (row offset in the table, the cell's value as calamine holds it). A date-formatted cell whose
+    number is no date (``1e300``: beyond 9999-12-31) comes out of ``to_arrow`` as an empty cell;
+    only ``to_arrow_with_errors`` says it was there."""
+    out: dict[int, list[tuple[int, Any]]] = {}
+    for error in getattr(errors, "errors", None) or ():
+        row, column = error.offset_position
+        out.setdefault(int(column), []).append((int(row), _error_value(str(error.detail))))
+    return out
+
+
+_ERROR_NUMBER = re.compile(r"value: (-?(?:inf|NaN|[\d.]+(?:e[-+]?\d+)?))[,\s}]|got '(?:Float|Int)\((-?[^)]+)\)'")
+_ERROR_TEXT = re.compile(r"got 'String\(\"(.*)\"\)'$", re.S)
+
+
+def _error_value(detail: str) -> Any:
+    """The cell value in a fastexcel conversion error (``Expected datetime but got
+    'DateTime(ExcelDateTime { value: 1e300, … })'`` → 1e300); the detail itself when it names none."""
+    number = _ERROR_NUMBER.search(detail)
+    if number:
+        try:
+            return float(number.group(1) or number.group(2))
+        except ValueError:
+            pass
+    text = _ERROR_TEXT.search(detail)
+    if text:
+        return text.group(1)
+    return detail.split(" got ", 1)[-1].strip("'")
+
+
+def _put_back(series: pd.Series, cells: list[tuple[int, Any]]) -> pd.Series:
+    """``series`` with the cells fastexcel could not convert put back as calamine holds them, so
+    the core reads them by the column's kind (a serial beyond 9999-12-31 in a date column is an
+    unreadable date with its sheet, row, column and value) instead of finding them empty."""
+    series = series.astype(object)
+    rows = [r for r, _ in cells if 0 <= r < len(series)]
+    series.iloc[rows] = [v for r, v in cells if 0 <= r < len(series)]
+    return series
+
+
+# pandas' nanosecond range; dates beyond it come to the core as text (see _cells)
 _PANDAS_RANGE = (dt.datetime(1677, 9, 22, 0, 12, 44), dt.datetime(2262, 4, 11, 23, 47, 16))
-
-
-def _far(value) -> bool:
-    """A date or datetime outside pandas' nanosecond range (1677-09-22 … 2262-04-11)."""
-    if value is None:
-        return False
-    if not hasattr(value, "hour"):
-        value = dt.datetime(value.year, value.month, value.day)
-    return not (_PANDAS_RANGE[0] <= value.replace(tzinfo=None) <= _PANDAS_RANGE[1])
 
 
 def _types_mapper(arrow_type):
