@@ -314,6 +314,13 @@ def say_coverage(register, lang: str) -> None:
 
 
 def main() -> None:
+    import atexit
+    import gc
+
+    # At exit every object is still alive and the interpreter's final collection walks them all
+    # (≈ 0.5 s CPU after an analyze at 1k): frozen, they are left to the OS like the rest of the
+    # process. atexit runs after the command's own cleanup (temp files, output already closed).
+    atexit.register(gc.freeze)
     try:
         app()
     except KeyboardInterrupt:
