@@ -553,7 +553,7 @@ def table_rows(register: Register, sheet: Sheet, source: str) -> pd.DataFrame:
                       or None for rec in part.to_dict("records")]
         out.loc[out[EXTRA] == "{}", EXTRA] = None
     else:
-        out[EXTRA] = pd.Series([None] * len(frame), index=frame.index, dtype="string")
+        out[EXTRA] = pd.Series(pd.NA, index=frame.index, dtype="string")
     if not sheet.id_column:  # the key of a row without an ID is its content (as crm-xl has always hashed it)
         values = out[keys + [EXTRA]]
         content = pd.util.hash_pandas_object(values, index=False) if len(out) else pd.Series([], dtype="uint64")
@@ -573,12 +573,13 @@ def assign_keys(rows: pd.DataFrame, sheet: Sheet, taken: set[str] | None = None)
         for rid, src, row in zip(ids[repeated], rows.loc[repeated, SOURCE], rows.loc[repeated, ROW]):
             notes.append(f"{sheet.key} {rid} ({src} row {row})")
         other = blank | repeated
-        keys = ids.astype(object)
+        keys = ids  # text (Arrow-backed when the register's is): no Python string per record
         if other.any():  # source!row text only for the rows that need it (usually none)
-            keys = keys.where(~other, rows.loc[other, SOURCE].astype(str) + "!" + rows.loc[other, ROW].astype(str))
+            keys = keys.astype(object).where(
+                ~other, rows.loc[other, SOURCE].astype(str) + "!" + rows.loc[other, ROW].astype(str)).astype("string")
         if taken is not None:
             taken.update(ids[~other].tolist())
-        return keys.astype(object), notes
+        return keys, notes
     content = pd.Series(rows["_content"].astype("uint64").astype(str), index=rows.index)
     occurrence = content.groupby([rows[SOURCE], content]).cumcount().astype(str)
     return rows[SOURCE].astype(str) + "#" + content + "#" + occurrence, notes
@@ -699,7 +700,6 @@ def _sync(conn: sa.Connection, url: str, registers: Sequence[tuple[str, Register
     # Every table's stored keys and hashes, read before the first write (a table this sync created is empty).
     stored = {sheet.key: _stored_hashes(conn, METADATA.tables[sheet.key], f"+{sheet.key}" in migrations)
               for sheet in SHEETS.values()}
-    history: list[Any] = []
     writer = _Writer()
     try:
         for sheet in SHEETS.values():
@@ -709,13 +709,13 @@ def _sync(conn: sa.Connection, url: str, registers: Sequence[tuple[str, Register
             keys, notes = assign_keys(incoming, sheet)
             incoming[KEY] = keys
             result.duplicate_ids += notes
-            history += _sync_table(conn, writer, sheet, table, incoming, stored.pop(sheet.key), sources, sync_id, at,
-                                   result)
-            progress(sheet.key)
-        if history:
-            import pyarrow as pa
+            history = _sync_table(conn, writer, sheet, table, incoming, stored.pop(sheet.key), sources, sync_id, at,
+                                  result)
+            if history:  # in sheet order, as one insert at the end would store them, but beside the next sheet
+                import pyarrow as pa
 
-            writer.submit(_insert_arrow, conn, METADATA.tables["crm_history"], pa.concat_tables(history))
+                writer.submit(_insert_arrow, conn, METADATA.tables["crm_history"], pa.concat_tables(history))
+            progress(sheet.key)
         snapshot = _snapshot_frame(registers, sync_id, at)
         writer.drain()
     finally:
