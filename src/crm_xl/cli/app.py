@@ -317,6 +317,11 @@ def main() -> None:
     import atexit
     import gc
 
+    # A command allocates millions of small objects (imports, typing, writers) and keeps most of
+    # them: collecting the young generation every 20,000 allocations instead of 700 spends a
+    # tenth of the time in the collector (0.24 -> 0.09 s CPU on the 10k follow-ups); reference
+    # counting still frees everything else at once.
+    gc.set_threshold(20_000, 20, 20)
     # At exit every object is still alive and the interpreter's final collection walks them all
     # (≈ 0.5 s CPU after an analyze at 1k): frozen, they are left to the OS like the rest of the
     # process. atexit runs after the command's own cleanup (temp files, output already closed).
