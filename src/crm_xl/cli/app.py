@@ -103,6 +103,18 @@ def _root(
             max_cells=max_cells or current.max_cells))
 
 
+def check_early(source) -> None:
+    """Start the input-safety check of a register workbook on the second core now, while the
+    command imports pandas and the core; the reader waits for its outcome instead of checking the
+    file again (:func:`crm_xl.ports.safety.start_check`). Call it before the reader is imported."""
+    if not isinstance(source, Path):  # a database URL
+        return
+    from crm_xl.ports.safety import InputLimits, start_check
+
+    reader = sys.modules.get("crm_xl.ports.reader")  # imported when the root options changed the limits
+    start_check(source, reader.input_limits() if reader is not None else InputLimits())
+
+
 def lang_option(default: str | None = None):
     return typer.Option(default, "--lang", help="Language of messages and outputs: zh-CN, zh-TW or en "
                                                "(default: the workbook's language).")
