@@ -72,7 +72,11 @@ class Clock:
     def __exit__(self, *exc) -> None:
         self.wall = time.perf_counter() - self.t
         self.cpu = time.process_time() - self.c
-        self.server = (_server_cpu(self.cluster) - self.s) if self.cluster else 0.0
+        if self.cluster:  # a closed connection's backend counts once the postmaster has reaped it
+            time.sleep(1.0)
+            self.server = _server_cpu(self.cluster) - self.s
+        else:
+            self.server = 0.0
 
     def __str__(self) -> str:
         text = f"{self.wall:.2f} s (cpu {self.cpu:.2f} s"
