@@ -72,6 +72,29 @@ def test_genuine_workbook_is_accepted_with_its_cell_count(register: Path):
     assert info.members >= 5 and info.uncompressed_bytes > info.size
 
 
+def test_a_chunk_ending_inside_a_cell_reference_does_not_widen_the_bound(tmp_path: Path, monkeypatch):
+    """The cheap extent bound must stay a bound of the cells, not of bytes past a chunk's end: a
+    chunk ending in ``r="A12`` once read as row 1,222,222, which sent every large sheet through the
+    slow exact scan (2.1 of the 10k demo's 2.5 s of input check)."""
+    from crm_xl.ports import safety
+
+    assert safety._ref_bound(b'<row r="12"><c r="A12') == (12, 1)
+    assert safety._ref_bound(b'<c r="AB3" s="1"><c r="A') == (3, 28)
+    path = tmp_path / "rows.xlsx"
+    workbook = xlsxwriter.Workbook(path)
+    sheet = workbook.add_worksheet("客户")
+    for row in range(3000):
+        sheet.write_row(row, 0, [row, row * 2, row * 3])
+    workbook.close()
+
+    def exact_scan(self, data):
+        raise AssertionError("the exact extent scan ran on a sheet far below the cell limit")
+
+    monkeypatch.setattr(safety._Extent, "feed", exact_scan)
+    limits = InputLimits(max_cells=12_000, chunk_bytes=4096)  # many chunk ends, each inside some cell
+    assert check_input(path, limits).cells == 9000
+
+
 def test_text_that_looks_like_markup_is_not_a_false_alarm(tmp_path: Path):
     path = tmp_path / "markup.xlsx"
     workbook = xlsxwriter.Workbook(path)

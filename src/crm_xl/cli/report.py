@@ -8,7 +8,8 @@ from pathlib import Path
 import typer
 
 from crm_xl.i18n import UsageError
-from crm_xl.cli.app import as_of_date, app, handle_errors, lang_option, resolve_lang, say, say_coverage, source_argument
+from crm_xl.cli.app import (REVIEW_MODULES, as_of_date, app, handle_errors, lang_option, preload, resolve_lang, say,
+                            say_coverage, source_argument)
 
 
 @app.command("report", help="Write a report (sales, customers, service or monthly) as HTML, PDF or Excel.\n\n"
@@ -50,6 +51,9 @@ def report(
             raise UsageError(f"--kind 只能是 {'、'.join(KINDS)}", f"--kind must be one of {', '.join(KINDS)}")
         if out.suffix.lower() not in FORMATS:
             raise UsageError("--out 的文件名须以 .html、.pdf 或 .xlsx 结尾", "--out must end in .html, .pdf or .xlsx")
+        # the review's validators and statsmodels, and this format's writer, import on the second core
+        # while fastexcel reads (a PDF's charts and printer are the printer child's)
+        preload((*REVIEW_MODULES, *_WRITER_MODULES.get(out.suffix.lower(), ())))
         register = read_register(path, password=password)
         lang = resolve_lang(lang, register.lang)
         say_coverage(register, lang)
@@ -58,6 +62,10 @@ def report(
                          approved_at=dt.datetime.now().replace(microsecond=0) if approved_by else None)
         write_report(build_report(kind, inputs), out, pdf_engine=pdf_engine, worker=worker)
     say(f"已生成报告 {out}", f"Wrote {out}", lang)
+
+
+# what each format imports after the review (besides crm_xl.reports.build, already imported)
+_WRITER_MODULES = {".html": ("crm_xl.reports.html", "crm_xl.reports.charts"), ".xlsx": ("crm_xl.reports.xlsx",)}
 
 
 def _warm_up(charts: bool) -> None:

@@ -612,7 +612,10 @@ def _ref_bound(data: bytes) -> tuple[int, int]:
     eq = eq[(buf[eq - 1] == 0x72) & (buf.take(eq + 1, mode="clip") == 0x22)]  # r="
     if not eq.size:
         return 0, 0
-    c = [buf.take(eq + 2 + j, mode="clip") for j in range(10)]
+    # a byte past the end of ``data`` reads as 0 (neither a letter nor a digit): "clip" alone would
+    # repeat the last byte, so a chunk ending inside ``r="A12`` read as row 1222222 and sent
+    # every large sheet through the exact (regex) extent scan
+    c = [_byte_at(buf, eq + 2 + j) for j in range(10)]
     letter = [(c[j] - 65) < 26 for j in range(4)]  # uint8 arithmetic wraps below 'A'
     two = letter[0] & letter[1]
     three = two & letter[2]
@@ -630,6 +633,13 @@ def _ref_bound(data: bytes) -> tuple[int, int]:
     a, b, c3 = (c[j].astype(np.int32) - 64 for j in range(3))
     col = np.where(three, a * 676 + b * 26 + c3, np.where(two, a * 26 + b, a))
     return int(value[ok].max()), int(col[ok].max())
+
+
+def _byte_at(buf, at):
+    """``buf[at]`` for an array of positions, 0 where a position is past the end."""
+    out = buf.take(at, mode="clip")
+    out[at >= buf.size] = 0
+    return out
 
 
 # A cell that holds something (not self-closing: python-calamine skips empty styled cells such as
