@@ -193,3 +193,24 @@ def test_cli_analyze_on_a_written_workbook(tmp_path):
     assert bad.returncode == 2
     help_text = run_cli("analyze", "--help")
     assert "Example:" in help_text.stdout
+
+
+def test_lazy_json_review_writes_the_same_json_and_makes_members_when_written():
+    """``review(lazy_json=True)`` (the analyze command's JSON) defers the follow-ups' and service's JSON
+    until written, member by member; the text equals the whole dict's, byte for byte."""
+    import io
+
+    from crm_xl.contract import dumps, write_object
+    from crm_xl.review import review
+
+    register = Register.from_records(contract_records(), lang="en")
+    eager = review(register, AS_OF, lang="en").analysis
+    lazy = review(register, AS_OF, lang="en", lazy_json=True).analysis
+    assert lazy.followups == [] and lazy.service == {} and set(lazy.deferred) == {"followups", "service"}
+    assert eager.followups and eager.service
+    assert lazy.to_json("en") == eager.to_json("en")
+    members = lazy.json_members("en")
+    assert [k for k, _ in members] == list(eager.to_json("en"))
+    fh = io.BytesIO()
+    write_object(fh, members, indent=2)
+    assert fh.getvalue() == dumps(eager.to_json("en"), indent=2).encode("utf-8")

@@ -42,3 +42,42 @@ def test_floats_written_like_repr():
 def test_missing_figures_are_null():
     assert json.loads(dumps({"a": math.nan, "b": [math.inf, pd.NA, pd.NaT, np.nan]}, indent=2)) == \
         {"a": None, "b": [None, None, None, None]}
+
+
+_ENCODABLE = [i for i, s in enumerate(SAMPLES) if s != ["\ud800 lone surrogate"]]  # UTF-8 cannot hold it
+
+
+@pytest.mark.parametrize("indent", [1, 2, 4])
+@pytest.mark.parametrize("sample", _ENCODABLE)
+def test_dumps_bytes_is_the_texts_utf8(sample, indent):
+    from crm_xl.contract import dumps_bytes
+
+    data = SAMPLES[sample]
+    assert dumps_bytes(data, indent) == _reference(data, indent=indent).encode("utf-8")
+
+
+@pytest.mark.parametrize("indent", [1, 2, 4])
+def test_write_object_writes_the_whole_documents_bytes(indent):
+    """Member by member (values made on demand) gives the bytes of the whole dict's text."""
+    import io
+
+    from crm_xl.contract import write_object
+
+    doc = {f"k{i}": SAMPLES[i] for i in _ENCODABLE}
+    doc["lazy"] = {"x": [1e-5, np.float64(2.5)], "y": "多行\n文本"}
+    doc["nan"] = math.nan
+    made = []
+
+    def lazily(key):
+        def make():
+            made.append(key)
+            return doc[key]
+        return make
+
+    fh = io.BytesIO()
+    write_object(fh, [(k, lazily(k) if k == "lazy" else v) for k, v in doc.items()], indent)
+    assert fh.getvalue() == _reference(doc, indent=indent).encode("utf-8")
+    assert made == ["lazy"]
+    empty = io.BytesIO()
+    write_object(empty, [], indent)
+    assert empty.getvalue() == _reference({}, indent=indent).encode("utf-8")

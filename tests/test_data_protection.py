@@ -168,6 +168,23 @@ def test_overlong_value_is_a_stated_finding(tmp_path):
     assert len(frames["customers"].iloc[0]["notes"]) == 32_767
 
 
+def test_ids_and_text_lengths_match_their_value_by_value_definitions():
+    """The owner scope's IDs (computed once per distinct value) and the lengths cut_overlong
+    checks (in Arrow) are what id_text and len() give value by value."""
+    import pandas as pd
+
+    from crm_xl.exports import _ids, _text_lengths, id_text
+
+    texts = pd.Series([" C1 ", "C1", "", "   ", None, "\x1fC2\x1f", "ｃ３", "C1", "長" * 5, "\u3000C4"], dtype="string")
+    got = _ids(texts).tolist()
+    assert got == [id_text(v) for v in texts.astype(object).tolist()]
+    assert got[0] == got[1] == "C1" and got[4] is None
+    mixed = pd.Series([7, 7.0, "7", None, float("nan"), True], dtype=object)
+    assert [None if pd.isna(v) else v for v in _ids(mixed)] == ["7", "7", "7", None, None, "True"]
+    assert _text_lengths(texts).tolist() == [len(v) if isinstance(v, str) else 0 for v in texts.astype(object)]
+    assert _text_lengths(mixed).tolist() == [0, 0, 1, 0, 0, 0]
+
+
 # ---- owner exports --------------------------------------------------------------------------------
 
 def test_owner_export_holds_only_rows_reachable_from_their_customers(hostile, tmp_path):

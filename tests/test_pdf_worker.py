@@ -99,6 +99,64 @@ except ChildProcessError:
 """)
 
 
+def test_jobs_are_answered_in_order_and_the_last_one_ends_the_child() -> None:
+    in_fresh_python("""
+w = pdf_worker.start(lambda: None)
+w.submit(_pid_and, 1)
+w.submit(_pid_and, 2)
+assert [v for _, v in (w.result(), w.result())] == [2, 4]
+pid, value = w.run(_pid_and, 3)
+assert value == 6 and pid == w.pid != os.getpid()
+try:
+    os.waitpid(w.pid, os.WNOHANG)
+    raise SystemExit("the child was not reaped")
+except ChildProcessError:
+    pass
+""")
+
+
+def test_a_worker_forked_later_does_not_keep_an_earlier_one_alive() -> None:
+    """Each child closes its copies of the earlier workers' pipes: the first worker's last job
+    ends it although a second worker was forked after it (it used to wait for ever)."""
+    in_fresh_python("""
+import signal
+signal.alarm(60)
+first = pdf_worker.start(lambda: None)
+second = pdf_worker.start(lambda: None)
+first.submit(_pid_and, 1)
+second.submit(_pid_and, 2)
+(p1, v1), (p2, v2) = first.result(), second.result()
+assert (v1, v2) == (2, 4) and p1 == first.pid and p2 == second.pid
+assert first.run(_pid_and, 5)[1] == 10  # returns only once the first child has ended
+second.close()
+""")
+
+
+def test_charts_drawn_by_two_workers_are_the_charts_drawn_here() -> None:
+    done = in_fresh_python("""
+import signal, types
+signal.alarm(100)
+from crm_xl.reports import html
+from crm_xl.reports.model import Chart, Series
+
+charts = [Chart(key=f"c{i}", title=f"图 {i}", kind=kind, categories=["甲", "乙", "丙"], fmt="money",
+                series=[Series(name="本期", values=[1.0 * i, 2.0, None]), Series(name="上期", values=[3.0, 1.0, 2.0])])
+          for i, kind in enumerate(["bar", "stacked_bar", "barh", "line", "bar"])]
+report = types.SimpleNamespace(charts=lambda: charts, header=types.SimpleNamespace(lang="zh-CN"))
+workers = (pdf_worker.start(lambda: None), pdf_worker.start(lambda: None))
+assert all(workers)
+for paths in (True, False):
+    drawn = html.render_charts(report, text_as_paths=paths, workers=workers)
+    here = html.render_charts(report, text_as_paths=paths)
+    assert list(drawn) == [c.key for c in charts] and drawn == here, paths
+assert "matplotlib" in sys.modules  # drawn here too, for the comparison
+for w in workers:
+    w.close()
+print("ok")
+""")
+    assert done.stdout.strip() == "ok"
+
+
 def test_off_by_environment(monkeypatch) -> None:
     monkeypatch.setenv(pdf_worker.ENV, "0")
     assert pdf_worker.start(lambda: None) is None

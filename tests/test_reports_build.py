@@ -174,3 +174,26 @@ def test_cli_report_reads_only_and_writes_atomically(tmp_path):
     assert bad.exit_code != 0
     same = runner.invoke(app, ["report", str(book), "--kind", "sales", "--out", str(book)])
     assert same.exit_code != 0 and hashlib.sha256(book.read_bytes()).hexdigest() == before
+
+
+def test_reports_skip_the_follow_up_plan_and_keep_the_review_s_analysis(monkeypatch):
+    """A report shows no follow-up plan, so prepare() does not build one (0.4–0.9 s of a monthly
+    report); its analysis and service are the ones review() makes, figure for figure."""
+    import crm_xl.followups
+    from crm_xl.review import review
+
+    register = fixture_register()
+    reviewed = review(register, AS_OF, period="2026-10", lang="zh-CN")
+
+    def no_plan(*args, **kwargs):
+        raise AssertionError("a report built the follow-up plan")
+
+    monkeypatch.setattr(crm_xl.followups, "build_followups", no_plan)
+    x = prepare(register, AS_OF, lang="zh-CN")
+    assert x.period.label == "2026-10"
+    mine, theirs = x.analysis.to_json("zh-CN"), reviewed.analysis.to_json("zh-CN")
+    for key in ("followups", "service"):  # the review's JSON of the plan and of the service report
+        mine.pop(key), theirs.pop(key)
+    assert mine == theirs
+    assert x.service.to_json() == reviewed.service.to_json()
+    assert list(x.findings) == list(reviewed.validation.findings)

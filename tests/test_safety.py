@@ -95,6 +95,39 @@ def test_a_chunk_ending_inside_a_cell_reference_does_not_widen_the_bound(tmp_pat
     assert check_input(path, limits).cells == 9000
 
 
+def test_an_early_check_is_taken_once_and_only_for_the_same_unchanged_file(register: Path, monkeypatch):
+    """start_check runs the check on a thread (the CLI starts it before importing pandas); the
+    reader's check_input then takes its outcome instead of checking again, but checks itself when
+    the limits differ or the file changed meanwhile, and a refusal arrives as the same error."""
+    from crm_xl.ports import safety
+
+    calls = []
+    real = safety._check_input
+    monkeypatch.setattr(safety, "_check_input", lambda p, lim: calls.append(lim) or real(p, lim))
+    safety.start_check(register)
+    info = check_input(register)
+    assert info.cells == 2 * 5 * 3 and len(calls) == 1  # the early check's answer, not a second scan
+    check_input(register)
+    assert len(calls) == 2  # taken once: a later check runs again
+
+    safety.start_check(register)  # with the default limits, which allow its 30 cells
+    assert refused(register, InputLimits(max_cells=29)).reason == "too_many_cells"  # checked with these
+    assert len(calls) == 4 and calls[-1].max_cells == 29
+
+    safety.start_check(register)
+    safety._EARLY[-1][3].wait()
+    genuine = register.read_bytes()
+    register.write_bytes(b"not a workbook at all, just text")  # after the early check, before the read
+    assert refused(register).reason == "not_a_spreadsheet"  # checked again, not the early "accepted"
+    assert len(calls) == 6
+
+    safety.start_check(register)
+    assert refused(register).reason == "not_a_spreadsheet" and len(calls) == 7  # a refusal, as raised
+    register.write_bytes(genuine)
+    safety.start_check(register.parent / "missing.xlsx")  # nothing starts for a missing file
+    assert refused(register.parent / "missing.xlsx").reason == "file_missing"
+
+
 def test_text_that_looks_like_markup_is_not_a_false_alarm(tmp_path: Path):
     path = tmp_path / "markup.xlsx"
     workbook = xlsxwriter.Workbook(path)

@@ -55,27 +55,35 @@ class Analysis:
     service: dict[str, Any] = field(default_factory=dict)  # filled by the service module
     coverage: Coverage = field(default_factory=Coverage)  # per measure: records used and left out
     forecast_accuracy: dict[str, Any] = field(default_factory=dict)  # F4.4, from a database's snapshots
+    # JSON members made only when written, in place of ``followups`` / ``service`` (review(lazy_json=True))
+    deferred: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def to_json(self, lang: str | None = None) -> dict[str, Any]:
         """The JSON contract (canonical codes, ISO dates, base-currency money with 2 decimals)."""
         from crm_xl.jsontext import strict_fast as strict  # = contract.strict, fast on plain values
 
+        return strict({key: make() for key, make in self.json_members(lang)})
+
+    def json_members(self, lang: str | None = None) -> list[tuple[str, Any]]:
+        """The members of :meth:`to_json`, in order, each as (key, a function that makes its value
+        — not yet strict). ``contract.write_object`` writes them one at a time, so the analysis
+        JSON of a large register never exists whole (``crm-xl analyze --format json``)."""
         lang = lang or self.lang
-        return strict({
-            "version": JSON_VERSION,
-            "as_of": self.as_of.isoformat(),
-            "base_currency": self.base_currency,
-            "period": self.kpi.period.label,
-            "customers": _customers_json(self.grades, lang),
-            "forecast": _forecast_json(self.pipeline, self.trend, lang),
-            "kpi": _kpi_json(self.kpi),
-            "followups": list(self.followups),
-            "service": dict(self.service),
-            "receivables": _receivables_json(self.orders, self.receivables),
-            "findings": [f.to_json(lang) for f in self.findings],
-            "forecast_accuracy": self.forecast_accuracy,
-            "coverage": {"measures": self.coverage.json()},
-        })
+        return [
+            ("version", lambda: JSON_VERSION),
+            ("as_of", lambda: self.as_of.isoformat()),
+            ("base_currency", lambda: self.base_currency),
+            ("period", lambda: self.kpi.period.label),
+            ("customers", lambda: _customers_json(self.grades, lang)),
+            ("forecast", lambda: _forecast_json(self.pipeline, self.trend, lang)),
+            ("kpi", lambda: _kpi_json(self.kpi)),
+            ("followups", self.deferred.get("followups") or (lambda: list(self.followups))),
+            ("service", self.deferred.get("service") or (lambda: dict(self.service))),
+            ("receivables", lambda: _receivables_json(self.orders, self.receivables)),
+            ("findings", lambda: [f.to_json(lang) for f in self.findings]),
+            ("forecast_accuracy", lambda: self.forecast_accuracy),
+            ("coverage", lambda: {"measures": self.coverage.json()}),
+        ]
 
 
 def analyze(register: Register, as_of: dt.date | str | pd.Timestamp, period: Period | str | None = None,

@@ -18,7 +18,7 @@ import datetime as dt
 import json
 import math
 import re
-from typing import Any
+from typing import Any, Iterable
 
 _PLAIN = frozenset({str, int, bool, type(None)})
 _TINY = 1e-4  # below this (and not 0) repr and orjson may write a float differently
@@ -80,20 +80,66 @@ def dumps(data: Any, **kwargs: Any) -> str:
     """Strict JSON text of ``data`` (``ensure_ascii=False`` unless given)."""
     kwargs.setdefault("ensure_ascii", False)
     indent = kwargs.get("indent")
-    # orjson writes the standard library's text only for this call shape (indented, not ASCII-escaped)
-    by_orjson = (kwargs.keys() == {"ensure_ascii", "indent"} and kwargs["ensure_ascii"] is False
-                 and type(indent) is int and indent > 0)
-    if by_orjson:
-        text = _plain_orjson(data, indent)
-        if text is not None:
-            return text
+    if _by_orjson(kwargs):
+        raw, data = _indented_bytes(data, indent)
+        if raw is not None:
+            return raw.decode("utf-8")
+    else:
+        data = _strict(data, [])
+    return json.dumps(data, allow_nan=False, **kwargs)
+
+
+def _by_orjson(kwargs: dict) -> bool:
+    """orjson writes the standard library's text only for this call shape (indented, not ASCII-escaped)."""
+    indent = kwargs.get("indent")
+    return (kwargs.keys() == {"ensure_ascii", "indent"} and kwargs["ensure_ascii"] is False
+            and type(indent) is int and indent > 0)
+
+
+def _indented_bytes(data: Any, indent: int) -> tuple[bytes | None, Any]:
+    """``dumps(data, indent=indent)`` as UTF-8 by orjson, or None where the standard library must
+    write it; and ``data`` made strict when that was needed (else ``data`` itself)."""
+    raw = _plain_orjson(data, indent)
+    if raw is not None:
+        return raw, data
     tiny: list = []
     data = _strict(data, tiny)
-    if by_orjson and not tiny:
-        text = _orjson_indented(data, indent)
-        if text is not None:
-            return text
-    return json.dumps(data, allow_nan=False, **kwargs)
+    return (None if tiny else _orjson_indented(data, indent)), data
+
+
+def dumps_bytes(data: Any, indent: int = 2) -> bytes:
+    """``dumps(data, indent=indent).encode("utf-8")``, without the text in between when orjson writes it."""
+    if type(indent) is int and indent > 0:
+        raw, data = _indented_bytes(data, indent)  # ``data`` strict when raw is None
+        if raw is not None:
+            return raw
+    else:
+        data = strict(data)
+    return json.dumps(data, allow_nan=False, ensure_ascii=False, indent=indent).encode("utf-8")
+
+
+def write_object(fh: Any, members: Iterable[tuple[str, Any]], indent: int = 2) -> None:
+    """Write ``dumps(dict(members), indent=indent)`` to the binary file ``fh``, one member at a time.
+
+    A member's value may be a callable (no arguments) that makes it: it is called when its turn
+    comes, written, and dropped before the next one is made, so a large document (the analysis
+    JSON of 100k customers is ≈ 150 MB of text) never exists whole as Python objects nor as one
+    text. The bytes are the same: in ``json.dumps``' indented text a value nested one level down is
+    its own indented text with every line break followed by one more indent (a JSON string never
+    holds a raw line break)."""
+    pad = b" " * indent
+    first = True
+    for key, value in members:
+        if callable(value):
+            value = value()
+        body = dumps_bytes(value, indent).replace(b"\n", b"\n" + pad)
+        value = None
+        fh.write((b"{\n" if first else b",\n") + pad + json.dumps(str(key), ensure_ascii=False).encode("utf-8")
+                 + b": ")
+        fh.write(body)
+        first = False
+        del body
+    fh.write(b"{}" if first else b"\n}")
 
 
 _TINY_TEXT = re.compile(rb"0\.0000|[0-9]e-")  # how orjson writes a float below 1e-4 (0.00001, 1.2345e-7)
@@ -103,7 +149,7 @@ def _refuse(value: Any) -> Any:
     raise TypeError
 
 
-def _plain_orjson(data: Any, indent: int) -> str | None:
+def _plain_orjson(data: Any, indent: int) -> bytes | None:
     """The text :func:`dumps` writes, without first rebuilding ``data`` with :func:`strict`, when
     ``data`` holds only plain JSON values (already strict, as ``Analysis.to_json`` gives): dicts
     with text keys, lists, tuples, text, int, bool, None and float (NaN and ±inf are written as
@@ -121,7 +167,7 @@ def _plain_orjson(data: Any, indent: int) -> str | None:
         return None
     if b"0.0000" in raw or (b"e-" in raw and _TINY_TEXT.search(raw)):
         return None
-    return _reindent(raw, indent).decode("utf-8")
+    return _reindent(raw, indent)
 
 
 def _reindent(raw: bytes, indent: int) -> bytes:
@@ -136,7 +182,7 @@ def _reindent(raw: bytes, indent: int) -> bytes:
                       for line in raw.split(b"\n"))
 
 
-def _orjson_indented(data: Any, indent: int) -> str | None:
+def _orjson_indented(data: Any, indent: int) -> bytes | None:
     """``json.dumps(data, indent=indent, ensure_ascii=False)`` by orjson, or None where orjson
     cannot write it (an integer beyond 64 bits, a lone surrogate, nesting deeper than 254)."""
     try:
@@ -145,4 +191,4 @@ def _orjson_indented(data: Any, indent: int) -> str | None:
         raw = orjson.dumps(data, option=orjson.OPT_INDENT_2)
     except (ImportError, TypeError, ValueError):  # orjson.JSONEncodeError is a TypeError
         return None
-    return _reindent(raw, indent).decode("utf-8")
+    return _reindent(raw, indent)

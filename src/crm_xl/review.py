@@ -69,12 +69,17 @@ def followup_plan(register: Register, as_of: dt.date, lang: str, analysis: Analy
 
 
 def review(register: Register, as_of: dt.date, period: str | None = None, lang: str | None = None,
-           plan_only: bool = False) -> Review:
+           plan_only: bool = False, lazy_json: bool = False) -> Review:
     """Validate, analyse, plan follow-ups and track service for ``register`` as of ``as_of``.
 
     ``plan_only`` (the ``followups`` command) stops after the follow-up plan: no service report and
     no JSON of the plan, which that command does not write (``service`` is then None), and its
-    analysis has only what the plan needs (grades and order-to-cash, ``analyze(scope="plan")``)."""
+    analysis has only what the plan needs (grades and order-to-cash, ``analyze(scope="plan")``).
+
+    ``lazy_json`` (``crm-xl analyze --format json``) leaves the analysis' ``followups`` and
+    ``service`` empty and puts the functions that make them in ``analysis.deferred``: its JSON
+    members then make them when they are written (``Analysis.json_members``), not held beside the
+    rest while it is written. ``to_json`` gives the same dict either way."""
     from crm_xl.followups import followups_json
 
     lang = lang or register.lang
@@ -87,6 +92,9 @@ def review(register: Register, as_of: dt.date, period: str | None = None, lang: 
     if plan_only:
         return Review(register, as_of, lang, result, analysis, plan, None)
     service = build_service(register, as_of, lang)
-    analysis.followups = followups_json(plan)
-    analysis.service = service.to_json()
+    if lazy_json:
+        analysis.deferred.update(followups=lambda: followups_json(plan), service=service.to_json)
+    else:
+        analysis.followups = followups_json(plan)
+        analysis.service = service.to_json()
     return Review(register, as_of, lang, result, analysis, plan, service)

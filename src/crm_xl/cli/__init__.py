@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from crm_xl.cli.app import app, main
+import gc
+
+# A command is one short process that imports ≈ 3,000 modules (pandas, pyarrow, statsmodels, scipy)
+# and builds frames of millions of values. CPython's default collector threshold (700 allocations)
+# then runs a full pass over every live object again and again — during the imports and the review
+# alike — without ever finding much to free. A higher first threshold keeps the collector but runs
+# it far less often (crm_xl.cli.app.main also freezes what is alive at exit, so the interpreter's
+# last collection does not walk it all once more).
+gc.set_threshold(50_000, 20, 100)
+
+from crm_xl.cli.app import app, main  # noqa: E402
 
 # Each module registers its commands on ``app`` when imported.
 from crm_xl.cli import build as _build  # noqa: F401,E402

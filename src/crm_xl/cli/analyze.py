@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import os
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +14,13 @@ from rich.table import Table
 from crm_xl.cli.app import (REVIEW_MODULES, preload, as_of_date, app, atomic_output, console, handle_errors, lang_option, resolve_lang,
                             source_argument)
 from crm_xl.i18n import UsageError, pick
-from crm_xl.cli.app import dumps
+
+
+def write_object(*args, **kwargs) -> None:
+    """``crm_xl.contract.write_object``, imported when the command writes JSON (it loads pandas)."""
+    from crm_xl.contract import write_object as write
+
+    write(*args, **kwargs)
 
 
 @app.command("analyze", help="Grade customers, forecast sales, score KPIs and check order-to-cash.\n\n"
@@ -42,20 +50,26 @@ def analyze_command(
     from crm_xl.review import review
 
     lang = resolve_lang(lang, register.lang)
-    result = review(register, day, period=kpi_period, lang=lang).analysis
+    result = review(register, day, period=kpi_period, lang=lang, lazy_json=fmt == "json").analysis
+    if fmt == "json":
+        # written member by member: the JSON of 100k customers never exists whole (contract.write_object)
+        members = [(key, make) if key != "coverage" else
+                   (key, lambda make=make: {**make(), "sheets": coverage_json(register)})
+                   for key, make in result.json_members(lang)]
+        if out:
+            with atomic_output(out) as tmp, tmp.open("wb") as fh:
+                write_object(_TextLines(fh), members, indent=2)
+                _TextLines(fh).write(b"\n")
+        else:
+            buffer = io.BytesIO()
+            write_object(buffer, members, indent=2)
+            typer.echo(buffer.getvalue().decode("utf-8"))
+        return
     data = result.to_json(lang)
     coverage = data.setdefault("coverage", {})
     coverage["sheets"] = coverage_json(register)
     coverage.setdefault("measures", {})
     lines = coverage_lines(register, lang)
-    if fmt == "json":
-        text = dumps(data, indent=2)
-        if out:
-            with atomic_output(out) as tmp:
-                tmp.write_text(text + "\n", encoding="utf-8")
-        else:
-            typer.echo(text)
-        return
     if out:
         from rich.console import Console
 
@@ -63,6 +77,21 @@ def analyze_command(
             render_text(data, lang, Console(file=fh, width=120, highlight=False, color_system=None), lines)
     else:
         render_text(data, lang, console, lines)
+
+
+class _TextLines:
+    """A binary file written as a text file would be: each line break as this system's (``\\r\\n``
+    on Windows, as ``Path.write_text`` wrote the JSON before). JSON text has line breaks only
+    between its tokens, never inside a string, so this changes no value."""
+
+    def __init__(self, fh) -> None:
+        self.fh = fh
+
+    def write(self, data: bytes) -> None:
+        self.fh.write(data if _NEWLINE == b"\n" else data.replace(b"\n", _NEWLINE))
+
+
+_NEWLINE = os.linesep.encode("ascii")
 
 
 def _label(enum: str, code: Any, lang: str) -> str:

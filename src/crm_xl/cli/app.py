@@ -103,6 +103,18 @@ def _root(
             max_cells=max_cells or current.max_cells))
 
 
+def check_early(source) -> None:
+    """Start the input-safety check of a register workbook on the second core now, while the
+    command imports pandas and the core; the reader waits for its outcome instead of checking the
+    file again (:func:`crm_xl.ports.safety.start_check`). Call it before the reader is imported."""
+    if not isinstance(source, Path):  # a database URL
+        return
+    from crm_xl.ports.safety import InputLimits, start_check
+
+    reader = sys.modules.get("crm_xl.ports.reader")  # imported when the root options changed the limits
+    start_check(source, reader.input_limits() if reader is not None else InputLimits())
+
+
 def lang_option(default: str | None = None):
     return typer.Option(default, "--lang", help="Language of messages and outputs: zh-CN, zh-TW or en "
                                                "(default: the workbook's language).")
@@ -314,6 +326,18 @@ def say_coverage(register, lang: str) -> None:
 
 
 def main() -> None:
+    import atexit
+    import gc
+
+    # A command allocates millions of small objects (imports, typing, writers) and keeps most of
+    # them: collecting the young generation every 20,000 allocations instead of 700 spends a
+    # tenth of the time in the collector (0.24 -> 0.09 s CPU on the 10k follow-ups); reference
+    # counting still frees everything else at once.
+    gc.set_threshold(20_000, 20, 20)
+    # At exit every object is still alive and the interpreter's final collection walks them all
+    # (≈ 0.5 s CPU after an analyze at 1k): frozen, they are left to the OS like the rest of the
+    # process. atexit runs after the command's own cleanup (temp files, output already closed).
+    atexit.register(gc.freeze)
     try:
         app()
     except KeyboardInterrupt:

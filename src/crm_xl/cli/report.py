@@ -37,11 +37,18 @@ def report(
 
     from crm_xl.reports import worker as pdf_worker
 
-    # a PDF's printer gets ready (WeasyPrint, matplotlib, fonts) on the other core while this
-    # process reads and reviews the register; forked before anything starts a thread
-    worker = (pdf_worker.start(partial(_warm_up, charts=True))
-              if out.suffix.lower() == ".pdf" and pdf_engine != "libreoffice" else None)
-    with worker or contextlib.nullcontext():
+    # Forked before anything starts a thread, children get ready on the other core while this
+    # process reads and reviews the register: a PDF's printer (WeasyPrint, matplotlib, fonts), and
+    # chart drawers (matplotlib, fonts) that then draw an HTML or PDF report's charts between them
+    suffix = out.suffix.lower()
+    printer = (pdf_worker.start(partial(_warm_up, charts=True))
+               if suffix == ".pdf" and pdf_engine != "libreoffice" else None)
+    drawers = [pdf_worker.start(_warm_up_charts) for _ in range(2 - (printer is not None))] \
+        if suffix in (".html", ".pdf") else []
+    with contextlib.ExitStack() as children:
+        for child in (printer, *drawers):
+            if child is not None:
+                children.enter_context(child)
         from crm_xl.ports.reader import read_register
         from crm_xl.reports.build import build_report, prepare
         from crm_xl.reports.model import KINDS
@@ -49,26 +56,34 @@ def report(
 
         if kind not in KINDS:
             raise UsageError(f"--kind 只能是 {'、'.join(KINDS)}", f"--kind must be one of {', '.join(KINDS)}")
-        if out.suffix.lower() not in FORMATS:
+        if suffix not in FORMATS:
             raise UsageError("--out 的文件名须以 .html、.pdf 或 .xlsx 结尾", "--out must end in .html, .pdf or .xlsx")
         # the review's validators and statsmodels, and this format's writer, import on the second core
-        # while fastexcel reads (a PDF's charts and printer are the printer child's)
-        preload((*REVIEW_MODULES, *_WRITER_MODULES.get(out.suffix.lower(), ())))
+        # while fastexcel reads (charts and the printer are the children's)
+        charts_here = suffix != ".xlsx" and not any(drawers) and printer is None
+        preload((*REVIEW_MODULES, *_WRITER_MODULES.get(suffix, ()), *(("crm_xl.reports.charts",) if charts_here else ())))
         register = read_register(path, password=password)
         lang = resolve_lang(lang, register.lang)
         say_coverage(register, lang)
         day = as_of_date(as_of)
         inputs = prepare(register, day, period=period, lang=lang, workbook=path.name, approved_by=approved_by,
                          approved_at=dt.datetime.now().replace(microsecond=0) if approved_by else None)
-        write_report(build_report(kind, inputs), out, pdf_engine=pdf_engine, worker=worker)
+        write_report(build_report(kind, inputs), out, pdf_engine=pdf_engine, worker=printer,
+                     chart_workers=tuple(drawers))
     say(f"已生成报告 {out}", f"Wrote {out}", lang)
 
 
 # what each format imports after the review (besides crm_xl.reports.build, already imported)
-_WRITER_MODULES = {".html": ("crm_xl.reports.html", "crm_xl.reports.charts"), ".xlsx": ("crm_xl.reports.xlsx",)}
+_WRITER_MODULES = {".html": ("crm_xl.reports.html",), ".xlsx": ("crm_xl.reports.xlsx",)}
 
 
 def _warm_up(charts: bool) -> None:
     from crm_xl.reports.pdf import warm_up
 
     warm_up(charts=charts)
+
+
+def _warm_up_charts() -> None:
+    from crm_xl.reports.charts import warm_up
+
+    warm_up()

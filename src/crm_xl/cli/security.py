@@ -8,8 +8,8 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from crm_xl.cli.app import (EXIT_FINDINGS, app, atomic_output, console, fail, handle_errors, lang_option, source_argument,
-                            resolve_lang, say)
+from crm_xl.cli.app import (EXIT_FINDINGS, app, atomic_output, check_early, console, fail, handle_errors, lang_option,
+                            source_argument, resolve_lang, say)
 from crm_xl.i18n import pick
 from crm_xl.cli.app import dumps
 
@@ -47,6 +47,7 @@ def export(
     password: str = typer.Option(None, "--password", help="Password of an encrypted register."),
     lang: str = lang_option(),
 ) -> None:
+    check_early(path)  # the input check runs on the second core while pandas and the core are imported
     from crm_xl.exports import (ExportError, cut_overlong, detector_for, mask_frames, overlong_findings, owner_subset,
                                  withhold)
     from crm_xl.ports.atomic import atomic_path

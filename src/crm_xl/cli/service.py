@@ -7,7 +7,8 @@ from pathlib import Path
 
 import typer
 
-from crm_xl.cli.app import (REVIEW_MODULES, VALIDATION_MODULES, as_of_date, app, atomic_output, fail, handle_errors, lang_option, preload,
+from crm_xl.cli.app import (REVIEW_MODULES, VALIDATION_MODULES, as_of_date, app, atomic_output, check_early, fail, handle_errors,
+                            lang_option, preload,
                             resolve_lang, say, say_coverage, source_argument)
 
 PLAN_MODULES = (*VALIDATION_MODULES, "crm_xl.review")  # what ``review(plan_only=True)`` imports
@@ -34,6 +35,7 @@ def followups(
                                                  "iCalendar file (.ics) for Outlook, Google or a phone."),
     lang: str = lang_option(),
 ) -> None:
+    check_early(path)  # the input check runs on the second core while pandas and the core are imported
     from crm_xl.exports import ExportError
     from crm_xl.ports.followup_book import write_followup_book, write_owner_books
     from crm_xl.ports.reader import read_register

@@ -12,7 +12,7 @@ import typer
 from crm_xl.cli.app import (as_of_date, EXIT_FINDINGS, EXIT_OK, app, atomic_output, console, handle_errors, lang_option,
                             source_argument, resolve_lang, say_coverage)
 from crm_xl.i18n import pick
-from crm_xl.cli.app import VALIDATION_MODULES, dumps, preload
+from crm_xl.cli.app import VALIDATION_MODULES, check_early, dumps, preload
 
 # What validate imports after the read: the rules, their libraries and the operations sheets' rules.
 VALIDATE_MODULES = (*VALIDATION_MODULES, "crm_xl.intelligence", "crm_xl.projects", "crm_xl.training",
@@ -41,8 +41,6 @@ def validate_command(
     max_rows: int = typer.Option(200, "--max-rows", help="Text format: at most this many findings per "
                                                          "sheet (0 = all)."),
 ) -> None:
-    from crm_xl.ports.reader import read_register
-
     if format not in FORMATS:
         raise typer.BadParameter(f"--format must be one of {', '.join(FORMATS)}")
     if fail_on not in ("error", "warning"):
@@ -51,6 +49,9 @@ def validate_command(
         day = as_of_date(as_of)
     except ValueError:
         raise typer.BadParameter(f"--as-of {as_of!r} is not a date like 2026-11-23") from None
+    check_early(path)  # the input check runs on the second core while the reader is imported
+    from crm_xl.ports.reader import read_register
+
     preload(VALIDATE_MODULES)  # the validators import on the second core while fastexcel reads
     register = read_register(path, password=password) if password else read_register(path)
     from crm_xl.validation import validate

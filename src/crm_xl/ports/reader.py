@@ -331,6 +331,7 @@ def _read_register(source: str | Path | bytes | io.BytesIO, password: str | None
             day_first = _type_sheet(out, key, found[key], header, info, table, guessed_lang, day_first,
                                     matched_by, errors)
             del loaded, table  # the Arrow table is not needed once typed
+            _release_freed_memory()
 
     present = {k: k in found for k in SHEETS}
     settings, setting_findings = settings_from_frames(frames, Settings(), present, raw_settings)
@@ -406,7 +407,9 @@ class _SheetLoader:
         return reader
 
     def _load(self, key: str, name: str):
-        return _load_table(self._source, self._reader(), name, SHEETS[key])
+        loaded = _load_table(self._source, self._reader(), name, SHEETS[key])
+        _release_freed_memory()  # calamine's cells of this sheet, freed once it is in Arrow
+        return loaded
 
     def _fill(self) -> None:
         if self._pool is None:
@@ -432,6 +435,38 @@ class _SheetLoader:
             self._pool.shutdown(wait=True, cancel_futures=True)
         self._spare.clear()
         self._futures.clear()
+
+
+def _release_freed_memory() -> None:
+    """Give the memory freed by a parsed or typed sheet back to the operating system.
+
+    glibc's malloc keeps freed blocks of its heaps (one per thread: the loader threads and the
+    main one) for reuse, so the cells calamine parsed and the intermediate columns of typing stay in
+    the process long after they are freed, and the next sheet's parse adds to them instead of
+    reusing them: at 100k customers the read peaked at 1.6 GB, 0.3 GB of it freed memory.
+    ``malloc_trim`` returns it; elsewhere (macOS, Windows, musl) this does nothing.
+    """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+_TRIM: list = []
+
+
+def _malloc_trim():
+    if not _TRIM:
+        trim = None
+        if sys.platform.startswith("linux"):
+            try:
+                import ctypes
+
+                trim = ctypes.CDLL("libc.so.6").malloc_trim
+                trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
+            except (OSError, AttributeError):  # not glibc
+                trim = None
+        _TRIM.append(trim)
+    return _TRIM[0]
 
 
 _LOAD_WORKERS = 2  # threads that parse sheets; calamine scales to both cores of the machine

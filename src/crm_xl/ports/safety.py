@@ -187,8 +187,73 @@ class InputInfo:
 def check_input(path: str | os.PathLike[str], limits: InputLimits = InputLimits()) -> InputInfo:
     """Check that ``path`` is a spreadsheet a reader may safely open; raise UnreadableWorkbook.
 
-    Never raises any other exception for any file content, and never modifies the file.
+    Never raises any other exception for any file content, and never modifies the file. When
+    :func:`start_check` already checks the same file with the same limits, its outcome is taken
+    (waiting for it) if the file has not changed since; otherwise the file is checked here.
     """
+    early = _take_early(path, limits)
+    if early is not None:
+        if isinstance(early, UnreadableWorkbook):
+            raise early
+        return early
+    return _check_input(path, limits)
+
+
+# An early check (start_check) per file: (path, limits, file identity, done event, outcome box).
+_EARLY: list[tuple[str, InputLimits, tuple, object, dict]] = []
+
+
+def _identity(path: str | os.PathLike[str]) -> tuple | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def start_check(path: str | os.PathLike[str], limits: InputLimits = InputLimits()) -> None:
+    """Begin :func:`check_input` of ``path`` on a background thread, so the check (decompressing
+    every part; zlib and numpy release the GIL) overlaps the command's own start-up (pandas and
+    the core are imported meanwhile). The reader's own ``check_input`` then waits for it; the
+    file is still checked before any reader opens it. Nothing starts for a path that is not a
+    regular file (the reader's check reports it)."""
+    import threading
+
+    ident = _identity(path)
+    if ident is None or not Path(path).is_file():
+        return
+    import numpy  # noqa: F401 - the check's vector passes need it; imported here, not on two threads at once
+
+    done, box = threading.Event(), {}
+
+    def run() -> None:
+        try:
+            box["outcome"] = _check_input(path, limits)
+        except UnreadableWorkbook as exc:
+            box["outcome"] = exc
+        except BaseException:  # noqa: BLE001 - anything else: the reader's own check runs again
+            pass
+        finally:
+            done.set()
+
+    _EARLY.append((str(path), limits, ident, done, box))
+    threading.Thread(target=run, name="crm-xl-check", daemon=True).start()
+
+
+def _take_early(path: str | os.PathLike[str], limits: InputLimits) -> InputInfo | UnreadableWorkbook | None:
+    for i, (p, lim, ident, done, box) in enumerate(_EARLY):
+        if p == str(path):
+            del _EARLY[i]
+            if lim != limits:  # checked against other limits: not this check's answer
+                return None
+            done.wait()
+            if "outcome" in box and _identity(path) == ident:
+                return box["outcome"]
+            return None
+    return None
+
+
+def _check_input(path: str | os.PathLike[str], limits: InputLimits) -> InputInfo:
     p = Path(path)
     try:
         if not p.exists():

@@ -11,6 +11,7 @@ same glyphs wherever it is opened. A character no font has is reported in one li
 from __future__ import annotations
 
 import io
+import logging
 import math
 import re
 import textwrap
@@ -24,7 +25,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from crm_xl.fonts import glyph_warnings_collected, matplotlib_families  # noqa: E402
 from crm_xl.reports.labels import label  # noqa: E402
-from crm_xl.reports.model import Chart  # noqa: E402
+from crm_xl.reports.model import Chart, Series  # noqa: E402
 
 # Colours from dark to light so series stay apart in grayscale; hatches and markers as a second cue.
 PALETTE = ("#1f3f77", "#e3872d", "#6aa84f", "#8e5ba8", "#b5b5b5", "#c0392b", "#2a9d8f", "#5c4033")
@@ -144,6 +145,42 @@ def _draw(ax, chart: Chart, lang: str) -> None:
         value_axis.set_major_locator(MaxNLocator(integer=True))
     if n > 1 or any(s.lower is not None for s in chart.series):
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
+
+
+def warm_up() -> None:
+    """What drawing the first chart costs beyond the chart, paid ahead (in a
+    :mod:`~crm_xl.reports.worker` child while the parent reads): matplotlib, the chart code, the
+    packaged faces registered with matplotlib and loaded, first drawing. Nothing is reported."""
+    import crm_xl.fonts as fonts
+    import crm_xl.reports.html  # noqa: F401  (jinja2, for a child that also writes the page)
+
+    fonts._registered()
+    reported, quiet = set(fonts._reported), logging.getLogger("crm_xl.fonts")
+    was, quiet.disabled = quiet.disabled, True
+    try:
+        render_svg(Chart(key="warm-up", title="月度 Monthly", kind="bar", categories=["1月", "Feb"], fmt="money",
+                         y_label="金额 (CNY)", series=[Series(name="本期", values=[1.0, 2.0]),
+                                                      Series(name="上期", values=[2.0, 1.0])]), "zh-CN")
+    finally:  # a glyph missing here is still reported when a real chart needs it
+        quiet.disabled = was
+        fonts._reported.clear()
+        fonts._reported.update(reported)
+
+
+def draw_batch(charts: list[Chart], lang: str, text_as_paths: bool) -> tuple[dict[str, str], set[str]]:
+    """``charts`` drawn (key → SVG) and the characters no font had, not reported here: the caller
+    reports them once for all its batches (:func:`crm_xl.reports.html.render_charts`)."""
+    import crm_xl.fonts as fonts
+
+    reported, quiet = set(fonts._reported), logging.getLogger("crm_xl.fonts")
+    was, quiet.disabled = quiet.disabled, True
+    try:
+        svgs = {c.key: render_svg(c, lang, text_as_paths) for c in charts}
+        return svgs, set(fonts._reported) - reported
+    finally:
+        quiet.disabled = was
+        fonts._reported.clear()
+        fonts._reported.update(reported)
 
 
 _SIZE = re.compile(r'<svg([^>]*?) width="[^"]+" height="([^"]+)"')

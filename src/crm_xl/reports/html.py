@@ -49,8 +49,38 @@ def render_html(report: Report, svgs: dict[str, str] | None = None) -> str:
     )
 
 
-def render_charts(report: Report, text_as_paths: bool = True) -> dict[str, str]:
-    """Chart key → SVG; ``text_as_paths=False`` for a PDF (see :func:`~crm_xl.reports.charts.render_svg`)."""
-    from crm_xl.reports.charts import render_svg  # matplotlib: imported by the reports that draw charts
+def render_charts(report: Report, text_as_paths: bool = True, workers: tuple = ()) -> dict[str, str]:
+    """Chart key → SVG; ``text_as_paths=False`` for a PDF (see :func:`~crm_xl.reports.charts.render_svg`).
 
-    return {c.key: render_svg(c, report.header.lang, text_as_paths) for c in report.charts()}
+    ``workers`` (:class:`~crm_xl.reports.worker.PrintWorker` children with matplotlib loaded; None
+    entries are ignored) draw the charts between them, the first worker taking the first, third …
+    chart, on both cores at once: the same SVGs, drawn by the same code. A character no font has is
+    reported once, here."""
+    from crm_xl.fonts import missing_glyphs_reported
+
+    charts, lang = report.charts(), report.header.lang
+    live = [w for w in workers if w is not None]
+    if not live or len(charts) < 2:
+        batches = [(None, charts)]
+    else:
+        batches = [(w, charts[i::len(live)]) for i, w in enumerate(live)]
+        batches = [(w, share) for w, share in batches if share]
+    for w, share in batches:
+        if w is not None:
+            w.submit(draw_batch, share, lang, text_as_paths)
+    svgs: dict[str, str] = {}
+    missing: set[str] = set()
+    for w, share in batches:
+        drawn, chars = w.result() if w is not None else draw_batch(share, lang, text_as_paths)
+        svgs.update(drawn)
+        missing |= chars
+    missing_glyphs_reported(missing)
+    return {c.key: svgs[c.key] for c in charts}
+
+
+def draw_batch(charts: list, lang: str, text_as_paths: bool) -> tuple[dict[str, str], set[str]]:
+    """:func:`crm_xl.reports.charts.draw_batch` (matplotlib: imported by the reports that draw
+    charts, and by a worker child before its first batch)."""
+    from crm_xl.reports.charts import draw_batch as draw
+
+    return draw(charts, lang, text_as_paths)

@@ -15,10 +15,13 @@ if TYPE_CHECKING:
 FORMATS = (".html", ".pdf", ".xlsx")
 
 
-def write_report(report: Report, dst: str | Path, pdf_engine: str = "auto", worker: PrintWorker | None = None) -> Path:
+def write_report(report: Report, dst: str | Path, pdf_engine: str = "auto", worker: PrintWorker | None = None,
+                 chart_workers: tuple[PrintWorker | None, ...] = ()) -> Path:
     """Write ``report`` to ``dst`` (.html, .pdf or .xlsx) through a temp file and a rename; a
     report it replaces is kept as a timestamped backup, like every output. A PDF is printed by
-    ``worker`` when one is given (:mod:`crm_xl.reports.worker`: the same printing, started early)."""
+    ``worker`` when one is given (:mod:`crm_xl.reports.worker`: the same printing, started early);
+    the charts of an HTML or PDF report are drawn by ``chart_workers`` and ``worker`` between them
+    (the same SVGs, on both cores at once)."""
     dst = Path(dst)
     suffix = dst.suffix.lower()
     if suffix not in FORMATS:
@@ -28,16 +31,20 @@ def write_report(report: Report, dst: str | Path, pdf_engine: str = "auto", work
     # Excel charts) nor WeasyPrint, the HTML report no WeasyPrint
     with atomic_path(dst) as tmp:
         if suffix == ".html":
-            from crm_xl.reports.html import render_html
+            from crm_xl.reports.html import render_charts, render_html
 
-            tmp.write_text(render_html(report), encoding="utf-8")
+            tmp.write_text(render_html(report, render_charts(report, workers=(*chart_workers, worker))),
+                           encoding="utf-8")
         elif suffix == ".pdf":  # chart text as text in the embedded CJK face (faster, searchable)
+            from crm_xl.reports.html import render_charts
             from crm_xl.reports.pdf import report_to_pdf
 
+            drawers = (*chart_workers, worker)
+            svgs = render_charts(report, text_as_paths=False, workers=drawers) if any(drawers) else None
             if worker is not None:
-                worker.run(report_to_pdf, report, tmp, pdf_engine)
+                worker.run(report_to_pdf, report, tmp, pdf_engine, svgs)
             else:
-                report_to_pdf(report, tmp, pdf_engine)
+                report_to_pdf(report, tmp, pdf_engine, svgs)
         else:
             from crm_xl.reports.xlsx import write_xlsx
 

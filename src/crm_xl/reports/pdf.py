@@ -163,13 +163,17 @@ def html_to_pdf(html: str, dst: str | Path, engine: str = "auto") -> str:
     return engine
 
 
-def report_to_pdf(report, dst: str | Path, engine: str = "auto") -> str:
+def report_to_pdf(report, dst: str | Path, engine: str = "auto", svgs: dict[str, str] | None = None) -> str:
     """The report (:class:`~crm_xl.reports.model.Report`) as a PDF: its charts with their text as
-    text in the embedded CJK face (faster to print, searchable); returns the engine used. Imports
-    neither pandas nor the review, so a :mod:`~crm_xl.reports.worker` child runs it as it is."""
+    text in the embedded CJK face (faster to print, searchable); returns the engine used. ``svgs``:
+    those charts drawn already (``render_charts(report, text_as_paths=False)``, perhaps on several
+    workers). Imports neither pandas nor the review, so a :mod:`~crm_xl.reports.worker` child runs
+    it as it is."""
     from crm_xl.reports.html import render_charts, render_html
 
-    return html_to_pdf(render_html(report, render_charts(report, text_as_paths=False)), dst, engine)
+    if svgs is None:
+        svgs = render_charts(report, text_as_paths=False)
+    return html_to_pdf(render_html(report, svgs), dst, engine)
 
 
 def print_html(pages: dict[str, str], base_url: str | None = None) -> bool:
@@ -190,11 +194,9 @@ def warm_up(charts: bool = False) -> None:
     if weasyprint_missing() is None:
         weasy_printer()
     if charts:
-        import crm_xl.reports.charts  # noqa: F401  (matplotlib)
-        import crm_xl.reports.html  # noqa: F401
-        from crm_xl.fonts import _registered
+        from crm_xl.reports.charts import warm_up as charts_warm_up
 
-        _registered()
+        charts_warm_up()
 
 
 def for_weasyprint(html: str) -> str:

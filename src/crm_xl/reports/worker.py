@@ -8,7 +8,10 @@ chart code and loads the fonts, on the second core, while the parent reads and r
 parent then hands it one job (:meth:`PrintWorker.run`: a module-level function and its
 arguments, pickled) and waits for its result; the child runs the same function the parent would
 have run, so the PDF, its engine choice and its errors are the same (an exception raised in the
-child is raised again in the parent; what the child prints is printed by the parent).
+child is raised again in the parent; what the child prints is printed by the parent). Jobs may
+also be sent ahead (:meth:`PrintWorker.submit`, answered in order by :meth:`PrintWorker.result`):
+the report command forks a second child that way and the two draw the report's charts between
+them before the printer prints (``crm-xl report``: :func:`crm_xl.reports.html.render_charts`).
 
 Only on Linux (``fork``), with more than one core, in a single-threaded process (a fork of a
 process with threads may inherit a lock held by another thread), and unless
@@ -26,9 +29,11 @@ import signal
 import sys
 import threading
 import traceback
+import weakref
 from typing import Any, Callable
 
 ENV = "CRM_XL_PDF_WORKER"
+_LIVE: weakref.WeakSet = weakref.WeakSet()  # this process's workers (their pipes), for a later fork
 
 
 def _usable() -> bool:
@@ -51,20 +56,44 @@ class PrintWorker:
         self._jobs = os.fdopen(jobs, "wb")
         self._results = os.fdopen(results, "rb")
         self._done = False
+        self._pending: list[tuple[Callable[..., Any], tuple[Any, ...]]] = []  # jobs sent, not yet answered
 
     def run(self, fn: Callable[..., Any], *args: Any) -> Any:
-        """``fn(*args)`` in the child (in this process if the child is gone); returns its result."""
+        """``fn(*args)`` in the child (in this process if the child is gone) as its last job; returns
+        its result, and the child ends."""
+        if self._done:
+            return fn(*args)
+        self.submit(fn, *args, last=True)
+        return self.result()
+
+    def submit(self, fn: Callable[..., Any], *args: Any, last: bool = False) -> None:
+        """Send ``fn(*args)`` to the child without waiting; :meth:`result` answers it. Jobs are
+        answered in order, one :meth:`result` per job; ``last`` lets the child end after it."""
+        self._pending.append((fn, args))
+        if self._done:
+            return
+        try:
+            pickle.dump((fn, args), self._jobs, protocol=pickle.HIGHEST_PROTOCOL)
+            self._jobs.flush()
+            if last:
+                self._jobs.close()
+        except (OSError, pickle.PickleError, AttributeError, TypeError):
+            # the child died (or a job could not be pickled): the job is done here, as without a worker
+            self.close()
+
+    def result(self) -> Any:
+        """The result of the oldest job :meth:`submit` sent (done in this process if the child is
+        gone); an exception the job raised in the child is raised here."""
+        fn, args = self._pending.pop(0)
         if self._done:
             return fn(*args)
         try:
-            pickle.dump((fn, args), self._jobs, protocol=pickle.HIGHEST_PROTOCOL)
-            self._jobs.close()
             status, value, out, err = pickle.load(self._results)
         except (OSError, EOFError, pickle.PickleError, AttributeError, TypeError):
-            # the child died (or a job could not be pickled): do it here, as without a worker
             self.close()
             return fn(*args)
-        self.close(kill=False)
+        if self._jobs.closed and not self._pending:
+            self.close(kill=False)
         if out:
             sys.stdout.write(out)
         if err:
@@ -88,6 +117,13 @@ class PrintWorker:
                 os.kill(self.pid, signal.SIGTERM)
         with contextlib.suppress(OSError):
             os.waitpid(self.pid, 0)
+
+    def _forget(self) -> None:
+        """In a later child: close this process's copies of the pipes, touch nothing else."""
+        self._done = True
+        for f in (self._jobs, self._results):
+            with contextlib.suppress(OSError):
+                f.close()
 
     def __enter__(self) -> PrintWorker:
         return self
@@ -116,6 +152,10 @@ def start(warm: Callable[[], None]) -> PrintWorker | None:
         try:
             os.close(jobs_w)
             os.close(results_r)
+            # the pipes of the workers forked before this one are the parent's: a copy held here
+            # would keep an earlier child from ever seeing the end of its jobs
+            for other in list(_LIVE):
+                other._forget()
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             _serve(warm, jobs_r, results_w)
         except BaseException:  # noqa: BLE001  (the parent falls back to doing the job itself)
@@ -124,7 +164,9 @@ def start(warm: Callable[[], None]) -> PrintWorker | None:
             os._exit(code)
     os.close(jobs_r)
     os.close(results_w)
-    return PrintWorker(pid, jobs_w, results_r)
+    worker = PrintWorker(pid, jobs_w, results_r)
+    _LIVE.add(worker)
+    return worker
 
 
 def _serve(warm: Callable[[], None], jobs_fd: int, results_fd: int) -> None:
@@ -132,12 +174,21 @@ def _serve(warm: Callable[[], None], jobs_fd: int, results_fd: int) -> None:
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         with contextlib.suppress(Exception):
             warm()
-        out.seek(0), out.truncate(0), err.seek(0), err.truncate(0)  # the warm-up says nothing
-        with os.fdopen(jobs_fd, "rb") as jobs:
+    with os.fdopen(jobs_fd, "rb") as jobs, os.fdopen(results_fd, "wb") as results:
+        while True:
             try:
                 fn, args = pickle.load(jobs)
-            except EOFError:  # the parent ended without a job (an error before the PDF)
-                return
+            except EOFError:  # no more jobs (or the parent ended without one: an error before the PDF)
+                break
+            results.write(_answer(fn, args))
+            results.flush()
+    _cleanup()
+
+
+def _answer(fn: Callable[..., Any], args: tuple[Any, ...]) -> bytes:
+    """One job done: its pickled (status, value, stdout, stderr); the warm-up says nothing."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         try:
             result = ("ok", fn(*args))
         except BaseException as exc:  # noqa: BLE001  (raised again in the parent)
@@ -146,14 +197,11 @@ def _serve(warm: Callable[[], None], jobs_fd: int, results_fd: int) -> None:
             result = ("error", exc)
     answer = (*result, out.getvalue(), err.getvalue())
     try:
-        data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+        return pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:  # noqa: BLE001  (an exception that does not pickle: its text)
         text = "".join(traceback.format_exception_only(type(result[1]), result[1])).strip() \
             if result[0] == "error" else "the PDF worker's result could not be sent"
-        data = pickle.dumps(("error", text, out.getvalue(), err.getvalue()))
-    with os.fdopen(results_fd, "wb") as results:
-        results.write(data)
-    _cleanup()
+        return pickle.dumps(("error", text, out.getvalue(), err.getvalue()))
 
 
 def _cleanup() -> None:
