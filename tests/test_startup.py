@@ -61,3 +61,17 @@ def test_the_probe_sees_a_heavy_import(tmp_path):
     seen = _probe("new", str(tmp_path / "register.xlsx"))
     assert seen["exit"] == 0, seen["output"]
     assert "xlsxwriter" in seen["loaded"]
+
+
+def test_reading_an_unencrypted_register_loads_no_decryption_library(tmp_path):
+    """msoffcrypto and olefile (≈ 0.05 s of imports) are loaded only for an encrypted workbook."""
+    book = tmp_path / "register.xlsx"
+    assert _probe("new", str(book))["exit"] == 0
+    probe = PROBE.replace("%r" % (HEAVY,), "%r" % (("msoffcrypto", "olefile", "pandas"),))
+    done = subprocess.run([sys.executable, "-c", probe, "validate", str(book), "--as-of", "2026-11-23"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout.splitlines()[-1])
+    assert seen["exit"] in (0, 1), seen["output"]
+    assert "pandas" in seen["loaded"]  # the register was read
+    assert not [m for m in seen["loaded"] if m.split(".")[0] in ("msoffcrypto", "olefile")], seen["loaded"]

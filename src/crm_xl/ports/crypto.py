@@ -16,11 +16,6 @@ import os
 from pathlib import Path
 from typing import Mapping
 
-import msoffcrypto
-from msoffcrypto.format.ooxml import OOXMLFile
-import olefile
-from msoffcrypto import exceptions as mso_errors
-
 from crm_xl.ports.atomic import atomic_write
 from crm_xl.ports.safety import InputLimits, UnreadableWorkbook, check_input, check_package
 
@@ -46,6 +41,9 @@ def is_encrypted(path: str | os.PathLike[str]) -> bool:
 
     Sheet/workbook *protection* (editing locks) is not encryption and gives False.
     """
+    import msoffcrypto  # msoffcrypto and olefile are imported only where a file is encrypted or decrypted
+    import olefile
+
     p = Path(path)
     try:
         with open(p, "rb") as fh:
@@ -65,6 +63,8 @@ def decrypt_to_bytes(path: str | os.PathLike[str], password: str | None,
     asking); if that fails, ``password_required``. The decrypted package goes through
     :func:`check_package`, so a bomb inside an encrypted file is refused too.
     """
+    from msoffcrypto import exceptions as mso_errors
+
     p = Path(path)
     size = p.stat().st_size if p.is_file() else 0
     if size > limits.max_file_bytes:
@@ -119,6 +119,8 @@ def encrypt_workbook(src: str | os.PathLike[str], dst: str | os.PathLike[str],
     if info.kind not in ("xlsx", "xlsm", "xlsb", "xltx", "xltm"):
         raise UnreadableWorkbook(src_path, "unsupported_encryption",
                                  f"only OOXML workbooks can be encrypted, not {info.kind}")
+    from msoffcrypto.format.ooxml import OOXMLFile
+
     out = io.BytesIO()
     with open(src_path, "rb") as fh:
         try:
@@ -133,6 +135,9 @@ def encrypt_workbook(src: str | os.PathLike[str], dst: str | os.PathLike[str],
 
 def _open_encrypted(p: Path):
     """An msoffcrypto file object for an encrypted workbook, or UnreadableWorkbook."""
+    import msoffcrypto
+    import olefile
+
     if not p.is_file():
         check_input(p)  # file_missing / not_a_file
     try:

@@ -109,6 +109,10 @@ def write_followup_book(frame: pd.DataFrame, path: str | Path, lang: str, as_of:
     kinds = ["overdue" if due < today else "today" if due == today else "normal" for due in dues]
     columns = []
     for col, (key, *_rest) in enumerate(COLUMNS):
+        if key not in ("due", "priority") and key in rows.columns and isinstance(rows[key].dtype, pd.StringDtype):
+            typ = "wrap" if key in ("why", "greeting", "reason") else "text"
+            columns.append((col, rows[key].fillna("").tolist(), [fmt[(kind, typ)] for kind in kinds]))
+            continue  # a text column: "" for a missing value, as _text gives, without a call per cell
         if key == "due":
             serials = date_serials(rows["due"]) if "due" in rows.columns else None
             columns.append((col, dues if serials is None else serials, [fmt[(kind, "date")] for kind in kinds]))

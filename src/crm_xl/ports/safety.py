@@ -23,9 +23,9 @@ import re
 import struct
 from operator import itemgetter
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Iterable
+from typing import BinaryIO, Iterable, Mapping
 from xml.parsers import expat
 
 import defusedxml.ElementTree as SafeET
@@ -168,7 +168,9 @@ class InputInfo:
     """What ``check_input`` learnt about an acceptable file.
 
     ``kind`` is one of xlsx, xlsm, xlsb, xltx, xltm, ods, xls, fods, xml2003. ``cells`` counts the
-    cell elements in worksheet XML (xlsx family only; None where not counted).
+    cell elements in worksheet XML (xlsx family only; None where not counted); ``sheet_cells`` the
+    same per sheet name (sheets the workbook part names; empty where not counted), which the reader
+    uses to plan how many sheets it parses at once.
     """
 
     path: Path
@@ -177,6 +179,7 @@ class InputInfo:
     members: int = 0
     uncompressed_bytes: int = 0
     cells: int | None = None
+    sheet_cells: Mapping[str, int] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------------------------
@@ -494,16 +497,21 @@ def _check_zip(fh: BinaryIO, path: Path, size: int, limits: InputLimits) -> Inpu
         kind = _zip_kind(archive, infos, path)
         names = _sheet_names(archive, infos, path) if kind != "ods" else {}
         cells = 0
+        sheet_cells: dict[str, int] = {}
         for info in infos:
             if info.is_dir() or info.file_size == 0:
                 continue
-            cells += _scan_member(archive, info, path, limits, kind, names.get(info.filename, ""))
+            found = _scan_member(archive, info, path, limits, kind, names.get(info.filename, ""))
+            cells += found
+            if names.get(info.filename):
+                sheet_cells[names[info.filename]] = found
             if cells > limits.max_cells:
                 raise UnreadableWorkbook(path, "too_many_cells",
                                          f"more than {limits.max_cells:,} cells")
         total = sum(i.file_size for i in infos)
         counted = cells if kind in ("xlsx", "xlsm", "xltx", "xltm") else None
-        return InputInfo(path, kind, size, len(infos), total, counted)
+        return InputInfo(path, kind, size, len(infos), total, counted,
+                         sheet_cells if counted is not None else {})
 
 
 def _check_declared_sizes(infos: list[zipfile.ZipInfo], path: Path, limits: InputLimits) -> None:

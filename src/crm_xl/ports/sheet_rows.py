@@ -234,7 +234,15 @@ class RowsWorksheet(Worksheet):
         for fmt, fallback in zip(block["formats"], block["fallbacks"]):
             if isinstance(fmt, list):
                 start = row0 - block["first"]
-                styles.append([_style(f or fallback) for f in fmt[start:start + len(tails[0])]])
+                known: dict[int, str] = {}  # a format's s="…", asked of it once (its index never changes)
+                column = []
+                for f in fmt[start:start + len(tails[0])]:
+                    f = f or fallback
+                    attr = known.get(id(f))
+                    if attr is None:
+                        attr = known[id(f)] = _style(f)
+                    column.append(attr)
+                styles.append(column)
             else:
                 styles.append(_style(fmt or fallback))
         letters = block["letters"]
