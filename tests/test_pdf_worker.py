@@ -186,3 +186,16 @@ def test_cli_pdfs_read_back_the_same_with_and_without_the_worker(tmp_path: Path)
     strip = lambda t: "\n".join(line for line in t.splitlines() if "crm-xl" not in line)  # noqa: E731 (generated at …)
     assert [strip(t) for t in texts["1"]] == [strip(t) for t in texts["0"]]
     assert "投诉处理单" in texts["1"][0] and "月度经营管理报告" in texts["1"][1]
+
+
+def test_a_child_told_to_get_ready_later_answers_the_next_job() -> None:
+    """start(None) waits at once; warm() is a job whose answer (even an error) is dropped."""
+    done = in_fresh_python("""
+w = pdf_worker.start(None)
+w.warm(_says)  # fails in the child (no argument): dropped, and said nowhere
+w.submit(_pid_and, 4)
+pid, value = w.result()
+assert value == 8 and pid == w.pid
+assert w.run(_says, 6) == 6
+""")
+    assert done.stdout == "to stdout\n" and done.stderr == "to stderr\n"

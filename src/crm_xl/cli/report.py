@@ -38,12 +38,13 @@ def report(
     from crm_xl.reports import worker as pdf_worker
 
     # Forked before anything starts a thread, children get ready on the other core while this
-    # process reads and reviews the register: a PDF's printer (WeasyPrint, matplotlib, fonts), and
-    # chart drawers (matplotlib, fonts) that then draw an HTML or PDF report's charts between them
+    # process reads and reviews the register: a PDF's printer (WeasyPrint, matplotlib, fonts) from
+    # the start, as before, and chart drawers (matplotlib, fonts) once the register is read (the read
+    # runs on both cores), which then draw an HTML or PDF report's charts between them
     suffix = out.suffix.lower()
     printer = (pdf_worker.start(partial(_warm_up, charts=True))
                if suffix == ".pdf" and pdf_engine != "libreoffice" else None)
-    drawers = [pdf_worker.start(_warm_up_charts) for _ in range(2 - (printer is not None))] \
+    drawers = [pdf_worker.start(None) for _ in range(2 - (printer is not None))] \
         if suffix in (".html", ".pdf") else []
     with contextlib.ExitStack() as children:
         for child in (printer, *drawers):
@@ -63,6 +64,9 @@ def report(
         charts_here = suffix != ".xlsx" and not any(drawers) and printer is None
         preload((*REVIEW_MODULES, *_WRITER_MODULES.get(suffix, ()), *(("crm_xl.reports.charts",) if charts_here else ())))
         register = read_register(path, password=password)
+        for drawer in drawers:
+            if drawer is not None:
+                drawer.warm(_warm_up_charts)
         lang = resolve_lang(lang, register.lang)
         say_coverage(register, lang)
         day = as_of_date(as_of)

@@ -56,7 +56,7 @@ class PrintWorker:
         self._jobs = os.fdopen(jobs, "wb")
         self._results = os.fdopen(results, "rb")
         self._done = False
-        self._pending: list[tuple[Callable[..., Any], tuple[Any, ...]]] = []  # jobs sent, not yet answered
+        self._pending: list[tuple[Callable[..., Any], tuple[Any, ...], bool]] = []  # jobs sent, not yet answered
 
     def run(self, fn: Callable[..., Any], *args: Any) -> Any:
         """``fn(*args)`` in the child (in this process if the child is gone) as its last job; returns
@@ -66,10 +66,12 @@ class PrintWorker:
         self.submit(fn, *args, last=True)
         return self.result()
 
-    def submit(self, fn: Callable[..., Any], *args: Any, last: bool = False) -> None:
+    def submit(self, fn: Callable[..., Any], *args: Any, last: bool = False, quiet: bool = False) -> None:
         """Send ``fn(*args)`` to the child without waiting; :meth:`result` answers it. Jobs are
-        answered in order, one :meth:`result` per job; ``last`` lets the child end after it."""
-        self._pending.append((fn, args))
+        answered in order, one :meth:`result` per job; ``last`` lets the child end after it. A
+        ``quiet`` job (:meth:`warm`) has no answer to wait for: its result, output and errors are
+        dropped, and it is not done here when the child is gone."""
+        self._pending.append((fn, args, quiet))
         if self._done:
             return
         try:
@@ -81,17 +83,28 @@ class PrintWorker:
             # the child died (or a job could not be pickled): the job is done here, as without a worker
             self.close()
 
+    def warm(self, fn: Callable[[], None]) -> None:
+        """Let the child get ready now (``fn()``: imports, fonts), while this process goes on."""
+        self.submit(fn, quiet=True)
+
     def result(self) -> Any:
         """The result of the oldest job :meth:`submit` sent (done in this process if the child is
         gone); an exception the job raised in the child is raised here."""
-        fn, args = self._pending.pop(0)
-        if self._done:
-            return fn(*args)
-        try:
-            status, value, out, err = pickle.load(self._results)
-        except (OSError, EOFError, pickle.PickleError, AttributeError, TypeError):
-            self.close()
-            return fn(*args)
+        while True:
+            fn, args, quiet = self._pending.pop(0)
+            if self._done:
+                if quiet:
+                    continue
+                return fn(*args)
+            try:
+                status, value, out, err = pickle.load(self._results)
+            except (OSError, EOFError, pickle.PickleError, AttributeError, TypeError):
+                self.close()
+                if quiet:
+                    continue
+                return fn(*args)
+            if not quiet:
+                break
         if self._jobs.closed and not self._pending:
             self.close(kill=False)
         if out:
@@ -132,9 +145,10 @@ class PrintWorker:
         self.close()
 
 
-def start(warm: Callable[[], None]) -> PrintWorker | None:
+def start(warm: Callable[[], None] | None) -> PrintWorker | None:
     """Fork the printer child, which calls ``warm()`` (imports, font set-up; errors ignored) and
-    waits for a job; None where a worker is not used (see the module doc)."""
+    waits for a job; None where a worker is not used (see the module doc). With ``warm=None`` the
+    child waits at once: :meth:`PrintWorker.warm` says when it should get ready."""
     if not _usable():
         return None
     jobs_r, jobs_w = os.pipe()
@@ -173,7 +187,8 @@ def _serve(warm: Callable[[], None], jobs_fd: int, results_fd: int) -> None:
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         with contextlib.suppress(Exception):
-            warm()
+            if warm is not None:
+                warm()
     with os.fdopen(jobs_fd, "rb") as jobs, os.fdopen(results_fd, "wb") as results:
         while True:
             try:
