@@ -41,11 +41,14 @@ def empty_frame(sheet: Sheet) -> pd.DataFrame:
 
 
 def build_frame(sheet: Sheet, raw: pd.DataFrame, rows: pd.Series, day_first: bool = True,
-                extras: Iterable[str] = ()) -> tuple[pd.DataFrame, pd.DataFrame]:
+                extras: Iterable[str] = (), units: Mapping[str, tuple[Any, str | None]] | None = None
+                ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Type a raw frame (canonical column names, any cell types) → (typed frame, unreadable cells).
 
     ``rows`` holds the Excel row number of each raw record. Records whose schema cells are all
-    blank are dropped (empty table rows are not records).
+    blank are dropped (empty table rows are not records). ``units``: money column → (factor,
+    currency) its header's unit gives (``年采购额(万元)``: 10000; ``金额(千美元)``: 1000, USD), see
+    :mod:`crm_xl.intake.units`; unreadable cells keep what was typed, unscaled.
     """
     raw = raw.reset_index(drop=True)
     rows = pd.Series(np.asarray(rows, dtype="int64"))
@@ -62,7 +65,7 @@ def build_frame(sheet: Sheet, raw: pd.DataFrame, rows: pd.Series, day_first: boo
         return empty_frame(sheet), pd.DataFrame(columns=UNREADABLE_COLUMNS)
     data: dict[str, Any] = {}
     bad_parts = []
-    money = _money_columns(sheet, raw, rows)
+    money = _money_columns(sheet, raw, rows, units or {})
     for column in sheet.columns:
         if column.key in money:
             typed, part = money[column.key]
@@ -109,13 +112,18 @@ def _absent(column, day_first: bool, n: int) -> pd.Series:
     return _ABSENT[key].iloc[np.zeros(n, dtype=np.intp)].reset_index(drop=True)
 
 
-def _money_columns(sheet: Sheet, raw: pd.DataFrame, rows: pd.Series) -> dict[str, tuple[pd.Series, pd.DataFrame]]:
+def _money_columns(sheet: Sheet, raw: pd.DataFrame, rows: pd.Series,
+                   units: Mapping[str, tuple[Any, str | None]] | None = None
+                   ) -> dict[str, tuple[pd.Series, pd.DataFrame]]:
     """Money columns of a sheet with a currency column: amounts, and the currency the cells name.
 
-    A currency named in an amount (``$12,000``) fills a blank currency cell of its row; one that
-    contradicts the row's currency (``$12,000`` in a EUR row) makes the amount unusable, with a
-    finding — never a silent conversion. Changes ``raw["currency"]`` in place when it fills.
+    A currency named in an amount (``$12,000``) — or in its header's unit (``金额(千美元)``) —
+    fills a blank currency cell of its row; one that contradicts the row's currency (``$12,000``
+    in a EUR row) makes the amount unusable, with a finding — never a silent conversion. Changes
+    ``raw["currency"]`` in place when it fills. Amounts are scaled by their header's unit factor.
     """
+    from crm_xl.intake.units import scale_amounts
+
     keys = [c.key for c in sheet.columns if c.kind == "money" and c.key in raw.columns]
     if not keys:
         return {}
@@ -128,6 +136,11 @@ def _money_columns(sheet: Sheet, raw: pd.DataFrame, rows: pd.Series) -> dict[str
     filled = pd.Series(pd.NA, index=raw.index, dtype="string")
     for key in keys:
         amount, named, bad = parse_money(raw[key], row_cur)
+        factor, unit_currency = (units or {}).get(key, (1, None))
+        if factor != 1:
+            amount = scale_amounts(raw[key], amount, factor)
+        if unit_currency:
+            named = named.mask(named.isna() & amount.notna(), unit_currency)
         parts = []
         if bad.any():
             idx = np.flatnonzero(bad.to_numpy())
@@ -225,9 +238,11 @@ class Register:
                            {"value": rec.value, "year": year}, rec.value)
         frame = self.frames[rec.sheet].set_index(ROW)
         currency = frame["currency"].get(int(rec.row)) if "currency" in frame.columns else None
+        named = parse_money_text_currency(str(rec.value))
+        if named is None and self.intake is not None:  # the header's unit named it (金额(千美元))
+            named = self.intake.unit_currency(rec.sheet, rec.column)
         return Finding(rec.sheet, int(rec.row), rec.column, ir.CURRENCY_CONFLICT, "error",
-                       {"value": rec.value, "named": parse_money_text_currency(str(rec.value)),
-                        "currency": currency}, rec.value)
+                       {"value": rec.value, "named": named, "currency": currency}, rec.value)
 
     def originals(self, sheet: str, frame: pd.DataFrame, lang: str | None = None) -> dict[str, dict[int, tuple[str, str]]]:
         """What the user typed in the cells the reader could not use, so no output loses it:
@@ -253,13 +268,14 @@ class Register:
 
     @classmethod
     def from_records(cls, records: Mapping[str, pd.DataFrame | list[dict[str, Any]]],
-                     settings: Settings | None = None, lang: str = "zh-CN", source: str | None = None
-                     ) -> "Register":
+                     settings: Settings | None = None, lang: str = "zh-CN", source: str | None = None,
+                     units: Mapping[str, Mapping[str, tuple[Any, str | None]]] | None = None) -> "Register":
         """Build a Register from canonical-keyed records (tests, demo data, the Excel port).
 
         Records are parsed exactly as cells read from a file are; row numbers are assigned as if
         each sheet's header were in row 1, unless a ``_row`` column is given. Settings sheets in
-        ``records`` are applied over ``settings`` (or the defaults).
+        ``records`` are applied over ``settings`` (or the defaults). ``units``: sheet → money
+        column → (factor, currency) of its header's unit (see :func:`build_frame`).
         """
         frames: dict[str, pd.DataFrame] = {}
         unreadable = []
@@ -272,7 +288,8 @@ class Register:
                 frames[key] = empty_frame(sheet)
                 continue
             rows = raw[ROW] if ROW in raw.columns else pd.Series(np.arange(2, len(raw) + 2))
-            frame, bad = build_frame(sheet, raw.drop(columns=[ROW], errors="ignore"), rows, day_first)
+            frame, bad = build_frame(sheet, raw.drop(columns=[ROW], errors="ignore"), rows, day_first,
+                                     units=(units or {}).get(key))
             frames[key] = frame
             unreadable.append(bad)
         reg = cls(frames=frames, settings=base, lang=lang, source=source,

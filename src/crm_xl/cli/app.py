@@ -284,7 +284,7 @@ def atomic_output(dst: str | Path, suffix: str | None = None) -> Iterator[Path]:
 
 
 # What each kind of command imports after the workbook is read; ``preload`` imports it meanwhile.
-VALIDATION_MODULES = ("crm_xl.validation", "phonenumbers", "pycountry", "email_validator")
+VALIDATION_MODULES = ("crm_xl.validation", "phonenumbers", "pycountry", "email_validator", "holidays")
 REVIEW_MODULES = (*VALIDATION_MODULES, "crm_xl.review", "statsmodels.tsa.exponential_smoothing.ets")
 
 

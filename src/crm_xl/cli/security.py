@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from crm_xl.cli.app import (EXIT_FINDINGS, app, atomic_output, check_early, console, fail, handle_errors, lang_option,
-                            source_argument, resolve_lang, say)
+                            preload, source_argument, resolve_lang, say)
 from crm_xl.i18n import pick
 from crm_xl.cli.app import dumps
 
@@ -67,6 +67,9 @@ def export(
     if kind not in ("csv", "xlsx"):
         raise typer.BadParameter("--format must be xlsx or csv")
     wanted = {p.strip().lower() for p in (include or "").split(",") if p.strip()}
+    # what the export imports after the read, imported on the second core during it
+    preload((*(("crm_xl.ports.template",) if kind == "xlsx" else ()),
+             *(("crm_xl.ports.books",) if owner and not mask else ()), *(("phonenumbers",) if mask else ())))
     try:
         register = read_register(path, password=password)
         lang = resolve_lang(lang, register.lang)

@@ -37,12 +37,13 @@ def followups(
 ) -> None:
     check_early(path)  # the input check runs on the second core while pandas and the core are imported
     from crm_xl.exports import ExportError
-    from crm_xl.ports.followup_book import write_followup_book, write_owner_books
     from crm_xl.ports.reader import read_register
 
-    # without --ics the review stops at the plan, whose analysis never imports the trend's statsmodels
-    preload(REVIEW_MODULES if ics is not None else PLAN_MODULES)
+    # without --ics the review stops at the plan, whose analysis never imports the trend's statsmodels;
+    # the book's writer (xlsxwriter) is imported during the read too
+    preload((*(REVIEW_MODULES if ics is not None else PLAN_MODULES), "crm_xl.ports.followup_book"))
     register = read_register(path)
+    from crm_xl.ports.followup_book import write_followup_book, write_owner_books
     from crm_xl.review import review
 
     lang = resolve_lang(lang, register.lang)

@@ -33,7 +33,7 @@ from crm_xl.i18n import LANGS, fold
 from crm_xl.messages import MISSING_COLUMN
 from crm_xl.register import ROW, Register, settings_from_frames
 from crm_xl.intake.matching import header_hits, match_headers
-from crm_xl.intake.report import IntakeReport, SheetIntake, key_figure_findings
+from crm_xl.intake.report import IntakeReport, SheetIntake, key_figure_findings, unit_scales
 from crm_xl.schema import DATA_SHEETS, SHEETS
 from crm_xl.settings import Settings
 
@@ -537,6 +537,7 @@ def read_register(port: ExcelPort, only: Sequence[str] | None = None) -> tuple[R
     raw_settings: list[tuple[int, str, Any]] = []
     extras: dict[str, list[str]] = {}
     intake = IntakeReport(unknown_sheets=unplaced if only is None else [])
+    units: dict[str, dict[str, Any]] = {}  # sheet → money column → (factor, currency) of its header's unit
     for key, name in found.items():
         sheet = SHEETS[key]
         block = blocks.pop(name, None) or port.read_sheet(name)
@@ -548,6 +549,8 @@ def read_register(port: ExcelPort, only: Sequence[str] | None = None) -> tuple[R
         body = block[header + 1:]
         extra_names: list[str] = []
         matches = match_headers(sheet, block[header])
+        scales = unit_scales(key, matches)  # 年采购额(万元): the numbers × 10,000
+        units[key] = {m.key: scales[m.index] for m in matches if m.index in scales}
         for m in matches:
             index = m.index
             values = [row[index] if index < len(row) else None for row in body]
@@ -582,7 +585,7 @@ def read_register(port: ExcelPort, only: Sequence[str] | None = None) -> tuple[R
     except CloudPathUnmapped:  # the path only labels the register; the entry points report it
         source = port.book_name()
     register = Register.from_records(records, settings=Settings(date_day_first=day_first), lang=lang,
-                                     source=source)
+                                     source=source, units=units)
     present = {k: k in records for k in SHEETS}
     settings, setting_findings = settings_from_frames(register.frames, Settings(), present, raw_settings)
     register.settings = settings

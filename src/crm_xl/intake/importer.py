@@ -25,7 +25,8 @@ from crm_xl.i18n import pick
 from crm_xl.intake.mapfile import MapFile
 from crm_xl.intake.matching import (
     HeaderMatch, guess_sheet_from_headers, header_hits, match_by_values, match_headers, match_key, match_sheet_name)
-from crm_xl.intake.report import IntakeReport, SheetIntake
+from crm_xl.intake.report import IntakeReport, SheetIntake, unit_findings, unit_scales
+from crm_xl.intake.units import scale_value
 from crm_xl.schema import SHEETS
 
 HEADER_SCAN_ROWS = 10
@@ -156,6 +157,7 @@ def import_tables(tables: list[SourceTable], mapping: MapFile | None = None) -> 
         matches = match_by_values(sheet, matches, columns, mapping.values)
         used_cols: dict[str, str | None] = {}
         second: dict[int, tuple[str, str]] = {}
+        scales = unit_scales(key, matches)  # 年采购额(万元): the numbers × 10,000 (index → factor, currency)
         for m in matches:
             used_cols[m.header] = m.key
             if m.key is None and match_key(m.header) in directed:
@@ -167,9 +169,13 @@ def import_tables(tables: list[SourceTable], mapping: MapFile | None = None) -> 
                     found = [x for x in match_headers(SHEETS[other], [m.header], fuzzy=False) if x.key]
                     if found and found[0].key not in ("notes",):
                         second[m.index] = (other, found[0].key)
+                        if 0 in unit_scales(other, found):  # found[0] is that one header, index 0
+                            scales[m.index] = unit_scales(other, found)[0]
                         used_cols[m.header] = f"{other}.{found[0].key}"
                         break
         used.columns[name] = used_cols
+        for f in unit_findings(key, matches, header + 1):  # each header unit applied or not, said
+            notes.append(ImportNote(table.source, name, header + 1, f.value, None, f.message("zh-CN"), f.message("en")))
         by_sheet_owner = how == "headers" and sheet.has("owner") and not any(m.key == "owner" for m in matches)
         # a list of deals without a status column is a list of deals in progress: said, not guessed
         open_deals = key == "opportunities" and not any(m.key == "status" for m in matches)
@@ -184,6 +190,8 @@ def import_tables(tables: list[SourceTable], mapping: MapFile | None = None) -> 
                 v = row[m.index] if m.index < len(row) else None
                 if _blank(v):
                     continue
+                if m.index in scales:
+                    v = scale_value(v, *scales[m.index])
                 if m.key:
                     rec[m.key] = _mapped_value(mapping, m.key, v)
                 elif m.index in second:

@@ -11,6 +11,11 @@ Order of trust, the same for every reader (file, Excel, import):
 Traditional characters are folded to simplified ones first (OpenCC), so a zh-TW workbook
 matches the simplified synonyms. What is not mapped keeps the closest candidate as a suggestion,
 so the reader can say "列“金额”未识别，是否为“预计金额”？".
+
+A header with a unit in trailing brackets (``年采购额(万元)``, ``Amount (USD thousands)``) that is
+not itself a known name is matched by the name before the brackets when the unit is understood
+(:mod:`crm_xl.intake.units`); every such match carries the unit, so the reader scales the values
+and says so.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from functools import lru_cache
 from typing import Iterable, Literal, Mapping, Sequence
 
 from crm_xl.i18n import LANGS, fold
+from crm_xl.intake.units import HeaderUnit, header_unit
 from crm_xl.schema import REGISTER_SHEETS, SHEETS, Sheet
 
 FUZZY_THRESHOLD = 80.0  # rapidfuzz ratio (0–100) a header must reach to be mapped by guess
@@ -57,6 +63,7 @@ class HeaderMatch:
     score: float = 100.0
     suggestion: str | None = None  # closest column key when unmapped (or the guess when fuzzy);
     # for "split" (import): "<sheet>.<column>" of the other sheet the values went to
+    unit: HeaderUnit | None = None  # the unit in the header's brackets, unless the header is a known name
 
     @property
     def guessed(self) -> bool:
@@ -95,7 +102,13 @@ def known_header(sheet: Sheet, header: str) -> str | None:
     """The column key of a header known exactly (label, key or synonym), else None."""
     t = _table(sheet.key)
     k = match_key(header)
-    return t.exact.get(k) or t.synonyms.get(k)
+    found = t.exact.get(k) or t.synonyms.get(k)
+    if found is None:
+        unit = header_unit(header)
+        if unit is not None and unit.known:
+            base = match_key(unit.base)
+            found = t.exact.get(base) or t.synonyms.get(base)
+    return found
 
 
 def header_hits(sheet: Sheet, cells: Iterable[object]) -> int:
@@ -154,8 +167,10 @@ def match_headers(sheet: Sheet, headers: Sequence[object], overrides: Mapping[st
             continue
         header = str(raw).strip()
         k = match_key(header)
-        if k in overrides:
-            target = overrides[k]
+        unit = None if k in table.exact or k in table.synonyms else header_unit(header)
+        base = match_key(unit.base) if unit is not None and unit.known else None
+        if k in overrides or base in overrides:
+            target = overrides[k] if k in overrides else overrides[base]
             if not target:
                 out.append(HeaderMatch(header, index, None, "ignored"))
                 continue
@@ -164,16 +179,20 @@ def match_headers(sheet: Sheet, headers: Sequence[object], overrides: Mapping[st
             target, how = table.exact[k], "exact"
         elif k in table.synonyms:
             target, how = table.synonyms[k], "synonym"
+        elif base in table.exact:
+            target, how = table.exact[base], "exact"
+        elif base in table.synonyms:
+            target, how = table.synonyms[base], "synonym"
         else:
             out.append(None)
-            pending.append((index, header, k))
+            pending.append((index, header, base or k, unit))
             continue
         if target in taken:
-            out.append(HeaderMatch(header, index, None, "none", 0.0, target))
+            out.append(HeaderMatch(header, index, None, "none", 0.0, target, unit=unit))
         else:
             taken.add(target)
-            out.append(HeaderMatch(header, index, target, how))
-    for index, header, k in pending:
+            out.append(HeaderMatch(header, index, target, how, unit=unit))
+    for index, header, k, unit in pending:
         if fuzzy:
             target, score, suggestion = _fuzzy(k, table.choices, taken)
         else:
@@ -185,9 +204,9 @@ def match_headers(sheet: Sheet, headers: Sequence[object], overrides: Mapping[st
                 how, score = "contains", 100.0 * length / len(k)
         if target:
             taken.add(target)
-            out[index] = HeaderMatch(header, index, target, how, score, target)
+            out[index] = HeaderMatch(header, index, target, how, score, target, unit)
         else:
-            out[index] = HeaderMatch(header, index, None, "none", score, suggestion)
+            out[index] = HeaderMatch(header, index, None, "none", score, suggestion, unit)
     return [m for m in out if m is not None]
 
 

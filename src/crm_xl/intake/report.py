@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from crm_xl.findings import Finding
-from crm_xl.i18n import pick
+from crm_xl.i18n import Text, pick
+from crm_xl.intake import units
 from crm_xl.intake.matching import GUESSES, HeaderMatch, match_key
 from crm_xl.messages import define
 from crm_xl.schema import SHEETS
@@ -52,6 +53,65 @@ KEY_FIGURE_MISSING = define(
     "R011", "warning", "{sheet}缺少“{label}”列，{figure}无法计算（不是 0）",
     "{sheet} has no “{label}” column, so {figure} cannot be computed (it is not 0)",
     CLAUSE, "关键数字无法计算", "Key figure cannot be computed")
+HEADER_UNIT_APPLIED = define(
+    "R013", "info", "列“{header}”的单位是“{unit}”：{how}",
+    "Column “{header}” is in “{unit}”: {how}",
+    CLAUSE, "按表头单位换算", "Values scaled by the header's unit")
+HEADER_UNIT_NOT_MONEY = define(
+    "R014", "warning", "列“{header}”写有单位“{unit}”，但“{label}”不是金额列，单位未换算，数值按原样读取，请核对",
+    "Column “{header}” names the unit “{unit}” but “{label}” is not an amount: the unit is not applied and "
+    "the values are read as written — please check",
+    CLAUSE, "非金额列的单位", "Unit on a column that is no amount")
+HEADER_UNIT_UNKNOWN = define(
+    "R015", "warning", "列“{header}”括号中的“{unit}”不是已知的金额单位，数值按原样读取，请核对",
+    "Column “{header}”: “{unit}” in brackets is no known unit of money, so the values are read as written "
+    "— please check",
+    CLAUSE, "未知的表头单位", "Unknown unit in a header")
+
+
+def unit_how(unit: "units.HeaderUnit") -> Text:
+    """What a header's unit did to its values: "数值已乘以 10,000（1 读作 10,000）；…"."""
+    zh, en = [], []
+    if unit.factor != 1:
+        factor = units.show_factor(unit.factor)
+        zh.append(f"数值已乘以 {factor}（1 读作 {factor}）")
+        en.append(f"the numbers were multiplied by {factor} (1 reads as {factor})")
+    if unit.currency:
+        zh.append(f"未填币种的行按 {unit.currency}，币种不是 {unit.currency} 的行该金额不参与计算")
+        en.append(f"rows without a currency are taken as {unit.currency}; in rows of another currency the "
+                  "amount is not used")
+    return Text("；".join(zh), "; ".join(en))
+
+
+def unit_findings(sheet_key: str, matches: Iterable[HeaderMatch], header_row: int) -> list[Finding]:
+    """What every header's unit meant for its column (see :func:`crm_xl.intake.units.effect`)."""
+    sheet = SHEETS[sheet_key]
+    out = []
+    for m in matches:
+        if not m.key or not sheet.has(m.key):
+            continue
+        column = sheet.column(m.key)
+        what = units.effect(column.kind, m.unit)
+        if what is None:
+            continue
+        code, params, severity = {
+            units.SCALE: (HEADER_UNIT_APPLIED, {"how": unit_how(m.unit)}, "info"),
+            units.NOT_MONEY: (HEADER_UNIT_NOT_MONEY, {"label": Text(column.label("zh-CN"), column.label("en"))},
+                              "warning"),
+            units.UNKNOWN: (HEADER_UNIT_UNKNOWN, {}, "warning"),
+        }[what]
+        out.append(Finding(sheet_key, header_row, m.key, code, severity,
+                           {"header": m.header, "unit": m.unit.text, **params}, m.header,
+                           cell=_cell(m.index, header_row)))
+    return out
+
+
+def unit_scales(sheet_key: str, matches: Iterable[HeaderMatch]) -> dict[int, tuple[Any, str | None]]:
+    """Source column index → (factor, currency) for the columns whose values a header unit scales."""
+    sheet = SHEETS[sheet_key]
+    return {m.index: (m.unit.factor, m.unit.currency) for m in matches
+            if m.key and sheet.has(m.key) and units.effect(sheet.column(m.key).kind, m.unit) == units.SCALE}
+
 
 HOW_TEXT = {"exact": ("名称一致", "same name"), "synonym": ("常用名称", "a usual name"),
             "fuzzy": ("名称相似", "similar name"), "map": ("映射文件", "the map file"),
@@ -83,7 +143,7 @@ class SheetIntake:
         return [m for m in self.matches if m.how in GUESSES]
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out = {
             "sheet": self.key, "source_sheet": self.name, "matched_by": self.how, "header_row": self.header_row,
             "rows_read": self.rows, "columns_mapped": len(self.mapped), "columns_total": len(self.matches),
             "mapped": {m.header: m.key or m.suggestion for m in self.mapped},
@@ -91,6 +151,18 @@ class SheetIntake:
             "suggestions": {m.header: m.suggestion for m in self.unmapped if m.suggestion},
             "guessed_mappings": [{"header": m.header, "column": m.key, "score": round(m.score, 1)} for m in self.guessed],
         }
+        sheet = SHEETS[self.key]
+        header_units = {}
+        for m in self.matches:
+            what = units.effect(sheet.column(m.key).kind, m.unit) if m.key and sheet.has(m.key) else None
+            if what is not None:
+                factor = m.unit.factor
+                header_units[m.header] = {"column": m.key, "unit": m.unit.text, "applied": what == units.SCALE,
+                                          "factor": int(factor) if factor == factor.to_integral() else float(factor),
+                                          "currency": m.unit.currency}
+        if header_units:  # only where a header has a unit (the key is absent otherwise)
+            out["header_units"] = header_units
+        return out
 
     def line(self, lang: str, label: str | None = None) -> str:
         """The data-coverage line: "销售机会：391 行，已识别 17/19 列；未识别：金额、下次跟进"."""
@@ -111,6 +183,18 @@ class SheetIntake:
         if self.guessed:
             names = sep.join(f"{m.header}→{SHEETS[self.key].column(m.key).label(lang)}" for m in self.guessed)
             text += pick(f"；按相似度识别：{names}", f"; guessed: {names}", lang)
+        scaled, kept = [], []
+        for f in unit_findings(self.key, self.matches, self.header_row):
+            if f.code == HEADER_UNIT_APPLIED:
+                m = next(m for m in self.matches if m.header == f.value)
+                scaled.append(f"{m.header} ×{units.show_factor(m.unit.factor)}" if m.unit.factor != 1
+                              else f"{m.header} {m.unit.currency}")
+            else:
+                kept.append(str(f.value))
+        if scaled:
+            text += pick(f"；按表头单位换算：{sep.join(scaled)}", f"; scaled by the header's unit: {sep.join(scaled)}", lang)
+        if kept:
+            text += pick(f"；表头单位未换算：{sep.join(kept)}", f"; header unit not applied: {sep.join(kept)}", lang)
         return text
 
     def findings(self, lang: str) -> list[Finding]:
@@ -134,6 +218,7 @@ class SheetIntake:
                     code = UNMAPPED_HEADER
                 out.append(Finding(self.key, self.header_row, None, code, "info", params, m.header,
                                    cell=_cell(m.index, self.header_row)))
+        out += unit_findings(self.key, self.matches, self.header_row)
         return out
 
 
@@ -162,6 +247,14 @@ class IntakeReport:
         for name in self.unknown_sheets:
             out.append(Finding("customers", None, None, UNKNOWN_SHEET, "info", {"name": name}, name))
         return out
+
+    def unit_currency(self, sheet: str, column: str) -> str | None:
+        """The currency the header unit of a register column names (``金额(千美元)`` → USD), else None."""
+        s = self.sheets.get(sheet)
+        for m in (s.matches if s is not None else ()):
+            if m.key == column and m.unit is not None:
+                return m.unit.currency
+        return None
 
     def coverage(self) -> dict[str, Any]:
         """``coverage.sheets`` of ``analyze --format json``."""

@@ -28,7 +28,7 @@ import pandas as pd
 from crm_xl.findings import Finding
 from crm_xl.i18n import LANGS, fold
 from crm_xl.intake.matching import guess_sheet_from_headers, header_hits, match_headers, match_sheet_name
-from crm_xl.intake.report import IntakeReport, SheetIntake, key_figure_findings
+from crm_xl.intake.report import IntakeReport, SheetIntake, key_figure_findings, unit_scales
 from crm_xl.messages import MISSING_COLUMN
 from crm_xl.ports.crypto import decrypt_to_bytes, resolve_password
 from crm_xl.ports.errors import UnreadableWorkbook
@@ -579,6 +579,7 @@ def _type_sheet(out: dict[str, Any], key: str, name: str, header: int, info: lis
     pos: dict[str, int] = {}
     extra_names: list[str] = []
     lost = _cell_errors(errors)
+    scales = unit_scales(key, matches)  # 年采购额(万元): the numbers × 10,000
     for i, col in enumerate(info):
         m = by_index.get(i)
         if m is None:
@@ -605,7 +606,8 @@ def _type_sheet(out: dict[str, Any], key: str, name: str, header: int, info: lis
             if isinstance(k, str) and k.strip():
                 raw_settings.append((int(r), k.strip(), _plain(v)))
         day_first = _day_first(raw_settings)
-    frame, bad = build_frame(sheet, raw, rows, day_first, extra_names)
+    frame, bad = build_frame(sheet, raw, rows, day_first, extra_names,
+                             units={by_index[i].key: scale for i, scale in scales.items()})
     out["frames"][key], out["positions"][key], out["extras"][key] = frame, pos, extra_names
     out["unreadable"].append(bad)
     out["intake"].sheets[key] = SheetIntake(key, name, matched_by.get(key, "exact"), header + 1, len(frame),
