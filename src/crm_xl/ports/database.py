@@ -903,10 +903,8 @@ def _row_hashes(conn: sa.Connection, sheet: Sheet, rows: Any) -> Any:
             duck = _HASHERS.cursor = _HASHER.cursor()
     name = "crm_hash_rows"
     duck.register(name, rows)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            out = duck.execute(f"SELECT {_hash_sql(sheet)} FROM {name}").to_arrow_table()
+    try:  # a relation's Arrow (not the DB-API result's copy); no warnings filter, which threads would share
+        out = duck.sql(f"SELECT {_hash_sql(sheet)} FROM {name}").to_arrow_table()
     finally:
         duck.unregister(name)
     return out.column(0).combine_chunks()
