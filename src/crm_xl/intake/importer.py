@@ -15,10 +15,14 @@ written to the register's 导入说明 sheet.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field, replace
+from itertools import chain
+from operator import itemgetter
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from crm_xl.i18n import pick
@@ -96,17 +100,111 @@ def _header_row(sheet_key: str, rows: list[list[Any]], overrides: dict[str, Any]
     return best, best_hits
 
 
+class _Block:
+    """The records one source table gives one register sheet, as columns: ``cols[key][i]`` is
+    record ``i``'s value (:data:`_ABSENT` where it has none), :meth:`src` where it came from,
+    ``extra[i]`` the values it carries for other sheets (``{"_customers": {...}}``, or None)."""
+
+    __slots__ = ("key", "cols", "source", "sheet", "rows", "extra", "contact", "n")
+
+    def __init__(self, key: str, cols: dict[str, list], source: str, sheet: str, rows: list[int],
+                 extra: list[dict[str, dict[str, Any]] | None]) -> None:
+        self.key, self.cols, self.source, self.sheet, self.rows, self.extra = key, cols, source, sheet, rows, extra
+        self.n = len(rows)
+        self.contact: dict[int, dict[str, Any]] = {}  # record → the contact split off it
+
+    def src(self, i: int) -> tuple[str, str, int]:
+        """(source file, source sheet, 1-based source row) of record ``i``."""
+        return self.source, self.sheet, self.rows[i]
+
+    def get(self, column: str, i: int) -> Any:
+        values = self.cols.get(column)
+        v = _ABSENT if values is None else values[i]
+        return None if v is _ABSENT else v
+
+    def put(self, column: str, i: int, v: Any) -> None:
+        if column not in self.cols:
+            self.cols[column] = [_ABSENT] * self.n
+        self.cols[column][i] = v
+
+    def records(self) -> list[dict[str, Any]]:
+        """The records as the dicts of one record each (``_src`` and ``_<sheet>`` included)."""
+        names = list(self.cols)
+        columns = [c.tolist() if isinstance(c, np.ndarray) else c for c in self.cols.values()]
+        out = []
+        for i, values in enumerate(zip(*columns) if names else [()] * self.n):
+            rec = {k: v for k, v in zip(names, values) if v is not _ABSENT}
+            rec["_src"] = self.src(i)
+            if self.extra[i]:
+                rec.update(self.extra[i])
+            out.append(rec)
+        return out
+
+
+# A record without this column (an empty cell), unlike a value None: NaN, the very object pandas puts
+# where a record dict lacks a key, so columns go to pandas as they are. No value kept is NaN (blank
+# cells are not kept), so ``v is _ABSENT`` tells the two apart.
+_ABSENT = np.nan
+
+
+def _present(values: list) -> np.ndarray:
+    """Which values are not blank (:func:`_blank` of each), as a mask. Most columns hold text and
+    empty cells only, and no text that is all whitespace: that is checked over the whole column at
+    once (missing values by pandas, whitespace by one search over the texts joined), the rest value
+    by value."""
+    arr = _objects(values)
+    na = pd.isna(arr)
+    if set(map(type, arr[na].tolist())) <= {type(None), float}:  # what pandas calls missing is blank here
+        rest = arr[~na].tolist()
+        kinds = set(map(type, rest))
+        if kinds <= _NEVER_BLANK | {str}:
+            texts = rest if kinds == {str} else [v for v in rest if v.__class__ is str] if str in kinds else []
+            joined = "\x00".join(texts)
+            if not texts or (joined.count("\x00") == len(texts) - 1 and not _WHITESPACE_ONLY.search(joined)):
+                return ~na
+    return np.array([bool(v.strip()) if v.__class__ is str else not _blank(v) for v in values], dtype=bool)
+
+
+# Cell types that are never blank once pandas' missing values (None, NaN) are set apart.
+_NEVER_BLANK = {int, float, bool, dt.datetime, dt.date, dt.time, dt.timedelta}
+
+
+# A text that is empty or whitespace only, among texts joined by NUL (``\s`` is ``str.isspace``).
+_WHITESPACE_ONLY = re.compile(r"(?:^|\x00)\s*(?:\x00|\Z)")
+
+
+def _column(body: list, index: int, shortest: int) -> list:
+    if index < shortest:
+        return list(map(itemgetter(index), body))
+    return [r[index] if index < len(r) else None for r in body]
+
+
+def _mapper(mapping: MapFile, column: str):
+    """``v → the map's code for v`` for one column (each distinct value looked up once), or None
+    when the map names no value of that column."""
+    if not mapping.values.get(column):
+        return None
+    seen: dict[tuple[type, Any], Any] = {}
+
+    def mapped(v: Any) -> Any:
+        k = (v.__class__, v)
+        if k not in seen:
+            seen[k] = _mapped_value(mapping, column, v)
+        return seen[k]
+    return mapped
+
+
 def import_tables(tables: list[SourceTable], mapping: MapFile | None = None) -> ImportResult:
     """Every source table → canonical records per register sheet, notes, and the mapping used."""
     mapping = mapping or MapFile()
     used = MapFile(values={k: dict(v) for k, v in mapping.values.items()})
     notes: list[ImportNote] = []
     report = IntakeReport()
-    primary: dict[str, list[dict[str, Any]]] = {}
+    primary: dict[str, list[_Block]] = {}
     side: dict[str, list[dict[str, Any]]] = {"customers": [], "contacts": []}
 
     for table in tables:
-        rows = [list(r) for r in table.rows if r is not None]
+        rows = [r for r in table.rows if r is not None]
         while rows and all(_blank(v) for v in rows[-1]):
             rows.pop()
         if not rows:
@@ -153,7 +251,8 @@ def import_tables(tables: list[SourceTable], mapping: MapFile | None = None) -> 
         matches = match_headers(sheet, headers, {h: v for h, v in overrides.items() if not (v and "." in v)})
         matches = [replace(m, key=None, how="none") if match_key(m.header) in directed else m for m in matches]
         body = rows[header + 1:]
-        columns = {m.index: [row[m.index] if m.index < len(row) else None for row in body] for m in matches}
+        shortest = min(map(len, body), default=0)
+        columns = {m.index: _column(body, m.index, shortest) for m in matches}
         matches = match_by_values(sheet, matches, columns, mapping.values)
         used_cols: dict[str, str | None] = {}
         second: dict[int, tuple[str, str]] = {}
@@ -179,43 +278,66 @@ def import_tables(tables: list[SourceTable], mapping: MapFile | None = None) -> 
         by_sheet_owner = how == "headers" and sheet.has("owner") and not any(m.key == "owner" for m in matches)
         # a list of deals without a status column is a list of deals in progress: said, not guessed
         open_deals = key == "opportunities" and not any(m.key == "status" for m in matches)
-        n = 0
-        for offset, row in enumerate(body):
-            src_row = header + 2 + offset
-            if all(_blank(v) for v in row):
-                continue
-            rec: dict[str, Any] = {}
-            extra: dict[str, dict[str, Any]] = {}
-            for m in matches:
-                v = row[m.index] if m.index < len(row) else None
-                if _blank(v):
-                    continue
-                if m.index in scales:
-                    v = scale_value(v, *scales[m.index])
+        # Column by column: a row is a record when a cell of this sheet or of a split-off sheet holds
+        # something; a value in an unknown or ignored column becomes a note, row by row.
+        first = header + 2  # the source row of body[0]
+        present = {m.index: _present(columns[m.index]) for m in matches}
+        is_record = np.zeros(len(body), dtype=bool)
+        for m in matches:
+            if m.key or m.index in second:
+                is_record |= present[m.index]
+        at = np.flatnonzero(is_record)
+        n = len(at)
+        cols: dict[str, list] = {}
+        extra: list[dict[str, dict[str, Any]] | None] = [None] * n
+        kept: list[tuple[int, int, ImportNote]] = []
+        for j, m in enumerate(matches):
+            values, mask = columns[m.index], present[m.index]
+            if m.key or m.index in second:
+                column = m.key or second[m.index][1]
+                mapped = _mapper(mapping, column)
+                out = _objects(values)[at]
+                here = mask[at]
+                out[~here] = _ABSENT
+                scale = scales.get(m.index)  # 年采购额(万元): the number × 10,000, then the map
+                if mapped is not None or scale is not None:
+                    where = np.flatnonzero(here)
+                    got = out[where].tolist()
+                    if scale is not None:
+                        got = [scale_value(v, *scale) for v in got]
+                    if mapped is not None:
+                        got = [mapped(v) for v in got]
+                    out[where] = _objects(got)
                 if m.key:
-                    rec[m.key] = _mapped_value(mapping, m.key, v)
-                elif m.index in second:
-                    other, col = second[m.index]
-                    extra.setdefault(other, {})[col] = _mapped_value(mapping, col, v)
-                elif m.how == "ignored":
-                    notes.append(ImportNote(table.source, name, src_row, m.header, v, "映射文件要求不导入此列，值保留在此",
-                                            "The map file leaves this column out; the value is kept here"))
+                    cols[m.key] = out
                 else:
-                    notes.append(ImportNote(table.source, name, src_row, m.header, v, "未识别的列，值保留在此",
-                                            "Column not recognised; the value is kept here"))
-            if not rec and not extra:
-                continue
-            if by_sheet_owner:
-                rec["owner"] = name
-            if open_deals:
-                rec["status"] = "open"
-            rec["_src"] = (table.source, name, src_row)
-            for other, values in extra.items():
-                values["_src"] = (table.source, name, src_row)
-                side[other].append(values)
-                rec[f"_{other}"] = values
-            primary.setdefault(key, []).append(rec)
-            n += 1
+                    other = second[m.index][0]
+                    for p in np.flatnonzero(here).tolist():
+                        rec = extra[p]
+                        if rec is None:
+                            rec = extra[p] = {}
+                        rec.setdefault(other, {})[column] = out[p]
+            else:
+                why = ("映射文件要求不导入此列，值保留在此", "The map file leaves this column out; the value is kept here") \
+                    if m.how == "ignored" else ("未识别的列，值保留在此", "Column not recognised; the value is kept here")
+                kept.extend((p, j, ImportNote(table.source, name, first + p, m.header, values[p], *why))
+                            for p in np.flatnonzero(mask).tolist())
+        kept.sort(key=lambda k: (k[0], k[1]))
+        notes.extend(k[2] for k in kept)
+        if by_sheet_owner:
+            cols["owner"] = [name] * n
+        if open_deals:
+            cols["status"] = ["open"] * n
+        block = _Block(key, cols, table.source, name, (at + first).tolist(), extra)
+        if second:
+            for i, others in enumerate(extra):
+                if others is not None:
+                    for other, values in list(others.items()):
+                        values["_src"] = block.src(i)
+                        side[other].append(values)
+                        others[f"_{other}"] = others.pop(other)
+        if n:
+            primary.setdefault(key, []).append(block)
         shown = [replace(m, how="split", suggestion=f"{second[m.index][0]}.{second[m.index][1]}")
                  if m.index in second else m for m in matches]
         report.sheets[key if key not in report.sheets else f"{key}#{name}"] = \
@@ -232,12 +354,32 @@ def import_tables(tables: list[SourceTable], mapping: MapFile | None = None) -> 
     return ImportResult(records, notes, report, used, [t.source for t in tables])
 
 
+def _objects(values: list) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
 def _mapped_value(mapping: MapFile, column: str, v: Any) -> Any:
     named, code = mapping.value(column, v)
     return code if named and code is not None else v
 
 
-def _link(primary: dict[str, list[dict[str, Any]]], side: dict[str, list[dict[str, Any]]],
+def _frame(columns: dict[str, list], n: int) -> pd.DataFrame:
+    """``n`` records as columns with :data:`_ABSENT` cells → the frame ``pd.DataFrame(list of record
+    dicts)`` gives (NaN where a record lacks a key, each column's type inferred by the same pandas
+    function), without building the dicts."""
+    from pandas.core.indexes.api import default_index
+    from pandas.core.internals.construction import convert_object_array
+
+    names = [k for k, v in columns.items() if any(x is not _ABSENT for x in v)]
+    arrays = [_objects(columns[k]) for k in names]
+    if arrays:
+        arrays = convert_object_array(arrays, dtype=None)
+    return pd.DataFrame._from_arrays(arrays, columns=names, index=default_index(n))
+
+
+def _link(primary: dict[str, list[_Block]], side: dict[str, list[dict[str, Any]]],
           notes: list[ImportNote]) -> dict[str, pd.DataFrame]:
     from crm_xl.validation.identity import normalize_company
 
@@ -246,12 +388,14 @@ def _link(primary: dict[str, list[dict[str, Any]]], side: dict[str, list[dict[st
     # every customer ID (as text) → its customer; IDs are unique (a record naming a known ID is
     # merged into that customer), so its keys are also the IDs already taken
     by_id: dict[str, dict[str, Any]] = {}
+    customer_recs = [r for b in primary.get("customers", []) for r in b.records()]
+    contact_recs = [r for b in primary.get("contacts", []) for r in b.records()]
     # company names and the texts of customer-ID cells, normalized in one call (a call per name
     # costs a regex compile and an Arrow round trip: minutes for a few thousand customers)
-    names = {str(r["company_name"]) for r in [*primary.get("customers", []), *side["customers"]]
+    names = {str(r["company_name"]) for r in [*customer_recs, *side["customers"]]
              if not _blank(r.get("company_name"))}
-    names |= {str(r["customer_id"]) for k, recs in primary.items() if k not in ("customers", "contacts")
-              for r in recs if not _blank(r.get("customer_id"))}
+    names |= {str(v) for k, blocks in primary.items() if k not in ("customers", "contacts")
+              for b in blocks for v in b.cols.get("customer_id", ()) if v is not _ABSENT and not _blank(v)}
     ordered = sorted(names)
     keys: dict[str, Any] = dict(zip(ordered, normalize_company(pd.Series(ordered, dtype=object)))) if names else {}
 
@@ -281,7 +425,7 @@ def _link(primary: dict[str, list[dict[str, Any]]], side: dict[str, list[dict[st
             by_name.setdefault(k, target)
         return target
 
-    for rec in primary.get("customers", []):
+    for rec in customer_recs:
         add_customer(rec)
     for rec in side["customers"]:
         add_customer(rec)
@@ -328,11 +472,11 @@ def _link(primary: dict[str, list[dict[str, Any]]], side: dict[str, list[dict[st
         return target
 
     # contacts split off a customer row belong to that customer
-    for rec in primary.get("customers", []):
+    for rec in customer_recs:
         if "_contacts" in rec:
             owner = add_customer({"customer_id": rec.get("customer_id"), "company_name": rec.get("company_name")})
             add_contact(rec["_contacts"], owner.get("customer_id"))
-    for rec in primary.get("contacts", []):
+    for rec in contact_recs:
         cust = rec.get("_customers")
         cid = rec.get("customer_id")
         if _blank(cid) and cust:
@@ -344,49 +488,65 @@ def _link(primary: dict[str, list[dict[str, Any]]], side: dict[str, list[dict[st
         if m and not _blank(c.get("customer_id")):
             domains.setdefault(m.group(1).lower(), c["customer_id"])
 
-    out: dict[str, list[dict[str, Any]]] = {}
-    for key, recs in primary.items():
+    out: dict[str, list[_Block]] = {}
+    for key, blocks in primary.items():
         if key in ("customers", "contacts"):
             continue
-        rows = []
-        for rec in recs:
-            row = {k: v for k, v in rec.items() if not k.startswith("_")}
-            sheet = SHEETS[key]
-            if sheet.has("customer_id") and (_blank(row.get("customer_id")) or str(row["customer_id"]) not in by_id):
-                cid = _resolve_customer(row, rec, by_id, by_name, key_of, by_email, domains, add_customer,
-                                       new_customer_id)
-                if not _blank(row.get("customer_id")) and cid is None:
-                    pass  # an ID we do not know stays as typed; validation reports it
-                elif cid is not None:
-                    if not _blank(row.get("customer_id")) and str(row["customer_id"]) != cid:
-                        notes.append(ImportNote(rec["_src"][0], rec["_src"][1], rec["_src"][2], None, row["customer_id"],
-                                                f"客户“{row['customer_id']}”按名称对应到客户编号 {cid}",
-                                                f"Customer “{row['customer_id']}” linked by name to {cid}"))
-                    row["customer_id"] = cid
-            assign_customers()
-            if "_contacts" in rec and sheet.has("contact_id"):
-                contact = add_contact(rec["_contacts"], row.get("customer_id"))
-                if contact is not None:
-                    row.setdefault("_contact", contact)
-            rows.append(row)
-        out[key] = rows
+        sheet = SHEETS[key]
+        for b in blocks:
+            # A record naming a known customer ID, with no contact split off, changes nothing: only
+            # the others are linked, in order (IDs are only ever added, so "known" stays known).
+            ids = b.cols.get("customer_id")
+            if sheet.has("customer_id"):
+                slow = [i for i, v in enumerate(ids)
+                        if v is _ABSENT or _blank(v) or str(v) not in by_id] if ids is not None else range(b.n)
+            else:
+                slow = []
+            contact_rows = [i for i, e in enumerate(b.extra) if e and "_contacts" in e] if sheet.has("contact_id") else []
+            for i in sorted({*slow, *contact_rows}):
+                rec = b.extra[i] or {}
+                cid = b.get("customer_id", i)
+                if sheet.has("customer_id") and (_blank(cid) or str(cid) not in by_id):
+                    new = _resolve_customer(cid, rec, by_id, by_name, key_of, by_email, domains, add_customer,
+                                            new_customer_id)
+                    if not _blank(cid) and new is None:
+                        pass  # an ID we do not know stays as typed; validation reports it
+                    elif new is not None:
+                        if not _blank(cid) and str(cid) != new:
+                            src = b.src(i)
+                            notes.append(ImportNote(src[0], src[1], src[2], None, cid,
+                                                    f"客户“{cid}”按名称对应到客户编号 {new}",
+                                                    f"Customer “{cid}” linked by name to {new}"))
+                        b.put("customer_id", i, new)
+                assign_customers()
+                if "_contacts" in rec and sheet.has("contact_id"):
+                    contact = add_contact(rec["_contacts"], b.get("customer_id", i))
+                    if contact is not None:
+                        b.contact[i] = contact
+        out[key] = blocks
     assign_customers()
     _assign_ids(contacts, "contact_id", "P")
-    for key, rows in out.items():
-        for row in rows:
-            contact = row.pop("_contact", None)
-            if contact is not None and _blank(row.get("contact_id")):
-                row["contact_id"] = contact.get("contact_id")
+    frames: dict[str, pd.DataFrame] = {}
+    for key, blocks in out.items():
+        for b in blocks:
+            for i, contact in b.contact.items():
+                if _blank(b.get("contact_id", i)):
+                    b.put("contact_id", i, contact.get("contact_id"))
         if SHEETS[key].id_column and key in ID_PREFIX:
-            _assign_ids(rows, SHEETS[key].id_column, ID_PREFIX[key])
-    out["customers"] = customers
-    out["contacts"] = contacts
-    return {k: pd.DataFrame(v) for k, v in out.items() if v}
+            _assign_block_ids(blocks, SHEETS[key].id_column, ID_PREFIX[key])
+        names_in_order = list(dict.fromkeys(k for b in blocks for k in b.cols))
+        frames[key] = _frame({k: blocks[0].cols[k] if len(blocks) == 1 else
+                              list(chain.from_iterable(b.cols[k] if k in b.cols else [_ABSENT] * b.n for b in blocks))
+                              for k in names_in_order}, sum(b.n for b in blocks))
+    if customers:
+        frames["customers"] = pd.DataFrame(customers)
+    if contacts:
+        frames["contacts"] = pd.DataFrame(contacts)
+    return {k: v for k, v in frames.items() if len(v)}
 
 
-def _resolve_customer(row, rec, by_id, by_name, key_of, by_email, domains, add_customer,
+def _resolve_customer(cid, rec, by_id, by_name, key_of, by_email, domains, add_customer,
                       new_customer_id) -> str | None:
-    cid = row.get("customer_id")
     if not _blank(cid):  # an ID column holding a name (客户 = "Acme Inc.")
         k = key_of(cid)
         if k and k in by_name:
@@ -423,6 +583,23 @@ def _assign_ids(rows: list[dict[str, Any]], column: str, prefix: str, taken: set
             used.add(candidate)
 
 
+def _assign_block_ids(blocks: list[_Block], column: str, prefix: str) -> None:
+    """:func:`_assign_ids` over the records of blocks (one sheet's, in order)."""
+    used = {str(v) for b in blocks for v in b.cols.get(column, ()) if v is not _ABSENT and not _blank(v)}
+    n = 0
+    for b in blocks:
+        values = b.cols.get(column)
+        missing = range(b.n) if values is None else [i for i, v in enumerate(values) if v is _ABSENT or _blank(v)]
+        for i in missing:
+            while True:
+                n += 1
+                candidate = f"{prefix}{n:04d}"
+                if candidate not in used:
+                    break
+            b.put(column, i, candidate)
+            used.add(candidate)
+
+
 def header_matches(result: ImportResult) -> list[tuple[str, HeaderMatch]]:
     return [(s.name, m) for s in result.intake.sheets.values() for m in s.matches]
 
@@ -435,25 +612,66 @@ def to_register(result: ImportResult, lang: str = "zh-CN", profile: str = "trade
     from crm_xl.settings import Settings
 
     settings = Settings(profile=profile, language=lang)
-    register = Register.from_records(result.records, settings=settings, lang=lang)
+    records = {k: _dates_typed(k, f) for k, f in result.records.items()}
+    register = Register.from_records(records, settings=settings, lang=lang)
     bad = register.unreadable
+    kept: dict[tuple[str, str], list[tuple[int, Any]]] = {}  # (sheet, column) → (row, text), in order
     for rec in bad.itertuples(index=False):
-        frame = register.frames[rec.sheet]
-        at = frame.index[frame[ROW] == rec.row]
         if rec.kind == DATE_NO_YEAR:
             result.notes.append(ImportNote("", SHEETS[rec.sheet].label(lang), int(rec.row), rec.column, rec.value,
                                            "日期没有年份，已按本列其他日期补年份，请核对",
                                            "Date without a year; the year was taken from the column's other dates"))
             continue
-        if len(at):
-            column = frame[rec.column]
-            if column.dtype != object:
-                frame[rec.column] = column.astype(object)
-            frame.loc[at, rec.column] = rec.value
+        kept.setdefault((rec.sheet, rec.column), []).append((int(rec.row), rec.value))
         why = ("金额写明的币种与本行币种矛盾", "The amount names another currency than its row") \
             if rec.kind == CURRENCY_CONFLICT else ("无法识别的值，原文保留在单元格中", "Unreadable value; the text is kept in the cell")
         result.notes.append(ImportNote("", SHEETS[rec.sheet].label(lang), int(rec.row), rec.column, rec.value, *why))
         column = SHEETS[rec.sheet].column(rec.column)
         if rec.kind == "enum" or column.kind == "country":
             result.mapping.values.setdefault(rec.column, {})[str(rec.value)] = None
+    # the text as typed back into each unreadable cell: per column, one object column written once
+    for (sheet_key, name), cells in kept.items():
+        frame = register.frames[sheet_key]
+        position = pd.Series(np.arange(len(frame)), index=frame[ROW].to_numpy())
+        values = frame[name].astype(object).to_numpy(copy=True)
+        found = False
+        for row, value in cells:
+            if row in position.index:
+                found = True
+                for i in position.loc[[row]].to_numpy():
+                    values[i] = value
+        if found:
+            frame[name] = pd.Series(values, index=frame.index, dtype=object)
     return register
+
+
+_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
+
+
+def _dates_typed(key: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Date columns whose every value is a ``datetime.date`` (a date cell) as datetime64: what the
+    register's parser makes of them either way, without parsing each date as text would be (the
+    same typed frame; dates pandas cannot hold stay as they are, for the parser to report)."""
+    sheet = SHEETS.get(key)
+    if sheet is None:
+        return frame
+    out = None
+    low, high = dt.date(1677, 9, 23), dt.date(2262, 4, 10)
+    for column in sheet.columns:
+        if column.kind not in ("date", "datetime") or column.key not in frame.columns:
+            continue
+        s = frame[column.key]
+        if s.dtype != object:
+            continue
+        values = s.to_numpy()
+        missing = pd.isna(values)
+        dates = values[~missing].tolist()
+        if not dates or set(map(type, dates)) != {dt.date} or min(dates) < low or max(dates) > high:
+            continue
+        days = np.fromiter(map(dt.date.toordinal, dates), dtype=np.int64, count=len(dates)) - _EPOCH_ORDINAL
+        typed = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[ns]")
+        typed[~missing] = days.astype("datetime64[D]").astype("datetime64[ns]")
+        if out is None:
+            out = frame.copy(deep=False)
+        out[column.key] = pd.Series(typed, index=frame.index)
+    return frame if out is None else out

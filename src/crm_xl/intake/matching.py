@@ -241,8 +241,11 @@ def match_by_values(sheet: Sheet, matches: list[HeaderMatch], columns: Mapping[i
     taken = {m.key for m in matches if m.key}
     out = []
     for m in matches:
+        if m.key or m.how not in ("none",):
+            out.append(m)
+            continue
         values = [v for v in columns.get(m.index, ()) if isinstance(v, str) and v.strip()]
-        if m.key or m.how not in ("none",) or len(values) < 2:
+        if len(values) < 2:
             out.append(m)
             continue
         fits = []

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import tempfile
 from typing import Any, Sequence
 
@@ -153,32 +154,59 @@ class RowsWorksheet(Worksheet):
 
     def _typed(self, values: list, fmt, start: int, inline: bool) -> tuple[list, list]:
         """Each value's cell XML after its ``r`` and ``s`` attributes (None: no cell) and, apart,
-        the texts still to be numbered in the shared-string table (None: not a text)."""
+        the texts still to be numbered in the shared-string table (None: not a text). Text, floats,
+        ints and None, nearly every cell, take a short way; in-line texts are rendered together
+        (:func:`_inline_texts`)."""
         explicit = fmt[start:start + len(values)] if isinstance(fmt, list) else None
         typed: list = []
         texts: list = [None] * len(values)
+        inline_at: list[int] = []
+        inline_texts: list[str] = []
         tail = self._tail
-        text = self._text
         append = typed.append
         for i, v in enumerate(values):
-            if type(v) is str or isinstance(v, str):
-                v = _fit(str(v))
-                if inline:
-                    append(text(v))
-                else:
-                    append(None)
-                    texts[i] = v
-            elif (t := tail(v)) is not None:
-                if type(t) is str:
-                    append(t)
-                else:  # a value written as its str(): a text
-                    append(text(t.text) if inline else None)
-                    if not inline:
-                        texts[i] = t.text
-            elif (fmt if explicit is None else explicit[i]) is not None:
-                append("/>")  # a blank cell with its format (write_blank)
-            else:
+            cls = v.__class__
+            if cls is str:
                 append(None)
+                if inline:
+                    inline_at.append(i)
+                    inline_texts.append(_fit(v))
+                else:
+                    texts[i] = _fit(v)
+                continue
+            if cls is float:
+                if v == v:
+                    append(_number(v))
+                    continue
+            elif cls is int:
+                append(_number(v))
+                continue
+            elif v is not None:
+                if isinstance(v, str):
+                    v = _fit(str(v))
+                    append(None)
+                    if inline:
+                        inline_at.append(i)
+                        inline_texts.append(v)
+                    else:
+                        texts[i] = v
+                    continue
+                t = tail(v)
+                if t is not None:
+                    if type(t) is str:
+                        append(t)
+                    else:  # a value written as its str(): a text
+                        append(None)
+                        if inline:
+                            inline_at.append(i)
+                            inline_texts.append(t.text)
+                        else:
+                            texts[i] = t.text
+                    continue
+            # empty: a blank cell with its format (write_blank), else no cell
+            append("/>" if (fmt if explicit is None else explicit[i]) is not None else None)
+        for i, t in zip(inline_at, _inline_texts(inline_texts)):
+            typed[i] = t
         return typed, texts
 
     @staticmethod
@@ -204,9 +232,7 @@ class RowsWorksheet(Worksheet):
     @staticmethod
     def _text(text: str) -> str:
         """An in-line text cell's typed part (constant-memory style)."""
-        text = _escape_control(text)
-        preserve = ' xml:space="preserve"' if _preserve_whitespace(text) else ""
-        return f' t="inlineStr"><is><t{preserve}>{_escape_text(text)}</t></is></c>'
+        return _text(text)
 
     def _styles(self, block: dict[str, Any]) -> None:
         """Style numbers for the block's formats in the order the per-cell writer gave them (the
@@ -330,6 +356,32 @@ class RowsWorksheet(Worksheet):
             self.dim_rowmin, self.dim_rowmax = low, high
             if block["file"] is not None:
                 block["file"].close()
+
+
+def _text(text: str) -> str:
+    """An in-line text cell's typed part (constant-memory style), as xlsxwriter writes it."""
+    text = _escape_control(text)
+    preserve = ' xml:space="preserve"' if _preserve_whitespace(text) else ""
+    return f' t="inlineStr"><is><t{preserve}>{_escape_text(text)}</t></is></c>'
+
+
+# What xlsxwriter's control-character escape changes (its two patterns, the second without NUL,
+# which joins the texts below, and the two non-characters)
+_CONTROL = re.compile(r"_x[0-9a-fA-F]{4}_|[\x01-\x08\x0b-\x1f]|[\ufffe\uffff]")
+
+
+def _inline_texts(texts: list[str]) -> list[str]:
+    """:func:`_text` of each text, the same strings: when no text holds anything the control-character
+    escape changes (one search over them all), they are escaped for XML in one pass, and the
+    whitespace test (``^\\s`` or ``\\s$``, exactly ``str.isspace`` at either end) is done by hand."""
+    if not texts:
+        return []
+    joined = "\x00".join(texts)
+    if joined.count("\x00") != len(texts) - 1 or _CONTROL.search(joined):
+        return [_text(t) for t in texts]
+    escaped = _escape_text(joined).split("\x00")
+    return [f' t="inlineStr"><is><t xml:space="preserve">{e}</t></is></c>' if t[:1].isspace() or t[-1:].isspace()
+            else f' t="inlineStr"><is><t>{e}</t></is></c>' for t, e in zip(texts, escaped)]
 
 
 class _AsText:

@@ -91,9 +91,10 @@ def read_workbook(path: Path) -> list[SourceTable]:
         tables = []
         for name in wb.sheet_names:
             sheet = wb.get_sheet_by_name(name)
-            rows = [list(r) for r in sheet.to_python(skip_empty_area=False)]
+            # _plain for each cell, text (most cells) without a call
+            rows = [[(None if v == "" else v) if v.__class__ is str else _plain(v) for v in r]
+                    for r in sheet.to_python(skip_empty_area=False)]
             merged = getattr(sheet, "merged_cell_ranges", None) or []
-            rows = [[_plain(v) for v in r] for r in rows]
             fill_merged(rows, merged)
             tables.append(SourceTable(str(path), name, rows))
         return tables
