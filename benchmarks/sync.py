@@ -14,6 +14,9 @@ then measures in the same process:
 
 Targets (issue #18): sync ≤ 2× the fastexcel read; analyze from DuckDB ≤ 0.5× analyze from the
 workbook. The sync ratio is printed both for the whole command (read + write) and for the write.
+Beside each wall time: this process's CPU seconds and, for PostgreSQL, the server's (its postmaster
+and backends, read from /proc) — on a busy machine the CPU figures compare runs, the wall ratios
+do not.
 """
 
 from __future__ import annotations
@@ -28,6 +31,56 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+
+def _server_cpu(cluster) -> float:
+    """CPU seconds used so far by the cluster's postmaster, its live children and the reaped ones."""
+    import os
+
+    try:
+        postmaster = int((cluster.data / "postmaster.pid").read_text().split()[0])
+        tick = os.sysconf("SC_CLK_TCK")
+
+        def stat(pid):
+            return open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+
+        fields = stat(postmaster)
+        total = sum(int(x) for x in fields[11:15])  # utime, stime, cutime, cstime
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                f = stat(pid)
+            except OSError:
+                continue
+            if int(f[1]) == postmaster:
+                total += int(f[11]) + int(f[12])
+        return total / tick
+    except (OSError, ValueError):
+        return float("nan")
+
+
+class Clock:
+    """Wall seconds, this process's CPU seconds and the database server's CPU seconds of one step."""
+
+    def __init__(self, cluster=None) -> None:
+        self.cluster = cluster
+
+    def __enter__(self):
+        self.t, self.c = time.perf_counter(), time.process_time()
+        self.s = _server_cpu(self.cluster) if self.cluster else 0.0
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.wall = time.perf_counter() - self.t
+        self.cpu = time.process_time() - self.c
+        if self.cluster:  # a closed connection's backend counts once the postmaster has reaped it
+            time.sleep(1.0)
+            self.server = _server_cpu(self.cluster) - self.s
+        else:
+            self.server = 0.0
+
+    def __str__(self) -> str:
+        text = f"{self.wall:.2f} s (cpu {self.cpu:.2f} s"
+        return text + (f", server cpu {self.server:.2f} s)" if self.cluster else ")")
 
 
 def _analyze(register, as_of) -> float:
@@ -69,17 +122,17 @@ def main() -> None:
         write_register(path, register, lang="zh-CN")
         print(f"workbook: {path} ({path.stat().st_size / 1e6:.1f} MB)")
 
-    t = time.perf_counter()
-    reader = fastexcel.read_excel(str(path))
-    rows = sum(reader.load_sheet(n, schema_sample_rows=None).to_arrow().num_rows for n in reader.sheet_names)
-    t_fast = time.perf_counter() - t
+    with Clock() as fast:
+        reader = fastexcel.read_excel(str(path))
+        rows = sum(reader.load_sheet(n, schema_sample_rows=None).to_arrow().num_rows for n in reader.sheet_names)
+    t_fast = fast.wall
 
     big = InputLimits(max_file_bytes=4 << 30, max_uncompressed_bytes=16 << 30, max_cells=500_000_000)
-    t = time.perf_counter()
-    register = read_register(path, limits=big)
-    t_read = time.perf_counter() - t
+    with Clock() as read:
+        register = read_register(path, limits=big)
+    t_read = read.wall
     t_analyze_wb = t_read + _analyze(register, as_of)
-    print(f"rows: {rows}; fastexcel read {t_fast:.2f} s; read_register {t_read:.2f} s; "
+    print(f"rows: {rows}; fastexcel read {fast}; read_register {read}; "
           f"analyze from the workbook (read + analyze + JSON) {t_analyze_wb:.2f} s")
 
     targets = [("DuckDB", f"duckdb:///{work / 'crm.duckdb'}", None)]
@@ -89,19 +142,19 @@ def main() -> None:
         cluster, root = start_cluster()
         targets.append(("PostgreSQL", cluster.url(), (cluster, root)))
     try:
-        for name, url, _ in targets:
-            t = time.perf_counter()
-            first = database.sync(url, [(path.name, register)])
-            t_write = time.perf_counter() - t
-            t = time.perf_counter()
-            second = database.sync(url, [(path.name, register)])
-            t_again = time.perf_counter() - t
-            t = time.perf_counter()
-            back = database.read_database(url)
-            t_dbread = time.perf_counter() - t
-            t_analyze_db = t_dbread + _analyze(back, as_of)
-            print(f"{name}: first sync write {t_write:.2f} s ({first.changes} changes), second sync {t_again:.2f} s "
-                  f"({second.changes} changes); read {t_dbread:.2f} s; analyze from {name} {t_analyze_db:.2f} s")
+        for name, url, pg in targets:
+            cluster = pg[0] if pg else None
+            with Clock(cluster) as write:
+                first = database.sync(url, [(path.name, register)])
+            t_write = write.wall
+            with Clock(cluster) as again:
+                second = database.sync(url, [(path.name, register)])
+            with Clock(cluster) as dbread:
+                back = database.read_database(url)
+            t_analyze_db = dbread.wall + _analyze(back, as_of)
+            del back
+            print(f"{name}: first sync write {write} ({first.changes} changes), second sync {again} "
+                  f"({second.changes} changes); read {dbread}; analyze from {name} {t_analyze_db:.2f} s")
             print(f"  ratio sync (read_register + write) ÷ fastexcel read = {(t_read + t_write) / t_fast:.2f} "
                   f"(write alone {t_write / t_fast:.2f}; target ≤ 2)")
             print(f"  load {os.getloadavg()[0]:.1f}")

@@ -33,6 +33,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import threading
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -382,11 +383,14 @@ def _bulk_insert(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> N
     conn.execute(table.insert(), frame.astype(object).where(frame.notna(), None).to_dict("records"))
 
 
-def _insert_arrow(conn: sa.Connection, table: sa.Table, arrow: Any) -> None:
-    """Rows already typed as Arrow: DuckDB scans them as a view (no copy), PostgreSQL gets a COPY."""
+def _insert_arrow(conn: sa.Connection, table: sa.Table, arrow: Any, hash_of: Sheet | None = None) -> None:
+    """Rows already typed as Arrow: DuckDB scans them as a view (no copy), PostgreSQL gets a COPY.
+    With ``hash_of``, the rows have no _hash yet and get it here (DuckDB: in the INSERT itself)."""
     if not arrow.num_rows:
         return
     if not _is_duck(conn):
+        if hash_of is not None:
+            arrow = arrow.append_column(HASH, _row_hashes(conn, hash_of, arrow))
         _copy_in(conn, table.name, arrow)
         return
     duck = _duck(conn)
@@ -394,7 +398,10 @@ def _insert_arrow(conn: sa.Connection, table: sa.Table, arrow: Any) -> None:
     duck.register(view, arrow)
     try:
         cols = ", ".join(_quote(conn, c) for c in arrow.column_names)
-        duck.execute(f"INSERT INTO {_quote(conn, table.name)} ({cols}) SELECT {cols} FROM {view}").complete()
+        into, select = cols, cols
+        if hash_of is not None:
+            into, select = f"{cols}, {_quote(conn, HASH)}", f"{cols}, {_hash_sql(hash_of)}"
+        duck.execute(f"INSERT INTO {_quote(conn, table.name)} ({into}) SELECT {select} FROM {view}").complete()
     finally:
         duck.unregister(view)
 
@@ -546,7 +553,7 @@ def table_rows(register: Register, sheet: Sheet, source: str) -> pd.DataFrame:
                       or None for rec in part.to_dict("records")]
         out.loc[out[EXTRA] == "{}", EXTRA] = None
     else:
-        out[EXTRA] = pd.Series([None] * len(frame), index=frame.index, dtype="string")
+        out[EXTRA] = pd.Series(pd.NA, index=frame.index, dtype="string")
     if not sheet.id_column:  # the key of a row without an ID is its content (as crm-xl has always hashed it)
         values = out[keys + [EXTRA]]
         content = pd.util.hash_pandas_object(values, index=False) if len(out) else pd.Series([], dtype="uint64")
@@ -554,9 +561,10 @@ def table_rows(register: Register, sheet: Sheet, source: str) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def assign_keys(rows: pd.DataFrame, sheet: Sheet, taken: set[str]) -> tuple[pd.Series, list[str]]:
-    """The _key of each row: the record ID when present and not taken yet in this sync, else
-    ``source!row``; for sheets without an ID, the content hash with an occurrence number."""
+def assign_keys(rows: pd.DataFrame, sheet: Sheet, taken: set[str] | None = None) -> tuple[pd.Series, list[str]]:
+    """The _key of each row: the record ID when present and not taken yet in this sync (``taken``,
+    which receives this sheet's IDs when given), else ``source!row``; for sheets without an ID, the
+    content hash with an occurrence number."""
     notes: list[str] = []
     if sheet.id_column:
         ids = rows[sheet.id_column].astype("string").str.strip()
@@ -565,11 +573,13 @@ def assign_keys(rows: pd.DataFrame, sheet: Sheet, taken: set[str]) -> tuple[pd.S
         for rid, src, row in zip(ids[repeated], rows.loc[repeated, SOURCE], rows.loc[repeated, ROW]):
             notes.append(f"{sheet.key} {rid} ({src} row {row})")
         other = blank | repeated
-        keys = ids.astype(object)
+        keys = ids  # text (Arrow-backed when the register's is): no Python string per record
         if other.any():  # source!row text only for the rows that need it (usually none)
-            keys = keys.where(~other, rows.loc[other, SOURCE].astype(str) + "!" + rows.loc[other, ROW].astype(str))
-        taken.update(ids[~other].tolist())
-        return keys.astype(object), notes
+            keys = keys.astype(object).where(
+                ~other, rows.loc[other, SOURCE].astype(str) + "!" + rows.loc[other, ROW].astype(str)).astype("string")
+        if taken is not None:
+            taken.update(ids[~other].tolist())
+        return keys, notes
     content = pd.Series(rows["_content"].astype("uint64").astype(str), index=rows.index)
     occurrence = content.groupby([rows[SOURCE], content]).cumcount().astype(str)
     return rows[SOURCE].astype(str) + "#" + content + "#" + occurrence, notes
@@ -614,8 +624,10 @@ def sync(url: str, registers: Sequence[tuple[str, Register]], *, at: dt.datetime
                 result = _sync(conn, url, registers, at, progress or (lambda _: None))
         except DatabaseUnavailable:
             raise
-        except sa.exc.DBAPIError as exc:
-            raise _classify(url, exc, during_sync=True) from exc
+        except Exception as exc:
+            if isinstance(exc, sa.exc.DBAPIError) or _lost_connection(exc):
+                raise _classify(url, exc, during_sync=True) from exc
+            raise
         finally:
             try:
                 conn.close()
@@ -624,6 +636,56 @@ def sync(url: str, registers: Sequence[tuple[str, Register]], *, at: dt.datetime
         return result
     finally:
         engine.dispose()
+
+
+def _lost_connection(exc: BaseException) -> bool:
+    """A driver's own connection error, raised by a COPY on the raw psycopg connection (SQLAlchemy
+    wraps only what goes through it)."""
+    import sys
+
+    psycopg = sys.modules.get("psycopg")
+    return psycopg is not None and isinstance(exc, psycopg.OperationalError)
+
+
+class _Writer:
+    """The sync's writes on one worker thread, in their order, while the main thread prepares the next
+    sheet: DuckDB's INSERT and PostgreSQL's COPY run without the GIL, so on two cores the database
+    stores one sheet while pandas and Arrow build the next. The main thread uses the connection
+    only after :meth:`drain`, which waits for every write and raises the first error (the sync's
+    transaction then rolls back); after an error the writes still queued are skipped."""
+
+    def __init__(self) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="crm-xl-sync")
+        self._pending: list[Any] = []
+        self._failed = False
+
+    def _run(self, fn: Callable[..., Any], args: tuple) -> None:
+        if self._failed:
+            return
+        try:
+            fn(*args)
+        except BaseException:
+            self._failed = True
+            raise
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> None:
+        self._pending.append(self._pool.submit(self._run, fn, args))
+
+    def drain(self) -> None:
+        pending, self._pending = self._pending, []
+        errors = [e for e in (f.exception() for f in pending) if e is not None]
+        if errors:
+            raise errors[0]
+
+    def close(self) -> None:
+        """Wait for whatever is still running (nothing may touch the connection once the
+        transaction ends); errors were raised by drain() or are beside the one being raised."""
+        for f in self._pending:
+            f.exception()
+        self._pending = []
+        self._pool.shutdown(wait=True)
 
 
 def _sync(conn: sa.Connection, url: str, registers: Sequence[tuple[str, Register]], at: dt.datetime,
@@ -635,22 +697,33 @@ def _sync(conn: sa.Connection, url: str, registers: Sequence[tuple[str, Register
     sync_id = int(last or 0) + 1
     sources = [name for name, _ in registers]
     result = SyncResult(sync_id, at, sources, migrations=migrations)
-    history: list[Any] = []
-    for sheet in SHEETS.values():
-        table = METADATA.tables[sheet.key]
-        parts = [table_rows(reg, sheet, name) for name, reg in registers]
-        incoming = pd.concat(parts, ignore_index=True) if parts else table_rows(Register(frames={}), sheet, "")
-        keys, notes = assign_keys(incoming, sheet, set())
-        incoming[KEY] = keys
-        result.duplicate_ids += notes
-        history += _sync_table(conn, sheet, table, incoming, sources, sync_id, at, result)
-        progress(sheet.key)
-    if history:
-        import pyarrow as pa
+    # Every table's stored keys and hashes, read before the first write (a table this sync created is empty).
+    stored = {sheet.key: _stored_hashes(conn, METADATA.tables[sheet.key], f"+{sheet.key}" in migrations)
+              for sheet in SHEETS.values()}
+    writer = _Writer()
+    try:
+        for sheet in SHEETS.values():
+            table = METADATA.tables[sheet.key]
+            parts = [table_rows(reg, sheet, name) for name, reg in registers]
+            incoming = pd.concat(parts, ignore_index=True) if parts else table_rows(Register(frames={}), sheet, "")
+            keys, notes = assign_keys(incoming, sheet)
+            incoming[KEY] = keys
+            result.duplicate_ids += notes
+            history = _sync_table(conn, writer, sheet, table, incoming, stored.pop(sheet.key), sources, sync_id, at,
+                                  result)
+            if history:  # in sheet order, as one insert at the end would store them, but beside the next sheet
+                import pyarrow as pa
 
-        _insert_arrow(conn, METADATA.tables["crm_history"], pa.concat_tables(history))
+                writer.submit(_insert_arrow, conn, METADATA.tables["crm_history"], pa.concat_tables(history))
+            progress(sheet.key)
+        snapshot = _snapshot_frame(registers, sync_id, at)
+        writer.drain()
+    finally:
+        writer.close()
     _store_unreadable(conn, registers)
-    result.snapshot_deals = _store_snapshot(conn, registers, sync_id, at)
+    if len(snapshot):
+        _bulk_insert(conn, METADATA.tables["crm_snapshots"], snapshot)
+    result.snapshot_deals = len(snapshot)
     meta = METADATA.tables["crm_meta"]
     conn.execute(meta.delete().where(meta.c.key == "settings_source"))
     conn.execute(meta.insert().values(key="settings_source", value=sources[0] if sources else ""))
@@ -662,28 +735,41 @@ def _sync(conn: sa.Connection, url: str, registers: Sequence[tuple[str, Register
     return result
 
 
-def _sync_table(conn: sa.Connection, sheet: Sheet, table: sa.Table, incoming: pd.DataFrame, sources: list[str],
-                sync_id: int, at: dt.datetime, result: SyncResult) -> list[Any]:
+def _stored_hashes(conn: sa.Connection, table: sa.Table, created: bool) -> pd.DataFrame:
+    """The table's _key, _hash (0 when missing) and _source; no query for a table created by this sync."""
+    if created:
+        return pd.DataFrame({KEY: pd.Series([], dtype=object), HASH: np.zeros(0, dtype="int64"),
+                             SOURCE: pd.Series([], dtype=object)})
+    return _select_frame(conn, sa.select(table.c[KEY], sa.func.coalesce(table.c[HASH], 0).label(HASH),
+                                         table.c[SOURCE]))
+
+
+def _sync_table(conn: sa.Connection, writer: _Writer, sheet: Sheet, table: sa.Table, incoming: pd.DataFrame,
+                existing: pd.DataFrame, sources: list[str], sync_id: int, at: dt.datetime,
+                result: SyncResult) -> list[Any]:
     """One sheet's upsert; → its history rows (Arrow tables). The rows become Arrow once, DuckDB
-    hashes them; stored keys and hashes come back in one query, and only the rows whose hash differs
-    are fetched whole (for the history's old values), deleted and written again with the new ones."""
+    hashes them and compares with the stored keys and hashes (``existing``); only the rows whose
+    hash differs are fetched whole (for the history's old values), deleted and written again with
+    the new ones. The deletes and writes go to ``writer``."""
     import pyarrow as pa
 
     rows = _arrow_rows(table, incoming)
-    rows = rows.append_column(HASH, _row_hashes(conn, sheet, rows))
-    existing = _select_frame(conn, sa.select(table.c[KEY], sa.func.coalesce(table.c[HASH], 0).label(HASH),
-                                             table.c[SOURCE]))
     stored = pd.Index(existing[KEY].astype(object).to_numpy())
     at_stored = stored.get_indexer(incoming[KEY].to_numpy()) if len(stored) else np.full(len(incoming), -1)
     new_pos = np.flatnonzero(at_stored < 0)
     known = np.flatnonzero(at_stored >= 0)
-    new_hash = rows.column(HASH).to_numpy()
-    differ_pos = known[existing[HASH].to_numpy(dtype="int64")[at_stored[known]] != new_hash[known]]
+    if len(stored):  # an empty table's rows are hashed by the writer, beside this thread's next sheet
+        rows = rows.append_column(HASH, _row_hashes(conn, sheet, rows))
+        new_hash = rows.column(HASH).to_numpy()
+        differ_pos = known[existing[HASH].to_numpy(dtype="int64")[at_stored[known]] != new_hash[known]]
+    else:
+        differ_pos = known
     still = pd.Index(incoming[KEY].to_numpy()).get_indexer(stored) >= 0 if len(stored) else np.zeros(0, bool)
     gone = existing[existing[SOURCE].astype(object).isin(sources).to_numpy() & ~still]
     history: list[Any] = []
     if len(differ_pos):
         differs = incoming.iloc[differ_pos].set_index(KEY)
+        writer.drain()  # the connection is the main thread's again
         old = _fetch_keys(conn, table, differs.index.tolist()).set_index(KEY).loc[differs.index]
         compare = [*sheet.keys, EXTRA, SOURCE]
         new_text, old_text = _text_frame(differs, compare), _text_frame(old, compare)
@@ -708,7 +794,7 @@ def _sync_table(conn: sa.Connection, sheet: Sheet, table: sa.Table, incoming: pd
             "record_key": rows.column(KEY).take(new_pos), "record_id": record_id,
             "column": pa.nulls(len(new_pos), pa.string()), "old_value": pa.nulls(len(new_pos), pa.string()),
             "new_value": pa.nulls(len(new_pos), pa.string()),
-            "change": pa.array(np.full(len(new_pos), "insert", dtype=object), pa.string()),
+            "change": pa.repeat(pa.scalar("insert", pa.string()), len(new_pos)),
             SOURCE: rows.column(SOURCE).take(new_pos)})))
         result.inserted[sheet.key] = len(new_pos)
     if len(gone):
@@ -716,21 +802,26 @@ def _sync_table(conn: sa.Connection, sheet: Sheet, table: sa.Table, incoming: pd
             "record_key": gone[KEY].astype(str).to_numpy(), "record_id": None, "column": None, "old_value": None,
             "new_value": None, "change": "delete", SOURCE: gone[SOURCE].astype(str).to_numpy()})))
         result.deleted[sheet.key] = len(gone)
-    _delete_keys(conn, table, incoming[KEY].iloc[differ_pos].tolist() + gone[KEY].astype(str).tolist())
-    if len(new_pos) == len(rows):
-        _load_empty(conn, table, rows) if not len(stored) else _insert_arrow(conn, table, rows)
+    removed = incoming[KEY].iloc[differ_pos].tolist() + gone[KEY].astype(str).tolist()
+    if removed:
+        writer.submit(_delete_keys, conn, table, removed)
+    if not len(stored):
+        writer.submit(_load_empty, conn, table, rows, sheet)
+    elif len(new_pos) == len(rows):
+        writer.submit(_insert_arrow, conn, table, rows)
     elif len(new_pos) or len(differ_pos):
-        _insert_arrow(conn, table, rows.take(np.sort(np.concatenate([new_pos, differ_pos]))))
+        writer.submit(_insert_arrow, conn, table, rows.take(np.sort(np.concatenate([new_pos, differ_pos]))))
     return history
 
 
-def _load_empty(conn: sa.Connection, table: sa.Table, rows: Any) -> None:
-    """The first load of a table: PostgreSQL builds its secondary indexes once after the COPY
-    (dropped and created again inside the sync's transaction) instead of row by row."""
+def _load_empty(conn: sa.Connection, table: sa.Table, rows: Any, hash_of: Sheet | None = None) -> None:
+    """The first load of a table (rows hashed here when ``hash_of`` is given): PostgreSQL builds its
+    secondary indexes once after the COPY (dropped and created again inside the sync's
+    transaction) instead of row by row."""
     indexes = [ix for ix in table.indexes if not _is_duck(conn)] if rows.num_rows >= REINDEX_ROWS else []
     for ix in indexes:
         conn.exec_driver_sql(f"DROP INDEX IF EXISTS {_quote(conn, ix.name)}")
-    _insert_arrow(conn, table, rows)
+    _insert_arrow(conn, table, rows, hash_of)
     for ix in indexes:
         conn.execute(sa.schema.CreateIndex(ix))
 
@@ -745,7 +836,7 @@ def _history(sync_id: int, at: dt.datetime, sheet: Sheet, part: Any) -> Any:
         part = pa.table({c: _arrow_column(part[c], table.c[c].type) for c in part.columns})
     fixed = {"sync_id": pa.array(np.full(n, sync_id, dtype="int64")),
              "at": pa.array(np.full(n, np.datetime64(at, "us"))),
-             "sheet": pa.array(np.full(n, sheet.key, dtype=object), pa.string())}
+             "sheet": pa.repeat(pa.scalar(sheet.key, pa.string()), n)}
     return pa.table({c: fixed[c] if c in fixed else part.column(c).cast(_arrow_type(table.c[c].type))
                      for c in HISTORY_COLUMNS})
 
@@ -777,6 +868,8 @@ def _delete_keys(conn: sa.Connection, table: sa.Table, keys: list[str]) -> None:
 
 ROW_HASH = "row_hash"  # crm_meta: which function computed the stored _hash values
 _HASHER: Any = None
+_HASHERS = threading.local()
+_HASHER_LOCK = threading.Lock()
 
 
 def _hash_scheme() -> str:
@@ -796,17 +889,18 @@ def _hash_sql(sheet: Sheet) -> str:
 
 def _row_hashes(conn: sa.Connection, sheet: Sheet, rows: Any) -> Any:
     """The hash of each row of an Arrow table (in order): DuckDB's hash() over the values as the
-    database stores them — vectorised C++, the target's own connection or (for PostgreSQL) an
-    in-memory DuckDB."""
+    database stores them — vectorised C++ in an in-memory DuckDB of this process (for a DuckDB
+    target too: its connection is the writer's, and hash() of the same Arrow values is the same in
+    any DuckDB of one version, so a first load hashes in its INSERT instead)."""
     global _HASHER
-    if _is_duck(conn):
-        duck = _duck(conn)
-    else:
-        if _HASHER is None:
-            import duckdb
+    duck = getattr(_HASHERS, "cursor", None)
+    if duck is None:  # one cursor per thread: the main thread and the writer hash at the same time
+        with _HASHER_LOCK:
+            if _HASHER is None:
+                import duckdb
 
-            _HASHER = duckdb.connect(":memory:")
-        duck = _HASHER
+                _HASHER = duckdb.connect(":memory:")
+            duck = _HASHERS.cursor = _HASHER.cursor()
     name = "crm_hash_rows"
     duck.register(name, rows)
     try:
@@ -871,8 +965,8 @@ def _store_unreadable(conn: sa.Connection, registers: Sequence[tuple[str, Regist
         _bulk_insert(conn, table, pd.concat(parts, ignore_index=True))
 
 
-def _store_snapshot(conn: sa.Connection, registers: Sequence[tuple[str, Register]], sync_id: int,
-                    at: dt.datetime) -> int:
+def _snapshot_frame(registers: Sequence[tuple[str, Register]], sync_id: int, at: dt.datetime) -> pd.DataFrame:
+    """The rows of this sync's pipeline snapshot (crm_snapshots): every register's open deals."""
     from crm_xl.forecast import pipeline_rows
 
     parts = []
@@ -891,11 +985,7 @@ def _store_snapshot(conn: sa.Connection, registers: Sequence[tuple[str, Register
             "product": rows["product"].astype("string"), "expected_close_date": close,
             "amount_base": rows["amount_base"].astype("float64"), "probability": rows["probability"].astype("float64"),
             "weighted": rows["weighted"].astype("float64"), SOURCE: name}))
-    if not parts:
-        return 0
-    frame = pd.concat(parts, ignore_index=True)
-    _bulk_insert(conn, METADATA.tables["crm_snapshots"], frame)
-    return len(frame)
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=SNAPSHOT_COLUMNS)
 
 
 # --------------------------------------------------------------------------------------------
