@@ -330,11 +330,6 @@ def main() -> None:
     import atexit
     import gc
 
-    # A command allocates millions of small objects (imports, typing, writers) and keeps most of
-    # them: collecting the young generation every 20,000 allocations instead of 700 spends a
-    # tenth of the time in the collector (0.24 -> 0.09 s CPU on the 10k follow-ups); reference
-    # counting still frees everything else at once.
-    gc.set_threshold(20_000, 20, 20)
     # pydantic looks for plugins in every installed package's entry points when the first model is
     # built (≈ 40 ms of importlib.metadata); crm-xl uses none. A user's own setting is kept.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
