@@ -28,7 +28,7 @@ class Review:
     lang: str
     validation: ValidationResult
     analysis: Analysis
-    plan: pd.DataFrame  # the follow-up plan (crm_xl.followups columns)
+    plan: pd.DataFrame | None  # the follow-up plan (crm_xl.followups columns); None when not asked for
     service: ServiceReport | None  # None when only the plan was asked for
 
 
@@ -69,7 +69,7 @@ def followup_plan(register: Register, as_of: dt.date, lang: str, analysis: Analy
 
 
 def review(register: Register, as_of: dt.date, period: str | None = None, lang: str | None = None,
-           plan_only: bool = False, lazy_json: bool = False) -> Review:
+           plan_only: bool = False, lazy_json: bool = False, with_plan: bool = True) -> Review:
     """Validate, analyse, plan follow-ups and track service for ``register`` as of ``as_of``.
 
     ``plan_only`` (the ``followups`` command) stops after the follow-up plan: no service report and
@@ -79,7 +79,10 @@ def review(register: Register, as_of: dt.date, period: str | None = None, lang: 
     ``lazy_json`` (``crm-xl analyze --format json``) leaves the analysis' ``followups`` and
     ``service`` empty and puts the functions that make them in ``analysis.deferred``: its JSON
     members then make them when they are written (``Analysis.json_members``), not held beside the
-    rest while it is written. ``to_json`` gives the same dict either way."""
+    rest while it is written. ``to_json`` gives the same dict either way.
+
+    ``with_plan=False`` (reports, which show neither) makes no follow-up plan (``plan`` is None) and
+    no JSON of the plan or of the service report."""
     from crm_xl.followups import followups_json
 
     lang = lang or register.lang
@@ -88,6 +91,8 @@ def review(register: Register, as_of: dt.date, period: str | None = None, lang: 
     analysis = analyze(register, as_of, period=period, unusable=result.unusable,
                        error_rows=None if plan_only else result.error_rows(), scope="plan" if plan_only else "all")
     analysis.lang = lang
+    if not with_plan:
+        return Review(register, as_of, lang, result, analysis, None, build_service(register, as_of, lang))
     plan = followup_plan(register, as_of, lang, analysis)
     if plan_only:
         return Review(register, as_of, lang, result, analysis, plan, None)
