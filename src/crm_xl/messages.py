@@ -8,6 +8,7 @@ default severity, its message in every language and the policy clause it enforce
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from string import Formatter
 from typing import Any
@@ -66,6 +67,8 @@ def _show(value: Any, lang: str) -> str:
         return f"{value:,.4g}" if abs(value) < 1e6 else f"{value:,.0f}" if abs(value) < 1e15 else f"{value:.6g}"
     if isinstance(value, dt.timedelta):  # a duration cell (pd.Timedelta too)
         return duration_text(value)
+    if isinstance(value, dt.time):  # a time-only cell (a date cell below 1 as calamine reads it)
+        return value.strftime("%H:%M:%S" if value.second else "%H:%M")
     if hasattr(value, "isoformat"):
         return value.isoformat()[:10] if type(value).__name__ == "date" else value.isoformat(sep=" ")[:16]
     return str(value)
@@ -95,6 +98,21 @@ SETTING_INVALID = define(
 SETTING_UNKNOWN = define(
     "S002", "warning", "未知参数 {key}，已忽略", "Unknown setting {key} ignored", "SPEC Settings",
     "未知参数", "Unknown setting")
+
+def compact_value(value: Any, limit: int = 40) -> Any:
+    """A cell's value short enough for a message: a number written out in full (a float's hundreds
+    of digits) as ``1e+300``, a long text cut to its first characters and ``…``; others as they are."""
+    if not isinstance(value, str) or len(value) <= limit:
+        return value
+    text = value.strip()
+    try:
+        number = float(text.replace(",", ""))
+    except ValueError:
+        number = None
+    if number is not None and math.isfinite(number):
+        return f"{number:.6g}"
+    return text[:limit - 1] + "…"
+
 
 EXPECTED_LABELS = {
     "date": ("日期", "a date"), "datetime": ("日期时间", "a date and time"), "number": ("数字", "a number"),

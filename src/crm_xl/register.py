@@ -8,6 +8,7 @@ schema does not know are kept under their own header names and otherwise ignored
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
@@ -15,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from crm_xl.findings import Finding, column_letter
-from crm_xl.messages import UNKNOWN_OPTION, UNREADABLE, expected_text
+from crm_xl.messages import UNKNOWN_OPTION, UNREADABLE, compact_value, expected_text
 from crm_xl.parsing import blank_mask, normalize_currency, parse_column, parse_money, parse_text, yearless_mask
 from crm_xl.schema import ENUMS, SHEETS, Sheet
 from crm_xl.settings import Settings, SettingsRows, load_settings
@@ -224,7 +225,7 @@ class Register:
                                    {"value": rec.value, "options": options}, rec.value))
             else:
                 out.append(Finding(rec.sheet, int(rec.row), rec.column, UNREADABLE, "error",
-                                   {"value": rec.value, "expected": expected_text(rec.kind)}, rec.value))
+                                   {"value": compact_value(rec.value), "expected": expected_text(rec.kind)}, rec.value))
         return [f if f.cell or f.row is None else _with_cell(f, self.cell(f.sheet, f.row, f.column)) for f in out]
 
     def _intake_value_finding(self, rec) -> Finding:
@@ -262,7 +263,9 @@ class Register:
             pos = position.get(int(row))
             if pos is None or plain(value) is None:
                 continue
-            text = value.isoformat(sep=" ") if hasattr(value, "isoformat") else str(value)
+            # a datetime with a space; a date or a time-only cell (a date cell below 1, as calamine reads it) as is
+            text = value.isoformat(sep=" ") if isinstance(value, dt.datetime) else \
+                value.isoformat() if hasattr(value, "isoformat") else str(value)
             out.setdefault(str(column), {})[pos] = (text, messages.get((int(row), column), ""))
         return out
 

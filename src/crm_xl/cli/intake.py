@@ -57,7 +57,7 @@ def import_command(
         write_imported(tmp, register, result, lang, macros=out.suffix.lower() == ".xlsm")
     for line in coverage_lines(register, lang):
         say("数据覆盖：" + line, "Data coverage: " + line, lang)
-    counts = "，".join(f"{register.sheet_label(k)} {len(v)}" for k, v in result.records.items())
+    counts = (", " if lang == "en" else "，").join(f"{register.sheet_label(k)} {len(v)}" for k, v in result.records.items())
     say(f"已导入 {out}：{counts}；导入说明 {len(result.notes)} 条",
         f"Imported into {out}: {counts}; {len(result.notes)} import notes", lang)
     if save_map is not None:

@@ -25,10 +25,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from crm_xl.findings import column_letter
 from crm_xl.i18n import pick
 from crm_xl.intake.mapfile import MapFile
 from crm_xl.intake.matching import (
-    HeaderMatch, guess_sheet_from_headers, header_hits, match_by_values, match_headers, match_key, match_sheet_name)
+    HeaderMatch, generated_sheet, guess_sheet_from_headers, header_hits, match_by_values, match_headers, match_key,
+    match_sheet_name)
 from crm_xl.intake.report import IntakeReport, SheetIntake, unit_findings, unit_scales
 from crm_xl.intake.units import scale_value
 from crm_xl.schema import SHEETS
@@ -221,9 +223,19 @@ def import_tables(tables: list[SourceTable], mapping: MapFile | None = None) -> 
                                         "The map file says not to import this sheet"))
                 continue
             header, hits = _header_row(key, rows, overrides)
+        elif generated_sheet(name):  # crm-xl's own Lists / 使用说明 / 控制台 …: no records, said once
+            used.sheets[name] = None
+            cells = sum(1 for row in rows for c in row if not _blank(c))
+            notes.append(ImportNote(
+                table.source, name, None, None, None,
+                f"crm-xl 自己生成的工作表（下拉列表、使用说明、控制台等），不是记录，未导入（{cells} 个单元格）；"
+                "新台账会重新生成它。如果它是您的数据，请在映射文件中指定工作表类型",
+                f"A sheet crm-xl writes itself (dropdown lists, how-to, control panel …), not records; not imported "
+                f"({cells} cells) — the new register writes its own. If it holds your data, name its kind in a map file"))
+            continue
         else:
             m = match_sheet_name(name)
-            key, how = m.key, m.how
+            key, how, score = m.key, m.how, m.score
             if key:
                 header, hits = _header_row(key, rows, overrides)
             if not key or hits == 0:
@@ -239,6 +251,13 @@ def import_tables(tables: list[SourceTable], mapping: MapFile | None = None) -> 
             report.unknown_sheets.append(name)
             continue
         used.sheets[name] = key
+        if how in ("fuzzy", "headers"):  # a guess, not a name: said, with what it rests on
+            label = SHEETS[key]
+            zh, en = (f"名称相似 {score:.0f}%", f"a similar name, {score:.0f}%") if how == "fuzzy" else \
+                (f"{hits} 个列标题是该表的列", f"{hits} of its headers are that sheet's columns")
+            notes.append(ImportNote(table.source, name, header + 1, None, name,
+                                    f"工作表按猜测读作“{label.label('zh-CN')}”（依据：{zh}），如不对请在映射文件中更正",
+                                    f"Sheet guessed to be {label.label('en')} ({en}); correct it in a map file if wrong"))
         for r in range(header):
             for c in rows[r]:
                 if not _blank(c):
@@ -322,6 +341,27 @@ def import_tables(tables: list[SourceTable], mapping: MapFile | None = None) -> 
                     if m.how == "ignored" else ("未识别的列，值保留在此", "Column not recognised; the value is kept here")
                 kept.extend((p, j, ImportNote(table.source, name, first + p, m.header, values[p], *why))
                             for p in np.flatnonzero(mask).tolist())
+        # a column whose header cell is blank (a header merged across two columns, a column added
+        # later): its values are kept like an unknown column's, with a count at the header
+        blank_columns: dict[int, int] = {}
+        named = {m.index for m in matches}
+        width = max(len(headers), max(map(len, body), default=0))
+        for index in range(width):
+            if index in named or (index < len(headers) and not _blank(headers[index])):
+                continue
+            values = _column(body, index, shortest)
+            mask = _present(values)
+            count = int(mask.sum())
+            if not count:
+                continue
+            blank_columns[index] = count
+            letter = column_letter(index)
+            notes.append(ImportNote(table.source, name, header + 1, letter, None,
+                                    f"{letter} 列没有表头：{count} 个值未导入，保留在下方",
+                                    f"Column {letter} has no header: {count} values not imported, kept below"))
+            kept.extend((p, len(matches) + index, ImportNote(
+                table.source, name, first + p, letter, values[p], "列没有表头，值保留在此",
+                "Column has no header; the value is kept here")) for p in np.flatnonzero(mask).tolist())
         kept.sort(key=lambda k: (k[0], k[1]))
         notes.extend(k[2] for k in kept)
         if by_sheet_owner:
@@ -341,7 +381,7 @@ def import_tables(tables: list[SourceTable], mapping: MapFile | None = None) -> 
         shown = [replace(m, how="split", suggestion=f"{second[m.index][0]}.{second[m.index][1]}")
                  if m.index in second else m for m in matches]
         report.sheets[key if key not in report.sheets else f"{key}#{name}"] = \
-            SheetIntake(key, name, how, header + 1, n, shown, table.source)
+            SheetIntake(key, name, how, header + 1, n, shown, table.source, blank_columns)
         if by_sheet_owner:
             notes.append(ImportNote(table.source, name, None, None, name, "工作表名作为负责人（一个业务员一张表）",
                                     "Sheet name taken as the owner (one sheet per salesperson)"))
@@ -625,6 +665,10 @@ def to_register(result: ImportResult, lang: str = "zh-CN", profile: str = "trade
         kept.setdefault((rec.sheet, rec.column), []).append((int(rec.row), rec.value))
         why = ("金额写明的币种与本行币种矛盾", "The amount names another currency than its row") \
             if rec.kind == CURRENCY_CONFLICT else ("无法识别的值，原文保留在单元格中", "Unreadable value; the text is kept in the cell")
+        if isinstance(rec.value, dt.time) and rec.kind in ("date", "datetime"):  # how calamine reads a date cell below 1
+            why = ("日期单元格中是 0、负数或只有时间，不是日期（Excel 显示为 1900-01-00 或 #####），该日期不参与计算",
+                   "The date cell holds 0, a negative number or a time alone — no date (Excel shows 1900-01-00 or "
+                   "#####); the date is not used")
         result.notes.append(ImportNote("", SHEETS[rec.sheet].label(lang), int(rec.row), rec.column, rec.value, *why))
         column = SHEETS[rec.sheet].column(rec.column)
         if rec.kind == "enum" or column.kind == "country":

@@ -313,6 +313,19 @@ def match_sheet_name(name: str, overrides: Mapping[str, str] | None = None) -> S
     return SheetMatch(name, None, "none", score)
 
 
+# Sheets crm-xl itself writes beside the register sheets (dropdown lists, how-to, control panel,
+# import notes, marks, the add-in's settings): never guessed from their contents, by any reader —
+# the Lists sheet's headers are the names of option lists (grade, source_channel …), not records.
+GENERATED_SHEETS = frozenset(fold(n) for n in (
+    "使用说明", "How to use", "使用說明", "Lists", "控制台", "Control", "控制臺", "crm-xl marks", "导入说明",
+    "Import notes", "導入說明", "xlwings.conf"))
+
+
+def generated_sheet(name: str) -> bool:
+    """Whether ``name`` is a sheet crm-xl writes itself (not a register sheet, no records)."""
+    return fold(name) in GENERATED_SHEETS
+
+
 MIN_HEADER_VOTES = 3  # known headers a sheet needs before its entity is guessed from them
 
 

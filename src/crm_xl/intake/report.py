@@ -68,6 +68,11 @@ HEADER_UNIT_UNKNOWN = define(
     "— please check",
     CLAUSE, "未知的表头单位", "Unknown unit in a header")
 
+BLANK_HEADER = define(
+    "R016", "warning", "{column} 列没有表头，其中 {count} 个值未读取，请补上表头",
+    "Column {column} has no header, so its {count} values are not read — give it a header",
+    CLAUSE, "没有表头的列", "Column without a header")
+
 
 def unit_how(unit: "units.HeaderUnit") -> Text:
     """What a header's unit did to its values: "数值已乘以 10,000（1 读作 10,000）；…"."""
@@ -129,6 +134,7 @@ class SheetIntake:
     rows: int = 0  # records read
     matches: list[HeaderMatch] = field(default_factory=list)
     source: str | None = None  # the file it came from (import of several files)
+    blank_columns: dict[int, int] = field(default_factory=dict)  # 0-based column → values under a blank header
 
     @property
     def mapped(self) -> list[HeaderMatch]:
@@ -162,6 +168,8 @@ class SheetIntake:
                                           "currency": m.unit.currency}
         if header_units:  # only where a header has a unit (the key is absent otherwise)
             out["header_units"] = header_units
+        if self.blank_columns:  # only where a column has values under a blank header
+            out["columns_without_header"] = {_letter(i): n for i, n in self.blank_columns.items()}
         return out
 
     def line(self, lang: str, label: str | None = None) -> str:
@@ -183,6 +191,14 @@ class SheetIntake:
         if self.guessed:
             names = sep.join(f"{m.header}→{SHEETS[self.key].column(m.key).label(lang)}" for m in self.guessed)
             text += pick(f"；按相似度识别：{names}", f"; guessed: {names}", lang)
+        if self.blank_columns:
+            names = sep.join(f"{_letter(i)} ({n})" if lang == "en" else f"{_letter(i)}（{n} 个值）"
+                             for i, n in self.blank_columns.items())
+            text += pick(f"；没有表头的列（未读取）：{names}", f"; columns without a header (not read): {names}", lang)
+        if self.how in ("fuzzy", "headers"):
+            how = HOW_TEXT[self.how]
+            text += pick(f"；工作表是猜测的（{how[0]}），如不对请在映射文件中更正",
+                         f"; the sheet's kind is a guess ({how[1]}) — correct it in a map file if wrong", lang)
         scaled, kept = [], []
         for f in unit_findings(self.key, self.matches, self.header_row):
             if f.code == HEADER_UNIT_APPLIED:
@@ -218,6 +234,9 @@ class SheetIntake:
                     code = UNMAPPED_HEADER
                 out.append(Finding(self.key, self.header_row, None, code, "info", params, m.header,
                                    cell=_cell(m.index, self.header_row)))
+        for index, count in self.blank_columns.items():
+            out.append(Finding(self.key, self.header_row, None, BLANK_HEADER, "warning",
+                               {"column": _letter(index), "count": count}, None, cell=_cell(index, self.header_row)))
         out += unit_findings(self.key, self.matches, self.header_row)
         return out
 
@@ -225,6 +244,12 @@ class SheetIntake:
 def _split_label(target: str, lang: str) -> str:
     sheet, column = target.split(".", 1)
     return f"{SHEETS[sheet].label(lang)}.{SHEETS[sheet].column(column).label(lang)}"
+
+
+def _letter(index: int) -> str:
+    from crm_xl.findings import column_letter
+
+    return column_letter(index)
 
 
 def _cell(index: int, row: int) -> str:

@@ -27,7 +27,8 @@ import pandas as pd
 
 from crm_xl.findings import Finding
 from crm_xl.i18n import LANGS, fold
-from crm_xl.intake.matching import guess_sheet_from_headers, header_hits, match_headers, match_sheet_name
+from crm_xl.intake.matching import (
+    GENERATED_SHEETS, guess_sheet_from_headers, header_hits, match_headers, match_sheet_name)
 from crm_xl.intake.report import IntakeReport, SheetIntake, key_figure_findings, unit_scales
 from crm_xl.messages import MISSING_COLUMN
 from crm_xl.ports.crypto import decrypt_to_bytes, resolve_password
@@ -99,11 +100,6 @@ def _head_rows(reader, name: str, source) -> list[list[object]]:
     table = _guard(source, head.to_arrow)
     columns = [table.column(i).to_pylist() for i in range(table.num_columns)]
     return [[col[r] for col in columns] for r in range(table.num_rows)]
-
-
-# Sheets crm-xl itself writes beside the register sheets: never guessed from their contents.
-GENERATED_SHEETS = {fold(n) for n in ("使用说明", "How to use", "使用說明", "Lists", "控制台", "Control", "控制臺",
-                                      "crm-xl marks", "导入说明", "Import notes", "導入說明")}
 
 
 def match_workbook_sheets(names: list[str], head_rows) -> tuple[dict[str, str], dict[str, str], list[str]]:
@@ -580,13 +576,20 @@ def _type_sheet(out: dict[str, Any], key: str, name: str, header: int, info: lis
     extra_names: list[str] = []
     lost = _cell_errors(errors)
     scales = unit_scales(key, matches)  # 年采购额(万元): the numbers × 10,000
+    blank_columns: dict[int, int] = {}  # a column whose header cell is blank: its values are counted, said
     for i, col in enumerate(info):
         m = by_index.get(i)
         if m is None:
+            if col.name.startswith("__UNNAMED__"):
+                count = _filled(table.column(i)) + len(lost.get(i, ()))
+                if count:
+                    blank_columns[col.absolute_index] = count
             continue
         series = _cells(table.column(i))
         if i in lost:
             series = _put_back(series, lost[i])
+        if m.key and sheet.column(m.key).kind in ("date", "datetime"):
+            series = _date_cells(series)
         if m.key:
             raw_cols[m.key] = series
             pos[m.key] = col.absolute_index
@@ -611,8 +614,65 @@ def _type_sheet(out: dict[str, Any], key: str, name: str, header: int, info: lis
     out["frames"][key], out["positions"][key], out["extras"][key] = frame, pos, extra_names
     out["unreadable"].append(bad)
     out["intake"].sheets[key] = SheetIntake(key, name, matched_by.get(key, "exact"), header + 1, len(frame),
-                                            matches)
+                                            matches, blank_columns=blank_columns)
     return day_first
+
+
+def _filled(column) -> int:
+    """Cells of an Arrow column that hold something (text that is not all whitespace)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+        return int(pc.sum(pc.fill_null(pc.not_equal(pc.utf8_trim_whitespace(column), ""), False)).as_py() or 0)
+    return len(column) - column.null_count
+
+
+# 1899-12-31 00:00 is what fastexcel makes of serial 0 (its 1900 leap-year shift: serial 1 is 1900-01-01)
+_SERIAL_ZERO = pd.Timestamp(1899, 12, 31)
+_BEFORE_1900 = re.compile(r"^1[0-8]\d\d-\d\d-\d\d \d\d:\d\d:\d\d$")  # a date cell before 1900, spelled by fastexcel
+_FULL_FLOAT = re.compile(r"^-?\d{16,}(?:\.\d*)?$|^-?0\.0{15,}\d+$")  # a number fastexcel spelled out in full
+
+
+def _date_cells(series: pd.Series) -> pd.Series:
+    """A date column's cells with the two numbers fastexcel disguises put back as numbers, so the
+    core reports them at their cell (R001) instead of using them: a date-formatted cell holding 0 or
+    a negative number (or a time alone) is no Excel date — Excel shows ``1900-01-00`` or ``#####`` —
+    yet arrives as a 1899 date (serial 0 → 1899-12-31, −1 → 1899-12-30); and in a column mixing
+    dates with numbers or text a number like ``1e300`` arrives as its 301 digits."""
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        early = (series.notna() & (series < pd.Timestamp(1900, 1, 1))).to_numpy()
+        if not early.any():
+            return series
+        out = series.astype(object)
+        out[early] = [_serial(v) for v in series[early]]
+        return out
+    if series.dtype != object and not pd.api.types.is_string_dtype(series.dtype):
+        return series
+    table: dict[Any, Any] = {}
+    for u in pd.unique(series.dropna()):
+        if isinstance(u, str):
+            if _BEFORE_1900.match(u):
+                table[u] = _serial(pd.Timestamp(u))
+            elif len(u) > 16 and _FULL_FLOAT.match(u):
+                table[u] = float(u)
+        elif isinstance(u, (pd.Timestamp, dt.datetime)) and u < dt.datetime(1900, 1, 1):  # cells put back
+            table[u] = _serial(pd.Timestamp(u))
+    if not table:
+        return series
+    out = series.astype(object)
+    hit = out.isin(list(table)).to_numpy()
+    out[hit] = [table[v] for v in out[hit]]
+    return out
+
+
+def _serial(stamp: pd.Timestamp) -> Any:
+    """A date fastexcel read before 1900 → the cell's number (Excel's serial), or the time of day
+    it shows when that is all the cell holds (0 < serial < 1: ``09:30``)."""
+    serial = (stamp - _SERIAL_ZERO) / pd.Timedelta(days=1)
+    if 0 < serial < 1:
+        return stamp.strftime("%H:%M:%S" if stamp.second else "%H:%M")
+    return float(serial)
 
 
 def _cells(column) -> pd.Series:
