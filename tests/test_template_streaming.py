@@ -130,3 +130,27 @@ def test_rows_block_in_line_reads_back_like_the_shared_strings_one(tmp_path):
         out.append(CalamineWorkbook.from_path(str(path)).get_sheet_by_name("S").to_python())
     assert out[0] == out[1]
     assert out[0][0][0] == "text" and out[0][5][0] == "ctrl\x01_x0041_" and len(out[0][7][0]) == 32_767
+
+
+def test_rows_worksheet_table_still_refuses_overlaps(tmp_path):
+    """RowsWorksheet.add_table records its first table as a rectangle, not a cell at a time: a later
+    table or merge over it is refused as xlsxwriter refuses it, one beside it is not."""
+    import pytest
+    import xlsxwriter
+    from xlsxwriter.exceptions import OverlappingRange
+
+    from crm_xl.ports.sheet_rows import RowsWorksheet
+
+    wb = xlsxwriter.Workbook(str(tmp_path / "t.xlsx"))
+    ws = wb.add_worksheet("T", worksheet_class=RowsWorksheet)
+    assert ws.add_table(0, 0, 200, 5, {"name": "T_one"}) == 0
+    with pytest.raises(OverlappingRange, match="A1:F201"):
+        ws.add_table(200, 5, 210, 8, {"name": "T_two"})
+    with pytest.raises(OverlappingRange, match="A1:F201"):
+        ws.merge_range(150, 4, 150, 7, "")
+    with pytest.raises(OverlappingRange, match="A1:F201"):
+        ws.add_table("B2:C3", {"name": "T_three"})
+    assert ws.add_table(0, 7, 10, 9, {"name": "T_four"}) == 0  # beside it
+    with pytest.raises(OverlappingRange, match="H1:J11"):
+        ws.merge_range(5, 9, 5, 11, "")
+    wb.close()

@@ -132,6 +132,24 @@ def test_hostile_workbook_every_defect_at_its_cell(tmp_path):
     assert len(result.error_rows()["customers"]) == 3  # C1, C2 (required), C3 (future) all have errors
 
 
+def test_validate_values_marks_the_same_unusable_cells(tmp_path):
+    """``crm-xl followups`` runs only the value rules (validate_values): on the hostile workbook (every
+    planted defect, settings overriding nothing) they make exactly validate's cells unusable."""
+    from crm_xl.validation import validate_values
+    from crm_xl.validation.codes import UNUSABLE_VALUE
+
+    records = copy.deepcopy(BASE)
+    for sheet, i, changes, _hits in PLANTED:
+        records[sheet][i].update(changes)
+    records["customers"].append(EXTRA_CUSTOMER)
+    records["contacts"].append(EXTRA_CONTACT)
+    register = read_register(write(tmp_path / "hostile.xlsx", records))
+    full, values = validate(register, AS_OF), validate_values(register, AS_OF)
+    assert values.unusable == full.unusable and len(full.unusable) >= 1
+    assert [f for f in full.findings if f.code in UNUSABLE_VALUE] == [f for f in values.findings
+                                                                      if f.code in UNUSABLE_VALUE]
+
+
 @pytest.fixture()
 def hostile(tmp_path) -> Path:
     records = copy.deepcopy(BASE)

@@ -18,7 +18,7 @@ import pandas as pd
 from crm_xl.analysis import Analysis, analyze
 from crm_xl.register import Register
 from crm_xl.service import ServiceReport, build_service
-from crm_xl.validation import ValidationResult, validate
+from crm_xl.validation import ValidationResult, validate, validate_values
 
 
 @dataclass
@@ -73,8 +73,10 @@ def review(register: Register, as_of: dt.date, period: str | None = None, lang: 
     """Validate, analyse, plan follow-ups and track service for ``register`` as of ``as_of``.
 
     ``plan_only`` (the ``followups`` command) stops after the follow-up plan: no service report and
-    no JSON of the plan, which that command does not write (``service`` is then None), and its
-    analysis has only what the plan needs (grades and order-to-cash, ``analyze(scope="plan")``).
+    no JSON of the plan, which that command does not write (``service`` is then None), its
+    analysis has only what the plan needs (grades and order-to-cash, ``analyze(scope="plan")``) and
+    its validation only the rules that decide the unusable values (``validate_values``: the same
+    ``unusable``, not every finding).
 
     ``lazy_json`` (``crm-xl analyze --format json``) leaves the analysis' ``followups`` and
     ``service`` empty and puts the functions that make them in ``analysis.deferred``: its JSON
@@ -86,7 +88,8 @@ def review(register: Register, as_of: dt.date, period: str | None = None, lang: 
     from crm_xl.followups import followups_json
 
     lang = lang or register.lang
-    result = validate(register, as_of)
+    # the plan takes from the validation only the unusable values: the rules that decide them
+    result = validate_values(register, as_of) if plan_only else validate(register, as_of)
     # the plan needs only the grades and order-to-cash: no pipeline, trend (statsmodels), KPI or coverage
     analysis = analyze(register, as_of, period=period, unusable=result.unusable,
                        error_rows=None if plan_only else result.error_rows(), scope="plan" if plan_only else "all")

@@ -32,12 +32,15 @@ def sync_command(
     password: str = typer.Option(None, "--password", help="Password of encrypted workbooks (or CRM_XL_PASSWORD)."),
     lang: str = lang_option(),
 ) -> None:
-    from crm_xl.cli.app import preload
+    from crm_xl.cli.app import check_early, preload
     from crm_xl.ports.database_url import is_database_url
-    from crm_xl.ports.reader import read_register
 
     if not is_database_url(db):
         raise typer.BadParameter("--db must be duckdb:///FILE or postgresql://…")
+    if registers:  # the first book's input check runs on the second core while pandas and the core are imported
+        check_early(registers[0])
+    from crm_xl.ports.reader import read_register
+
     when = dt.datetime.fromisoformat(at) if at else None
     # SQLAlchemy, the driver and the snapshot's forecast code (≈ 1 s) import while the books are read.
     driver = ("duckdb_engine",) if db.lower().startswith("duckdb") else ("sqlalchemy.dialects.postgresql.psycopg",)

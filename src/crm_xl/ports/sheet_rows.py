@@ -30,8 +30,8 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 from xlsxwriter.utility import (_datetime_to_excel_datetime, _preserve_whitespace, _utf16_len, _utf16_truncate,
-                                xl_col_to_name)
-from xlsxwriter.worksheet import Worksheet
+                                xl_col_to_name, xl_range)
+from xlsxwriter.worksheet import Worksheet, convert_range_args
 from xlsxwriter.xmlwriter import XMLwriter
 
 __all__ = ["RowsWorksheet", "date_serials"]
@@ -81,6 +81,26 @@ class RowsWorksheet(Worksheet):
     def __init__(self) -> None:
         super().__init__()
         self._block: dict[str, Any] | None = None
+
+    @convert_range_args
+    def add_table(self, first_row: int, first_col: int, last_row: int, last_col: int, options=None):
+        """xlsxwriter's ``add_table``, without its entry per cell: to find overlaps it records every
+        cell of the table (rows × columns, ≈ 600,000 dict entries for the activities of 10k customers,
+        the largest single cost of writing a register's tables). The first table of a sheet without
+        merged cells is recorded as its rectangle instead (:class:`_TableRange` answers the same
+        look-ups), so a later table or merge still finds the overlap xlsxwriter would have found."""
+        if self.table_cells or self.merged_cells:  # not the first range: xlsxwriter's own check
+            return super().add_table(first_row, first_col, last_row, last_col, options)
+        self.table_cells = _NoCells()
+        try:
+            result = super().add_table(first_row, first_col, last_row, last_col, options)
+        finally:
+            self.table_cells = {}
+        if result != -1 and result != -3:  # -1/-3: refused before any cell was recorded
+            r0, r1 = sorted((first_row, last_row))
+            c0, c1 = sorted((first_col, last_col))
+            self.table_cells = _TableRange((r0, c0, r1, c1), xl_range(r0, c0, r1, c1))
+        return result
 
     def write_rows(self, first_row: int, columns: Sequence[tuple[int, Any, Any]], n_rows: int, *,
                    inline: bool = False, chunk_rows: int = CHUNK_ROWS) -> None:
@@ -382,6 +402,35 @@ def _inline_texts(texts: list[str]) -> list[str]:
     escaped = _escape_text(joined).split("\x00")
     return [f' t="inlineStr"><is><t xml:space="preserve">{e}</t></is></c>' if t[:1].isspace() or t[-1:].isspace()
             else f' t="inlineStr"><is><t>{e}</t></is></c>' for t, e in zip(texts, escaped)]
+
+
+class _NoCells(dict):
+    """A ``table_cells`` that records nothing (while :meth:`RowsWorksheet.add_table` runs)."""
+
+    def get(self, key, default=None):
+        return default
+
+    def __setitem__(self, key, value) -> None:
+        pass
+
+
+class _TableRange(dict):
+    """xlsxwriter's ``table_cells`` (cell → the table's range) for a table recorded as its
+    rectangle; cells of later tables are entries as xlsxwriter records them."""
+
+    def __init__(self, bounds: tuple[int, int, int, int], cell_range: str) -> None:
+        super().__init__()
+        self.bounds, self.cell_range = bounds, cell_range
+
+    def get(self, key, default=None):
+        r0, c0, r1, c1 = self.bounds
+        row, col = key
+        if r0 <= row <= r1 and c0 <= col <= c1:
+            return self.cell_range
+        return super().get(key, default)
+
+    def __bool__(self) -> bool:
+        return True
 
 
 class _AsText:

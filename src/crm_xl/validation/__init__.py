@@ -40,10 +40,14 @@ from crm_xl.validation.policy import check_customer_policy
 from crm_xl.validation.sales import check_opportunities
 from crm_xl.validation.tickets import check_tickets
 
-__all__ = ["ValidationResult", "validate", "findings_markdown", "normalize_company", "CODES", "codes", "RULES"]
+__all__ = ["ValidationResult", "validate", "validate_values", "findings_markdown", "normalize_company", "CODES", "codes", "RULES"]
 
 RULES = (check_cells, check_contact_points, check_unique_ids, check_references, check_duplicate_customers,
          check_date_order, check_money, check_customer_policy, check_opportunities, check_tickets)
+
+# The rules that can report a code of UNUSABLE_VALUE (with the reader's R001/R002): all that
+# decides which values are unusable (validate_values)
+VALUE_RULES = (check_cells, check_contact_points)
 
 _SHEET_ORDER = {k: i for i, k in enumerate(SHEETS)}
 
@@ -120,6 +124,27 @@ def validate(register: Register, as_of: dt.date | None = None) -> ValidationResu
         if severity != "off":
             f = f if f.cell or f.row is None else replace(f, cell=register.cell(f.sheet, f.row, f.column))
             findings.append(f if severity == f.severity else replace(f, severity=severity))
+    for f in register.reader_findings():
+        severity = register.settings.severity_of(f.code, f.severity)
+        if severity != "off":
+            findings.append(f if severity == f.severity else replace(f, severity=severity))
+    findings.sort(key=lambda f: _sort_key(register, f))
+    rows_checked = sum(len(register.frames[s]) for s in ROW_SHEETS)
+    return ValidationResult(register, as_of, findings, rows_checked)
+
+
+def validate_values(register: Register, as_of: dt.date | None = None) -> ValidationResult:
+    """Only what decides which values are unusable: the findings of :data:`VALUE_RULES` and the
+    reader's, sorted as :func:`validate` sorts them. Its ``unusable`` is ``validate``'s; its
+    findings are not all of them (no identity, reference, consistency, policy or operations-sheet
+    rules), so it is for a command that shows none (``crm-xl followups``)."""
+    as_of = as_of or dt.date.today()
+    if isinstance(as_of, dt.datetime):
+        as_of = as_of.date()
+    ctx = Context(register, as_of)
+    for rule in VALUE_RULES:
+        rule(ctx)
+    findings = ctx.findings()
     for f in register.reader_findings():
         severity = register.settings.severity_of(f.code, f.severity)
         if severity != "off":
