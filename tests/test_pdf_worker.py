@@ -143,6 +143,11 @@ charts = [Chart(key=f"c{i}", title=f"图 {i}", kind=kind, categories=["甲", "�
                 series=[Series(name="本期", values=[1.0 * i, 2.0, None]), Series(name="上期", values=[3.0, 1.0, 2.0])])
           for i, kind in enumerate(["bar", "stacked_bar", "barh", "line", "bar"])]
 report = types.SimpleNamespace(charts=lambda: charts, header=types.SimpleNamespace(lang="zh-CN"))
+
+def _warm_charts():
+    from crm_xl.reports.charts import warm_up
+    warm_up()
+
 workers = (pdf_worker.start(lambda: None), pdf_worker.start(lambda: None))
 assert all(workers)
 for paths in (True, False):
@@ -151,6 +156,12 @@ for paths in (True, False):
     assert list(drawn) == [c.key for c in charts] and drawn == here, paths
 assert "matplotlib" in sys.modules  # drawn here too, for the comparison
 for w in workers:
+    w.close()
+first = pdf_worker.start(None, spares=1)  # as the report command does: the second a fork of the first
+first.warm(_warm_charts)
+pair = (first, *first.spares)
+assert html.render_charts(report, workers=pair) == html.render_charts(report)
+for w in reversed(pair):
     w.close()
 print("ok")
 """)
@@ -199,3 +210,46 @@ assert value == 8 and pid == w.pid
 assert w.run(_says, 6) == 6
 """)
     assert done.stdout == "to stdout\n" and done.stderr == "to stderr\n"
+
+
+def test_a_spare_is_forked_by_its_warm_first_child_and_ends_with_it() -> None:
+    """start(..., spares=1): the second child is the first child's fork, made once the first has
+    warmed up (what the warm-up loaded is there), told to come when only the spare gets a job,
+    reaped by the first child when that one ends; its jobs are then done in the parent."""
+    in_fresh_python("""
+import signal
+signal.alarm(60)
+
+def _warm():
+    sys.modules["_warmed_here"] = True
+
+def _parent_and_warm(_x):
+    return os.getppid(), "_warmed_here" in sys.modules
+
+first = pdf_worker.start(None, spares=1)
+spare, = first.spares
+first.warm(_warm)
+spare.submit(_parent_and_warm, 0)
+first.submit(_pid_and, 1)
+(ppid, warmed), (pid, value) = spare.result(), first.result()
+assert ppid == first.pid and warmed and pid == first.pid and value == 2, (ppid, warmed, pid)
+spare.submit(_pid_and, 3)
+spare_pid, value = spare.result()
+assert value == 6 and spare_pid not in (first.pid, os.getpid())
+assert first.run(_pid_and, 5)[1] == 10  # the first child ends, and ends its spare
+try:
+    os.kill(spare_pid, 0)
+    with open(f"/proc/{spare_pid}/stat") as f:
+        assert f.read().split(") ")[1][0] != "Z", "the spare was left a zombie"
+    raise SystemExit("the spare outlived its first child")
+except ProcessLookupError:
+    pass
+pid, value = spare.run(_pid_and, 7)
+assert value == 14 and pid == os.getpid()  # done here: the spare is gone
+
+cold = pdf_worker.start(None, spares=1)
+cold.spares[0].submit(os.getppid)
+assert cold.spares[0].result() == cold.pid  # the first child was never told to warm up
+cold.spares[0].close()
+cold.close()
+""")

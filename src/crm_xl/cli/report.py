@@ -42,10 +42,17 @@ def report(
     # the start, as before, and chart drawers (matplotlib, fonts) once the register is read (the read
     # runs on both cores), which then draw an HTML or PDF report's charts between them
     suffix = out.suffix.lower()
-    printer = (pdf_worker.start(partial(_warm_up, charts=True))
+    # the second drawer is forked by the first child once that one is warm (worker "spares"): it
+    # starts with matplotlib, the fonts and a first drawing loaded instead of loading them again
+    printer = (pdf_worker.start(partial(_warm_up, charts=True), spares=1)
                if suffix == ".pdf" and pdf_engine != "libreoffice" else None)
-    drawers = [pdf_worker.start(None) for _ in range(2 - (printer is not None))] \
-        if suffix in (".html", ".pdf") else []
+    if printer is not None:
+        drawers = list(printer.spares)
+    elif suffix in (".html", ".pdf"):
+        first = pdf_worker.start(None, spares=1)
+        drawers = [first, *first.spares] if first is not None else [None]
+    else:
+        drawers = []
     with contextlib.ExitStack() as children:
         for child in (printer, *drawers):
             if child is not None:
@@ -64,9 +71,8 @@ def report(
         charts_here = suffix != ".xlsx" and not any(drawers) and printer is None
         preload((*REVIEW_MODULES, *_WRITER_MODULES.get(suffix, ()), *(("crm_xl.reports.charts",) if charts_here else ())))
         register = read_register(path, password=password)
-        for drawer in drawers:
-            if drawer is not None:
-                drawer.warm(_warm_up_charts)
+        if printer is None and drawers and drawers[0] is not None:
+            drawers[0].warm(_warm_up_charts)  # and then forks the second drawer
         lang = resolve_lang(lang, register.lang)
         say_coverage(register, lang)
         day = as_of_date(as_of)
