@@ -182,15 +182,31 @@ def _choose(n: int) -> tuple[str, Text]:
 _FALLBACK = ("ets_trend_seasonal", "ets_trend", "ets_level", "mean")
 
 
+# Where the ETS fits run: None here, or an object whose ``fit(y, method, steps)`` runs
+# :func:`fit_ets` elsewhere (``crm_xl.ports.fit_worker``, a child process that imported statsmodels
+# while this one read the workbook) and returns its frame, raises what it raised, or returns None
+# when it cannot (the fit then runs here). Set by the CLI; the results are the same either way.
+fitter = None
+
+
 def _fit(y: pd.Series, method: str, steps: int) -> pd.DataFrame:
     """Forecast ``steps`` months after ``y`` with ``method``: mean, lower, upper (80%)."""
-    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
-
-    if method == "mean":
+    if method == "mean":  # no model: statsmodels is not needed (nor imported)
         z = 1.2815515655446004  # standard normal quantile for an 80% two-sided interval
         mean = float(y.mean())
         sd = float(y.std(ddof=1)) if len(y) > 1 else 0.0
         return pd.DataFrame({"mean": [mean] * steps, "lower": [mean - z * sd] * steps, "upper": [mean + z * sd] * steps})
+    if fitter is not None:
+        frame = fitter.fit(y, method, steps)
+        if frame is not None:
+            return frame
+    return fit_ets(y, method, steps)
+
+
+def fit_ets(y: pd.Series, method: str, steps: int) -> pd.DataFrame:
+    """:func:`_fit` of an ETS ``method`` (``ets_level``, ``ets_trend``, ``ets_trend_seasonal``) in this process."""
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
     # statsmodels' heuristic initial states (needs 10 points, two seasons when seasonal) fit far
     # better than jointly estimated ones on short monthly series; the level-only model estimates them.
     kw = {"error": "add", "initialization_method": "heuristic" if len(y) >= TREND_MIN_MONTHS else "estimated"}

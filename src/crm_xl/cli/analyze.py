@@ -45,12 +45,24 @@ def analyze_command(
         raise UsageError("--format 只能是 json 或 text", "--format must be json or text")
     day = as_of_date(as_of)
     kpi_period = parse_period(period) if period else None
-    preload(REVIEW_MODULES)
-    register = read_register(path, password=password) if password else read_register(path)
-    from crm_xl.review import review
+    from crm_xl.ports import fit_worker
 
-    lang = resolve_lang(lang, register.lang)
-    result = review(register, day, period=kpi_period, lang=lang, lazy_json=fmt == "json").analysis
+    worker = fit_worker.start()  # before any thread: the ETS fits' child imports statsmodels meanwhile
+    try:
+        preload(tuple(m for m in REVIEW_MODULES if m != fit_worker.ETS_MODULE) if worker else REVIEW_MODULES)
+        register = read_register(path, password=password) if password else read_register(path)
+        from crm_xl import forecast
+        from crm_xl.review import review
+
+        lang = resolve_lang(lang, register.lang)
+        forecast.fitter = worker
+        try:
+            result = review(register, day, period=kpi_period, lang=lang, lazy_json=fmt == "json").analysis
+        finally:
+            forecast.fitter = None
+    finally:
+        if worker is not None:
+            worker.close()
     if fmt == "json":
         # written member by member: the JSON of 100k customers never exists whole (contract.write_object)
         members = [(key, make) if key != "coverage" else
