@@ -112,25 +112,7 @@ class ValidationResult:
 
 def validate(register: Register, as_of: dt.date | None = None) -> ValidationResult:
     """Run every rule on ``register`` as of ``as_of`` (default today)."""
-    as_of = as_of or dt.date.today()
-    if isinstance(as_of, dt.datetime):
-        as_of = as_of.date()
-    ctx = Context(register, as_of)
-    for rule in RULES:
-        rule(ctx)
-    findings = ctx.findings()
-    for f in _profile_findings(register, as_of):
-        severity = register.settings.severity_of(f.code, f.severity)
-        if severity != "off":
-            f = f if f.cell or f.row is None else replace(f, cell=register.cell(f.sheet, f.row, f.column))
-            findings.append(f if severity == f.severity else replace(f, severity=severity))
-    for f in register.reader_findings():
-        severity = register.settings.severity_of(f.code, f.severity)
-        if severity != "off":
-            findings.append(f if severity == f.severity else replace(f, severity=severity))
-    findings.sort(key=lambda f: _sort_key(register, f))
-    rows_checked = sum(len(register.frames[s]) for s in ROW_SHEETS)
-    return ValidationResult(register, as_of, findings, rows_checked)
+    return _run(register, as_of, RULES, profile=True)
 
 
 def validate_values(register: Register, as_of: dt.date | None = None) -> ValidationResult:
@@ -138,13 +120,24 @@ def validate_values(register: Register, as_of: dt.date | None = None) -> Validat
     reader's, sorted as :func:`validate` sorts them. Its ``unusable`` is ``validate``'s; its
     findings are not all of them (no identity, reference, consistency, policy or operations-sheet
     rules), so it is for a command that shows none (``crm-xl followups``)."""
+    return _run(register, as_of, VALUE_RULES, profile=False)
+
+
+def _run(register: Register, as_of: dt.date | None, rules, profile: bool) -> ValidationResult:
+    """``rules`` (and the profile's rules when ``profile``) and the reader's findings, each at the
+    severity the Settings give it, sorted in the register's order."""
     as_of = as_of or dt.date.today()
     if isinstance(as_of, dt.datetime):
         as_of = as_of.date()
     ctx = Context(register, as_of)
-    for rule in VALUE_RULES:
+    for rule in rules:
         rule(ctx)
     findings = ctx.findings()
+    for f in _profile_findings(register, as_of) if profile else ():
+        severity = register.settings.severity_of(f.code, f.severity)
+        if severity != "off":
+            f = f if f.cell or f.row is None else replace(f, cell=register.cell(f.sheet, f.row, f.column))
+            findings.append(f if severity == f.severity else replace(f, severity=severity))
     for f in register.reader_findings():
         severity = register.settings.severity_of(f.code, f.severity)
         if severity != "off":
