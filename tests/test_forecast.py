@@ -165,38 +165,44 @@ _FIT_WORKER_SCRIPT = r"""
 import os, signal, sys
 import numpy as np, pandas as pd
 from crm_xl import forecast
-from crm_xl.ports import fit_worker
+from crm_xl.cli.app import fits_in, start_fitter
 
 t = np.arange(36)
 y = pd.Series(100_000 + 2_000 * t + 15_000 * np.sin(2 * np.pi * t / 12),
               index=pd.date_range("2023-11-01", periods=36, freq="MS"))
-worker = fit_worker.start()
+worker = start_fitter()
 assert worker is not None, "no fitting child on Linux with one thread"
-for method, series, steps in [("ets_trend_seasonal", y, 12), ("ets_trend", y.iloc[:-6], 6), ("ets_level", y.iloc[:5], 12)]:
-    there = worker.fit(series, method, steps)
-    here = forecast.fit_ets(series, method, steps)
-    assert there.columns.tolist() == here.columns.tolist()
-    assert there.to_numpy().tobytes() == here.to_numpy().tobytes(), method  # the same bits
-try:  # a fit that fails in the child (non-finite forecast) raises here, as it would in this process
-    worker.fit(pd.Series([np.nan] * 12, index=y.index[:12]), "ets_trend", 6)
-    raise AssertionError("no error from a failed fit")
-except RuntimeError as exc:
-    assert "non-finite" in str(exc), exc
-forecast.fitter = worker
-os.kill(worker.pid, signal.SIGKILL)  # a child that died: the fit runs in this process
-os.waitpid(worker.pid, 0)
-assert forecast._fit(y, "ets_trend", 6).to_numpy().tobytes() == forecast.fit_ets(y, "ets_trend", 6).to_numpy().tobytes()
-worker.close()
+with fits_in(worker):
+    cases = [("ets_trend_seasonal", y, 12), ("ets_trend", y.iloc[:-6], 6), ("ets_level", y.iloc[:5], 12)]
+    there = [forecast._fit(series, method, steps) for method, series, steps in cases]
+    assert "statsmodels" not in sys.modules  # the child imported it, this process never did
+    for (method, series, steps), frame in zip(cases, there):
+        here = forecast.fit_ets(series, method, steps)
+        assert frame.columns.tolist() == here.columns.tolist()
+        assert frame.to_numpy().tobytes() == here.to_numpy().tobytes(), method  # the same bits
+    try:  # a fit that fails in the child (non-finite forecast) raises here, as it would in this process
+        forecast._fit(pd.Series([np.nan] * 12, index=y.index[:12]), "ets_trend", 6)
+        raise AssertionError("no error from a failed fit")
+    except ValueError as exc:
+        assert "non-finite" in str(exc), exc
+    os.kill(worker.pid, signal.SIGKILL)  # a child that died: the fit runs in this process
+    os.waitpid(worker.pid, 0)
+    assert forecast._fit(y, "ets_trend", 6).to_numpy().tobytes() == forecast.fit_ets(y, "ets_trend", 6).to_numpy().tobytes()
+assert forecast.fitter is None
+os.environ["CRM_XL_FIT_WORKER"] = "0"
+assert start_fitter() is None  # its switch
 print("ok")
 """
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the fitting child is forked on Linux only")
 def test_fit_worker_gives_the_same_bits_and_falls_back():
-    """The ETS fits in the forked child (``crm-xl analyze``) are bit for bit the fits of this
-    process; a fit that fails there raises here; a dead child leaves the fit to this process."""
+    """The ETS fits in the forked child (``crm-xl analyze``, ``crm-xl report``) are bit for bit the
+    fits of this process, which never imports statsmodels; a fit that fails there raises here; a
+    dead child leaves the fit to this process; CRM_XL_FIT_WORKER=0 keeps the fits here."""
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
-    env.pop("CRM_XL_FIT_IN_PROCESS", None)
+    env.pop("CRM_XL_FIT_WORKER", None)
+    env.pop("CRM_XL_PDF_WORKER", None)
     done = subprocess.run([sys.executable, "-c", _FIT_WORKER_SCRIPT], env=env, capture_output=True, text=True,
                           timeout=300)
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr

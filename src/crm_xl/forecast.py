@@ -182,10 +182,10 @@ def _choose(n: int) -> tuple[str, Text]:
 _FALLBACK = ("ets_trend_seasonal", "ets_trend", "ets_level", "mean")
 
 
-# Where the ETS fits run: None here, or an object whose ``fit(y, method, steps)`` runs
-# :func:`fit_ets` elsewhere (``crm_xl.ports.fit_worker``, a child process that imported statsmodels
-# while this one read the workbook) and returns its frame, raises what it raised, or returns None
-# when it cannot (the fit then runs here). Set by the CLI; the results are the same either way.
+# Where the ETS fits run: None here, or a callable ``fitter(fit_ets, y, method, steps)`` that runs
+# :func:`fit_ets` elsewhere and returns its frame or raises what it raised (``crm_xl.cli.app.
+# fits_in``: a worker child that imported statsmodels while this process read the workbook, and
+# that does the fit here when it is gone). Set by the CLI; the results are the same bits either way.
 fitter = None
 
 
@@ -197,9 +197,7 @@ def _fit(y: pd.Series, method: str, steps: int) -> pd.DataFrame:
         sd = float(y.std(ddof=1)) if len(y) > 1 else 0.0
         return pd.DataFrame({"mean": [mean] * steps, "lower": [mean - z * sd] * steps, "upper": [mean + z * sd] * steps})
     if fitter is not None:
-        frame = fitter.fit(y, method, steps)
-        if frame is not None:
-            return frame
+        return fitter(fit_ets, y, method, steps)
     return fit_ets(y, method, steps)
 
 

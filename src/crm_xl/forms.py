@@ -202,7 +202,7 @@ def render_pdfs(contexts: dict[str, dict[str, Any]], out_dir: str | Path, engine
     HTML import ignores much of the CSS) converts the printable xlsx layout of the same form with
     Calc headless, in one run with an isolated user profile and a timeout. Files are made in a
     private temp folder and moved into ``out_dir`` only when every PDF was produced. A
-    :class:`~crm_xl.reports.worker.PrintWorker` (WeasyPrint loaded ahead in a child process)
+    :class:`~crm_xl.ports.child.Worker` (WeasyPrint loaded ahead in a child process)
     prints them when given and WeasyPrint can start there; else they are printed as without one.
     """
     out_dir = Path(out_dir)

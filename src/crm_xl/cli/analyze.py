@@ -11,8 +11,8 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from crm_xl.cli.app import (REVIEW_MODULES, preload, as_of_date, app, atomic_output, console, handle_errors, lang_option, resolve_lang,
-                            source_argument)
+from crm_xl.cli.app import (as_of_date, app, atomic_output, console, fits_in, handle_errors, lang_option, preload,
+                            resolve_lang, review_modules, source_argument, start_fitter)
 from crm_xl.i18n import UsageError, pick
 
 
@@ -45,24 +45,14 @@ def analyze_command(
         raise UsageError("--format 只能是 json 或 text", "--format must be json or text")
     day = as_of_date(as_of)
     kpi_period = parse_period(period) if period else None
-    from crm_xl.ports import fit_worker
-
-    worker = fit_worker.start()  # before any thread: the ETS fits' child imports statsmodels meanwhile
-    try:
-        preload(tuple(m for m in REVIEW_MODULES if m != fit_worker.ETS_MODULE) if worker else REVIEW_MODULES)
+    fitter = start_fitter()  # before any thread: the ETS fits' child imports statsmodels meanwhile
+    with fits_in(fitter):
+        preload(review_modules(fitter))
         register = read_register(path, password=password) if password else read_register(path)
-        from crm_xl import forecast
         from crm_xl.review import review
 
         lang = resolve_lang(lang, register.lang)
-        forecast.fitter = worker
-        try:
-            result = review(register, day, period=kpi_period, lang=lang, lazy_json=fmt == "json").analysis
-        finally:
-            forecast.fitter = None
-    finally:
-        if worker is not None:
-            worker.close()
+        result = review(register, day, period=kpi_period, lang=lang, lazy_json=fmt == "json").analysis
     if fmt == "json":
         # written member by member: the JSON of 100k customers never exists whole (contract.write_object)
         members = [(key, make) if key != "coverage" else

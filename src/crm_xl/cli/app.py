@@ -285,7 +285,48 @@ def atomic_output(dst: str | Path, suffix: str | None = None) -> Iterator[Path]:
 
 # What each kind of command imports after the workbook is read; ``preload`` imports it meanwhile.
 VALIDATION_MODULES = ("crm_xl.validation", "phonenumbers", "pycountry", "email_validator", "holidays")
-REVIEW_MODULES = (*VALIDATION_MODULES, "crm_xl.review", "statsmodels.tsa.exponential_smoothing.ets")
+ETS_MODULE = "statsmodels.tsa.exponential_smoothing.ets"
+REVIEW_MODULES = (*VALIDATION_MODULES, "crm_xl.review", ETS_MODULE)
+FIT_WORKER = "CRM_XL_FIT_WORKER"  # 0: the trend's fits run in the command itself
+
+
+def start_fitter():
+    """Fork the child the trend forecast's ETS fits run in (:mod:`crm_xl.ports.child`), which
+    imports statsmodels (and scipy, ≈ 1.5 s of CPU holding the GIL) on the other core while this
+    process reads, so this one never imports it; None where no child is used (then the fits run
+    here, the same bits). Call it before anything starts a thread; hand it to :func:`fits_in`."""
+    from crm_xl.ports import child
+
+    return child.start(_warm_fits, switch=FIT_WORKER)
+
+
+def _warm_fits() -> None:
+    import importlib
+
+    importlib.import_module(ETS_MODULE)
+    importlib.import_module("crm_xl.forecast")
+
+
+def review_modules(fitter) -> tuple[str, ...]:
+    """:data:`REVIEW_MODULES` to :func:`preload`, without statsmodels when ``fitter`` has it."""
+    return tuple(m for m in REVIEW_MODULES if m != ETS_MODULE) if fitter is not None else REVIEW_MODULES
+
+
+@contextmanager
+def fits_in(fitter) -> Iterator[None]:
+    """Within the block the trend's fits run in ``fitter`` (a :func:`start_fitter` child, or None:
+    here); the child is ended on leaving."""
+    if fitter is None:
+        yield
+        return
+    from crm_xl import forecast
+
+    with fitter:
+        forecast.fitter = fitter.call
+        try:
+            yield
+        finally:
+            forecast.fitter = None
 
 
 def preload(modules: tuple[str, ...]) -> None:

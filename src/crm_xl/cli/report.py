@@ -8,8 +8,8 @@ from pathlib import Path
 import typer
 
 from crm_xl.i18n import UsageError
-from crm_xl.cli.app import (REVIEW_MODULES, as_of_date, app, handle_errors, lang_option, preload, resolve_lang, say,
-                            say_coverage, source_argument)
+from crm_xl.cli.app import (as_of_date, app, fits_in, handle_errors, lang_option, preload, resolve_lang,
+                            review_modules, say, say_coverage, source_argument, start_fitter)
 
 
 @app.command("report", help="Write a report (sales, customers, service or monthly) as HTML, PDF or Excel.\n\n"
@@ -35,12 +35,14 @@ def report(
     import contextlib
     from functools import partial
 
-    from crm_xl.reports import worker as pdf_worker
+    from crm_xl.ports import child as pdf_worker
 
     # Forked before anything starts a thread, children get ready on the other core while this
-    # process reads and reviews the register: a PDF's printer (WeasyPrint, matplotlib, fonts) from
-    # the start, as before, and chart drawers (matplotlib, fonts) once the register is read (the read
-    # runs on both cores), which then draw an HTML or PDF report's charts between them
+    # process reads and reviews the register: the trend's fits (statsmodels), a PDF's printer
+    # (WeasyPrint, matplotlib, fonts) from the start, and chart drawers (matplotlib, fonts) once the
+    # register is read (the read runs on both cores), which then draw an HTML or PDF report's charts
+    # between them
+    fitter = start_fitter()
     suffix = out.suffix.lower()
     # the second drawer is forked by the first child once that one is warm (worker "spares"): it
     # starts with matplotlib, the fonts and a first drawing loaded instead of loading them again
@@ -54,6 +56,7 @@ def report(
     else:
         drawers = []
     with contextlib.ExitStack() as children:
+        children.enter_context(fits_in(fitter))
         for child in (printer, *drawers):
             if child is not None:
                 children.enter_context(child)
@@ -66,10 +69,10 @@ def report(
             raise UsageError(f"--kind 只能是 {'、'.join(KINDS)}", f"--kind must be one of {', '.join(KINDS)}")
         if suffix not in FORMATS:
             raise UsageError("--out 的文件名须以 .html、.pdf 或 .xlsx 结尾", "--out must end in .html, .pdf or .xlsx")
-        # the review's validators and statsmodels, and this format's writer, import on the second core
-        # while fastexcel reads (charts and the printer are the children's)
+        # the review's validators (and statsmodels, without a fits' child), and this format's writer,
+        # import on the second core while fastexcel reads (charts and the printer are the children's)
         charts_here = suffix != ".xlsx" and not any(drawers) and printer is None
-        preload((*REVIEW_MODULES, *_WRITER_MODULES.get(suffix, ()), *(("crm_xl.reports.charts",) if charts_here else ())))
+        preload((*review_modules(fitter), *_WRITER_MODULES.get(suffix, ()), *(("crm_xl.reports.charts",) if charts_here else ())))
         register = read_register(path, password=password)
         if printer is None and drawers and drawers[0] is not None:
             drawers[0].warm(_warm_up_charts)  # and then forks the second drawer

@@ -88,13 +88,13 @@ def complaint_form(
 ) -> None:
     import contextlib
 
-    from crm_xl.reports import worker as pdf_worker
+    from crm_xl.ports import child
     from crm_xl.reports.pdf import warm_up
 
     # PDFs: WeasyPrint and the fonts get ready on the other core while the register is read
     # (forked before anything starts a thread)
     printing = out.suffix.lower() == ".pdf" or (all_open and out.suffix == "")
-    worker = pdf_worker.start(warm_up) if printing and engine in (None, "weasyprint") else None
+    worker = child.start(warm_up) if printing and engine in (None, "weasyprint") else None
     with worker or contextlib.nullcontext():
         _complaint_form(path, ticket_id, out, all_open, as_of, engine, lang, worker)
 

@@ -149,7 +149,7 @@ def _draw(ax, chart: Chart, lang: str) -> None:
 
 def warm_up() -> None:
     """What drawing the first chart costs beyond the chart, paid ahead (in a
-    :mod:`~crm_xl.reports.worker` child while the parent reads): matplotlib, the chart code, the
+    :mod:`~crm_xl.ports.child` worker while the parent reads): matplotlib, the chart code, the
     packaged faces registered with matplotlib and loaded, first drawing. Nothing is reported."""
     import crm_xl.fonts as fonts
     import crm_xl.reports.html  # noqa: F401  (jinja2, for a child that also writes the page)

@@ -52,7 +52,7 @@ def render_html(report: Report, svgs: dict[str, str] | None = None) -> str:
 def render_charts(report: Report, text_as_paths: bool = True, workers: tuple = ()) -> dict[str, str]:
     """Chart key → SVG; ``text_as_paths=False`` for a PDF (see :func:`~crm_xl.reports.charts.render_svg`).
 
-    ``workers`` (:class:`~crm_xl.reports.worker.PrintWorker` children with matplotlib loaded; None
+    ``workers`` (:class:`~crm_xl.ports.child.Worker` children with matplotlib loaded; None
     entries are ignored) draw the charts between them, the first worker taking the first, third …
     chart, on both cores at once: the same SVGs, drawn by the same code. A character no font has is
     reported once, here."""

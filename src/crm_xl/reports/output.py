@@ -10,16 +10,16 @@ from crm_xl.reports.build import ReportInputs, build_report
 from crm_xl.reports.model import KINDS, Report
 
 if TYPE_CHECKING:
-    from crm_xl.reports.worker import PrintWorker
+    from crm_xl.ports.child import Worker
 
 FORMATS = (".html", ".pdf", ".xlsx")
 
 
-def write_report(report: Report, dst: str | Path, pdf_engine: str = "auto", worker: PrintWorker | None = None,
-                 chart_workers: tuple[PrintWorker | None, ...] = ()) -> Path:
+def write_report(report: Report, dst: str | Path, pdf_engine: str = "auto", worker: Worker | None = None,
+                 chart_workers: tuple[Worker | None, ...] = ()) -> Path:
     """Write ``report`` to ``dst`` (.html, .pdf or .xlsx) through a temp file and a rename; a
     report it replaces is kept as a timestamped backup, like every output. A PDF is printed by
-    ``worker`` when one is given (:mod:`crm_xl.reports.worker`: the same printing, started early);
+    ``worker`` when one is given (:mod:`crm_xl.ports.child`: the same printing, started early);
     the charts of an HTML or PDF report are drawn by ``chart_workers`` and ``worker`` between them
     (the same SVGs, on both cores at once)."""
     dst = Path(dst)

@@ -149,7 +149,22 @@ def weasy_printer() -> WeasyPrinter:
     # dropped at exit while modules still exist: WeasyPrinter's temp font folder is removed by
     # FontConfiguration.__del__, which fails noisily when it runs during interpreter teardown
     atexit.register(weasy_printer.cache_clear)
+    from crm_xl.ports import child
+
+    child.at_exit(_drop_font_folder)  # a worker child leaves with os._exit: no atexit there
     return WeasyPrinter()
+
+
+def _drop_font_folder() -> None:
+    """The one :class:`WeasyPrinter` dropped and its temp font folder removed (what the interpreter's
+    exit would tidy, in a worker child that ends without it)."""
+    if weasy_printer.cache_info().currsize:
+        folder = getattr(weasy_printer().font_config, "_folder", None)
+        weasy_printer.cache_clear()
+        if folder:
+            import shutil
+
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def html_to_pdf(html: str, dst: str | Path, engine: str = "auto") -> str:
@@ -167,7 +182,7 @@ def report_to_pdf(report, dst: str | Path, engine: str = "auto", svgs: dict[str,
     """The report (:class:`~crm_xl.reports.model.Report`) as a PDF: its charts with their text as
     text in the embedded CJK face (faster to print, searchable); returns the engine used. ``svgs``:
     those charts drawn already (``render_charts(report, text_as_paths=False)``, perhaps on several
-    workers). Imports neither pandas nor the review, so a :mod:`~crm_xl.reports.worker` child runs
+    workers). Imports neither pandas nor the review, so a :mod:`~crm_xl.ports.child` worker runs
     it as it is."""
     from crm_xl.reports.html import render_charts, render_html
 
@@ -189,7 +204,7 @@ def print_html(pages: dict[str, str], base_url: str | None = None) -> bool:
 
 def warm_up(charts: bool = False) -> None:
     """What a PDF command needs before it prints, loaded ahead (in a
-    :mod:`~crm_xl.reports.worker` child while the parent reads the register): WeasyPrint and the
+    :mod:`~crm_xl.ports.child` worker while the parent reads the register): WeasyPrint and the
     packaged faces, and with ``charts`` matplotlib, the chart code and the faces registered with it."""
     if weasyprint_missing() is None:
         weasy_printer()

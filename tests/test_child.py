@@ -1,5 +1,6 @@
-"""The PDF printer child (crm_xl.reports.worker): the same result as without it, its errors raised
-in the parent, and the job done in the parent when the child is gone."""
+"""Worker children (crm_xl.ports.child: the PDF printer, the chart drawers, the trend fits): the
+same result as without them, their errors raised in the parent, and the job done in the parent
+when the child is gone."""
 
 from __future__ import annotations
 
@@ -11,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from crm_xl.reports import worker as pdf_worker
+from crm_xl.ports import child
 
 # The worker forks only from a process with no other threads; a pytest-xdist worker has execnet's
 # threads, so each case runs in a fresh interpreter (as a command does) and is never skipped there.
 _PRELUDE = """
 import os, sys
-from crm_xl.reports import worker as pdf_worker
+from crm_xl.ports import child
 
 def _pid_and(x):
     return os.getpid(), x * 2
@@ -30,13 +31,13 @@ def _says(x):
     print("to stderr", file=sys.stderr)
     return x
 
-if not pdf_worker._usable():
+if not child._usable(child.ENV):
     sys.exit(77)
 """
 
 
 def in_fresh_python(body: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != pdf_worker.ENV}
+    env = {k: v for k, v in os.environ.items() if k != child.ENV}
     done = subprocess.run([sys.executable, "-c", _PRELUDE + body], capture_output=True, text=True, env=env,
                           timeout=120)
     if done.returncode == 77:
@@ -47,7 +48,7 @@ def in_fresh_python(body: str) -> subprocess.CompletedProcess:
 
 def test_the_job_runs_in_the_child_and_returns_its_result() -> None:
     in_fresh_python("""
-w = pdf_worker.start(lambda: None)
+w = child.start(lambda: None)
 assert w is not None
 pid, value = w.run(_pid_and, 21)
 assert value == 42 and pid == w.pid != os.getpid(), (pid, value)
@@ -61,7 +62,7 @@ except ChildProcessError:
 
 def test_an_error_in_the_child_is_raised_in_the_parent() -> None:
     done = in_fresh_python("""
-w = pdf_worker.start(lambda: None)
+w = child.start(lambda: None)
 try:
     w.run(_fails, 3)
     raise SystemExit("no error raised")
@@ -73,7 +74,7 @@ except ValueError as exc:
 
 def test_what_the_child_prints_the_parent_prints() -> None:
     done = in_fresh_python("""
-w = pdf_worker.start(lambda: print("warm-up noise"))
+w = child.start(lambda: print("warm-up noise"))
 assert w.run(_says, 5) == 5
 """)
     assert done.stdout == "to stdout\n" and done.stderr == "to stderr\n"
@@ -81,7 +82,7 @@ assert w.run(_says, 5) == 5
 
 def test_a_dead_child_means_the_job_is_done_here() -> None:
     in_fresh_python("""
-w = pdf_worker.start(lambda: os._exit(3))
+w = child.start(lambda: os._exit(3))
 pid, value = w.run(_pid_and, 1)
 assert value == 2 and pid == os.getpid(), (pid, value)
 """)
@@ -89,7 +90,7 @@ assert value == 2 and pid == os.getpid(), (pid, value)
 
 def test_closed_without_a_job_the_child_ends() -> None:
     in_fresh_python("""
-w = pdf_worker.start(lambda: None)
+w = child.start(lambda: None)
 w.close()
 try:
     os.waitpid(w.pid, os.WNOHANG)
@@ -101,7 +102,7 @@ except ChildProcessError:
 
 def test_jobs_are_answered_in_order_and_the_last_one_ends_the_child() -> None:
     in_fresh_python("""
-w = pdf_worker.start(lambda: None)
+w = child.start(lambda: None)
 w.submit(_pid_and, 1)
 w.submit(_pid_and, 2)
 assert [v for _, v in (w.result(), w.result())] == [2, 4]
@@ -121,8 +122,8 @@ def test_a_worker_forked_later_does_not_keep_an_earlier_one_alive() -> None:
     in_fresh_python("""
 import signal
 signal.alarm(60)
-first = pdf_worker.start(lambda: None)
-second = pdf_worker.start(lambda: None)
+first = child.start(lambda: None)
+second = child.start(lambda: None)
 first.submit(_pid_and, 1)
 second.submit(_pid_and, 2)
 (p1, v1), (p2, v2) = first.result(), second.result()
@@ -148,7 +149,7 @@ def _warm_charts():
     from crm_xl.reports.charts import warm_up
     warm_up()
 
-workers = (pdf_worker.start(lambda: None), pdf_worker.start(lambda: None))
+workers = (child.start(lambda: None), child.start(lambda: None))
 assert all(workers)
 for paths in (True, False):
     drawn = html.render_charts(report, text_as_paths=paths, workers=workers)
@@ -157,7 +158,7 @@ for paths in (True, False):
 assert "matplotlib" in sys.modules  # drawn here too, for the comparison
 for w in workers:
     w.close()
-first = pdf_worker.start(None, spares=1)  # as the report command does: the second a fork of the first
+first = child.start(None, spares=1)  # as the report command does: the second a fork of the first
 first.warm(_warm_charts)
 pair = (first, *first.spares)
 assert html.render_charts(report, workers=pair) == html.render_charts(report)
@@ -169,8 +170,8 @@ print("ok")
 
 
 def test_off_by_environment(monkeypatch) -> None:
-    monkeypatch.setenv(pdf_worker.ENV, "0")
-    assert pdf_worker.start(lambda: None) is None
+    monkeypatch.setenv(child.ENV, "0")
+    assert child.start(lambda: None) is None
 
 
 @pytest.mark.slow
@@ -202,7 +203,7 @@ def test_cli_pdfs_read_back_the_same_with_and_without_the_worker(tmp_path: Path)
 def test_a_child_told_to_get_ready_later_answers_the_next_job() -> None:
     """start(None) waits at once; warm() is a job whose answer (even an error) is dropped."""
     done = in_fresh_python("""
-w = pdf_worker.start(None)
+w = child.start(None)
 w.warm(_says)  # fails in the child (no argument): dropped, and said nowhere
 w.submit(_pid_and, 4)
 pid, value = w.result()
@@ -226,7 +227,7 @@ def _warm():
 def _parent_and_warm(_x):
     return os.getppid(), "_warmed_here" in sys.modules
 
-first = pdf_worker.start(None, spares=1)
+first = child.start(None, spares=1)
 spare, = first.spares
 first.warm(_warm)
 spare.submit(_parent_and_warm, 0)
@@ -247,9 +248,71 @@ except ProcessLookupError:
 pid, value = spare.run(_pid_and, 7)
 assert value == 14 and pid == os.getpid()  # done here: the spare is gone
 
-cold = pdf_worker.start(None, spares=1)
+cold = child.start(None, spares=1)
 cold.spares[0].submit(os.getppid)
 assert cold.spares[0].result() == cold.pid  # the first child was never told to warm up
 cold.spares[0].close()
 cold.close()
 """)
+
+
+def test_call_keeps_the_child_for_more_jobs_and_falls_back_when_it_dies() -> None:
+    """call() is one job answered (an error raised as itself) with the child kept for the next;
+    once the child is gone the same call is done in the parent."""
+    in_fresh_python("""
+import signal
+w = child.start(lambda: None)
+(first, a), (second, b) = w.call(_pid_and, 1), w.call(_pid_and, 2)
+assert first == second == w.pid and (a, b) == (2, 4)
+try:
+    w.call(_fails, 5)
+    raise SystemExit("no error raised")
+except ValueError as exc:
+    assert str(exc) == "bad 5"
+assert w.call(_pid_and, 3) == (w.pid, 6)  # still there after an error
+os.kill(w.pid, signal.SIGKILL)
+os.waitpid(w.pid, 0)
+assert w.call(_pid_and, 4) == (os.getpid(), 8)
+w.close()
+""")
+
+
+def test_at_exit_tidies_what_the_child_set_up_and_nothing_of_the_parent() -> None:
+    """What a job registers with at_exit runs when that child ends; what the parent registered
+    before the fork is the parent's and does not run in the child."""
+    done = in_fresh_python("""
+import tempfile
+folder = tempfile.mkdtemp()
+
+def _mark(name):
+    open(os.path.join(folder, name), "w").close()
+
+def _set_up(_x):
+    child.at_exit(lambda: _mark("child"))
+    return os.getpid()
+
+child.at_exit(lambda: _mark("parent"))
+w = child.start(lambda: None)
+assert w.run(_set_up, 0) == w.pid
+print(sorted(os.listdir(folder)))
+""")
+    assert done.stdout == "['child']\n"
+
+
+def test_each_worker_has_its_own_switch() -> None:
+    """CRM_XL_PDF_WORKER=0 turns off the printers and drawers, CRM_XL_FIT_WORKER=0 the fits'
+    child (start's switch), each without the other."""
+    done = in_fresh_python("""
+from crm_xl.cli.app import start_fitter
+os.environ["CRM_XL_PDF_WORKER"] = "0"
+assert child.start(lambda: None) is None
+fits = start_fitter()
+assert fits is not None and fits.call(_pid_and, 1) == (fits.pid, 2)
+fits.close()
+os.environ["CRM_XL_PDF_WORKER"], os.environ["CRM_XL_FIT_WORKER"] = "1", "0"
+assert start_fitter() is None
+w = child.start(lambda: None)
+assert w is not None and w.run(_pid_and, 2) == (w.pid, 4)
+print("ok")
+""")
+    assert done.stdout == "ok\n"

@@ -1,29 +1,31 @@
-"""A PDF printer process that gets ready while the command reads the register.
+"""Worker children: a process forked at a command's start that gets ready while the command reads.
 
-A PDF command spends its first seconds reading the register and reviewing it, and then as long
-again importing matplotlib and WeasyPrint, setting up the packaged fonts and printing, one after
-the other on one core. :func:`start` forks a child right at the start of the command (before the
-register is read, when the process is still single-threaded) that imports the PDF engine and the
-chart code and loads the fonts, on the second core, while the parent reads and reviews. The
-parent then hands it one job (:meth:`PrintWorker.run`: a module-level function and its
-arguments, pickled) and waits for its result; the child runs the same function the parent would
-have run, so the PDF, its engine choice and its errors are the same (an exception raised in the
-child is raised again in the parent; what the child prints is printed by the parent). Jobs may
-also be sent ahead (:meth:`PrintWorker.submit`, answered in order by :meth:`PrintWorker.result`):
-the report command forks a second child that way and the two draw the report's charts between
-them before the printer prints (``crm-xl report``: :func:`crm_xl.reports.html.render_charts`).
+A command spends its first seconds reading the register and reviewing it; some of what comes
+after costs as much again in imports and set-up, all of it holding the GIL: the trend forecast's
+ETS fits (statsmodels and scipy, ≈ 1.5 s of CPU), a PDF's printer (WeasyPrint, the packaged fonts)
+and chart drawers (matplotlib). :func:`start` forks a child right at the start of the command
+(before the register is read, when the process is still single-threaded) that calls ``warm()``
+(those imports and that set-up) on the second core while the parent reads and reviews. The parent
+then hands it jobs: a module-level function and its arguments, pickled. :meth:`Worker.call` waits
+for one answer and keeps the child for more (``crm-xl analyze``'s and ``crm-xl report``'s fits:
+:data:`crm_xl.forecast.fitter`); :meth:`Worker.run` sends the last job; :meth:`Worker.submit` sends
+jobs ahead, answered in order by :meth:`Worker.result` (``crm-xl report``'s two chart drawers:
+:func:`crm_xl.reports.html.render_charts`). The child runs the same function the parent would
+have run, so the result and its errors are the same bits (an exception raised in the child is
+raised again in the parent; what the child prints is printed by the parent).
 
 A child may also be started with *spares* (``start(warm, spares=1)``): the first child forks each
 spare from itself once it is warm, so a second chart drawer has matplotlib, the fonts and the first
 drawing already loaded instead of paying for them again (≈ 1.2 s CPU), and the two children still
-draw at once. The parent holds a spare's pipes from the start (:attr:`PrintWorker.spares`); a
-spare that never comes (its first child died, or could not fork) reads as a dead child: its jobs
-are done in the parent.
+draw at once. The parent holds a spare's pipes from the start (:attr:`Worker.spares`); a spare that
+never comes (its first child died, or could not fork) reads as a dead child: its jobs are done in
+the parent.
 
 Only on Linux (``fork``), with more than one core, in a single-threaded process (a fork of a
-process with threads may inherit a lock held by another thread), and unless
-``CRM_XL_PDF_WORKER=0``. Anywhere else, or when the child dies without an answer, the job runs in
-the parent as before: the worker changes when the work is done, never what is done.
+process with threads may inherit a lock held by another thread), and unless the worker's switch
+is off (``CRM_XL_PDF_WORKER=0`` for printers and drawers, ``CRM_XL_FIT_WORKER=0`` for the fits).
+Anywhere else, or when the child dies without an answer, the job runs in the parent as before: a
+worker changes when the work is done, never what is done.
 """
 
 from __future__ import annotations
@@ -39,15 +41,16 @@ import traceback
 import weakref
 from typing import Any, Callable
 
-ENV = "CRM_XL_PDF_WORKER"
+ENV = "CRM_XL_PDF_WORKER"  # the printers' and chart drawers' switch (start's ``switch``)
 _LIVE: weakref.WeakSet = weakref.WeakSet()  # this process's workers (their pipes), for a later fork
 _SPARES: list[tuple[int, int]] = []  # in a child: (jobs, results) pipe ends of the spares it forks once warm
 _OWN: list[int] = []  # in a child: its own pipe ends, which a spare forked from it closes
 _CHILDREN: list[int] = []  # in a child: the spares it forked, ended and reaped when it ends
+_AT_EXIT: list[Callable[[], None]] = []  # in a child: what to tidy when it ends (at_exit)
 
 
-def _usable() -> bool:
-    if os.environ.get(ENV, "1").strip() in ("0", "no", "off", "false"):
+def _usable(switch: str) -> bool:
+    if os.environ.get(switch, "1").strip() in ("0", "no", "off", "false"):
         return False
     if not sys.platform.startswith("linux") or not hasattr(os, "fork"):
         return False
@@ -58,13 +61,13 @@ def _usable() -> bool:
     return cores > 1 and threading.active_count() == 1
 
 
-class PrintWorker:
+class Worker:
     """The parent's handle on the child: :meth:`run` one job, or :meth:`close` without one."""
 
     def __init__(self, pid: int | None, jobs: int, results: int) -> None:
         self.pid = pid  # None for a spare: the first child's child, which ends when its job pipe closes
-        self.spares: list[PrintWorker] = []  # the children this one forks from itself once warm
-        self._origin: PrintWorker | None = None  # a spare's first child, which forks it
+        self.spares: list[Worker] = []  # the children this one forks from itself once warm
+        self._origin: Worker | None = None  # a spare's first child, which forks it
         self._told = False  # a job (or warm-up) has been sent
         self._jobs = os.fdopen(jobs, "wb")
         self._results = os.fdopen(results, "rb")
@@ -77,6 +80,14 @@ class PrintWorker:
         if self._done:
             return fn(*args)
         self.submit(fn, *args, last=True)
+        return self.result()
+
+    def call(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """``fn(*args)`` in the child (in this process if the child is gone), waiting for its result;
+        the child stays for more jobs."""
+        if self._done:
+            return fn(*args)
+        self.submit(fn, *args)
         return self.result()
 
     def submit(self, fn: Callable[..., Any], *args: Any, last: bool = False, quiet: bool = False) -> None:
@@ -157,19 +168,20 @@ class PrintWorker:
             with contextlib.suppress(OSError):
                 f.close()
 
-    def __enter__(self) -> PrintWorker:
+    def __enter__(self) -> Worker:
         return self
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
 
 
-def start(warm: Callable[[], None] | None, spares: int = 0) -> PrintWorker | None:
-    """Fork the printer child, which calls ``warm()`` (imports, font set-up; errors ignored) and
-    waits for a job; None where a worker is not used (see the module doc). With ``warm=None`` the
-    child waits at once: :meth:`PrintWorker.warm` says when it should get ready. ``spares`` more
-    children are forked by this one once it is warm (:attr:`PrintWorker.spares`)."""
-    if not _usable():
+def start(warm: Callable[[], None] | None, spares: int = 0, switch: str = ENV) -> Worker | None:
+    """Fork a worker child, which calls ``warm()`` (imports, font set-up; errors ignored) and
+    waits for jobs; None where a worker is not used (see the module doc; ``switch`` names the
+    environment variable that turns it off with 0). With ``warm=None`` the child waits at once:
+    :meth:`Worker.warm` says when it should get ready. ``spares`` more children are forked by this
+    one once it is warm (:attr:`Worker.spares`)."""
+    if not _usable(switch):
         return None
     jobs_r, jobs_w = os.pipe()
     results_r, results_w = os.pipe()
@@ -195,6 +207,7 @@ def start(warm: Callable[[], None] | None, spares: int = 0) -> PrintWorker | Non
                 os.close(s_jobs_w)
                 os.close(s_results_r)
             _SPARES[:] = [(p[0], p[3]) for p in spare_pipes]
+            _AT_EXIT.clear()  # what the parent registered is the parent's to tidy
             _OWN[:] = [jobs_r, results_w]
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             _serve(warm, jobs_r, results_w)
@@ -205,12 +218,12 @@ def start(warm: Callable[[], None] | None, spares: int = 0) -> PrintWorker | Non
             os._exit(code)
     os.close(jobs_r)
     os.close(results_w)
-    worker = PrintWorker(pid, jobs_w, results_r)
+    worker = Worker(pid, jobs_w, results_r)
     _LIVE.add(worker)
     for s_jobs_r, s_jobs_w, s_results_r, s_results_w in spare_pipes:
         os.close(s_jobs_r)
         os.close(s_results_w)
-        spare = PrintWorker(None, s_jobs_w, s_results_r)
+        spare = Worker(None, s_jobs_w, s_results_r)
         spare._origin = worker
         worker.spares.append(spare)
         _LIVE.add(spare)
@@ -218,7 +231,7 @@ def start(warm: Callable[[], None] | None, spares: int = 0) -> PrintWorker | Non
 
 
 def _warm_and_spawn(warm: Callable[[], None]) -> None:
-    """In a child: ``warm()``, then fork its spares (:meth:`PrintWorker.warm`)."""
+    """In a child: ``warm()``, then fork its spares (:meth:`Worker.warm`)."""
     try:
         warm()
     finally:
@@ -274,6 +287,10 @@ def _on_term(signum: int, _frame: Any) -> None:
 
 
 def _serve(warm: Callable[[], None] | None, jobs_fd: int, results_fd: int, cleanup: bool = True) -> None:
+    with contextlib.suppress(OSError):  # what a library writes to file descriptor 1 itself never lands in
+        devnull = os.open(os.devnull, os.O_WRONLY)  # the command's output (JSON on stdout); Python's
+        os.dup2(devnull, 1)  # prints are the job's, sent back to the parent
+        os.close(devnull)
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         with contextlib.suppress(Exception):
@@ -285,14 +302,16 @@ def _serve(warm: Callable[[], None] | None, jobs_fd: int, results_fd: int, clean
         while True:
             try:
                 fn, args = pickle.load(jobs)
-            except EOFError:  # no more jobs (or the parent ended without one: an error before the PDF)
+            except EOFError:  # no more jobs (or the parent ended without one: an error before it)
                 break
             if fn is not _warm_and_spawn:  # a child never told to warm up forks its spares before its first job
                 _spawn_spares()
             results.write(_answer(fn, args))
             results.flush()
     if cleanup:
-        _cleanup()
+        for fn in reversed(_AT_EXIT):
+            with contextlib.suppress(Exception):
+                fn()
 
 
 def _answer(fn: Callable[..., Any], args: tuple[Any, ...]) -> bytes:
@@ -303,28 +322,21 @@ def _answer(fn: Callable[..., Any], args: tuple[Any, ...]) -> bytes:
             result = ("ok", fn(*args))
         except BaseException as exc:  # noqa: BLE001  (raised again in the parent)
             with contextlib.suppress(Exception):
-                exc.add_note("(raised in crm-xl's PDF worker process)\n" + "".join(traceback.format_tb(exc.__traceback__)))
+                exc.add_note("(raised in a crm-xl worker process)\n" + "".join(traceback.format_tb(exc.__traceback__)))
             result = ("error", exc)
     answer = (*result, out.getvalue(), err.getvalue())
     try:
         return pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:  # noqa: BLE001  (an exception that does not pickle: its text)
         text = "".join(traceback.format_exception_only(type(result[1]), result[1])).strip() \
-            if result[0] == "error" else "the PDF worker's result could not be sent"
+            if result[0] == "error" else "the crm-xl worker's result could not be sent"
         return pickle.dumps(("error", text, out.getvalue(), err.getvalue()))
 
 
-def _cleanup() -> None:
-    """What the parent's exit would tidy (the child leaves with ``os._exit``): WeasyPrint's
-    temp font folder."""
-    mod = sys.modules.get("crm_xl.reports.pdf")
-    if mod is None:
-        return
-    with contextlib.suppress(Exception):
-        if mod.weasy_printer.cache_info().currsize:
-            folder = getattr(mod.weasy_printer().font_config, "_folder", None)
-            mod.weasy_printer.cache_clear()
-            if folder:
-                import shutil
-
-                shutil.rmtree(folder, ignore_errors=True)
+def at_exit(fn: Callable[[], None]) -> None:
+    """Have ``fn()`` run when this process ends as a worker child (one leaves with ``os._exit``, so
+    :mod:`atexit` does not run there): to tidy what the child set up (WeasyPrint's temp font
+    folder). In the parent it does nothing; a spare leaves it to the child it was forked from,
+    whose set-up it shares."""
+    if fn not in _AT_EXIT:
+        _AT_EXIT.append(fn)
