@@ -66,6 +66,41 @@ def _duck_rows(path: Path, sql: str) -> list[tuple]:
         con.close()
 
 
+def _broken_book(src: Path, dst: Path) -> Path:
+    """The demo with its 项目变更 sheet cut in half: the reader types most sheets, then fails."""
+    import zipfile
+
+    with zipfile.ZipFile(src) as z, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in z.infolist():
+            data = z.read(info.filename)
+            if info.filename == "xl/worksheets/sheet13.xml":
+                data = data[: len(data) // 2]
+            out.writestr(info, data)
+    return dst
+
+
+def _streamed(path: Path):
+    """``reading`` for database.sync: the book read by the sync itself; → (reading, sheets handed over)."""
+    from crm_xl.ports.reader import read_register
+
+    seen: list[str] = []
+
+    def read(on_sheet):
+        def hook(key, frame, extras):
+            seen.append(key)
+            on_sheet(key, frame, extras)
+        return read_register(path, on_sheet=hook)
+
+    return (path.name, read), seen
+
+
+def _tables(rows) -> dict:
+    """Every table's rows (sorted; crm_syncs' and the history's times are the sync's --at)."""
+    from crm_xl.ports import database
+
+    return {t: sorted(map(repr, rows(f'SELECT * FROM "{t}"'))) for t in database.METADATA.tables}
+
+
 # --------------------------------------------------------------------------------------------
 # DuckDB
 # --------------------------------------------------------------------------------------------
@@ -246,6 +281,81 @@ def test_export_owner_and_followups_read_the_database(demo_book, tmp_path):
 # --------------------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("engine", ["duckdb", "postgresql"])
+def test_a_sync_that_stores_each_sheet_while_the_book_is_read_equals_reading_it_first(engine, demo_book, tmp_path,
+                                                                                       request):
+    """crm-xl sync reads its last book inside the sync and stores each sheet as it is typed: the
+    database (every table) and the SyncResult are the same as when the book was read first, on a
+    first sync and on a second one with edits."""
+    from crm_xl.ports import database
+    from crm_xl.ports.reader import read_register
+
+    def edit(frames):
+        frames["customers"].loc[frames["customers"].index[:3], "company_name"] = "新名字"
+        frames["opportunities"] = frames["opportunities"].iloc[4:]
+
+    (tmp_path / "edited").mkdir()
+    edited = _edited_book(demo_book, tmp_path / "edited" / demo_book.name, edit)  # the same book, a week later
+    at1, at2 = dt.datetime(2026, 11, 1, 9), dt.datetime(2026, 11, 2, 9)
+    if engine == "duckdb":
+        urls = [f"duckdb:///{tmp_path / 'first.duckdb'}", f"duckdb:///{tmp_path / 'streamed.duckdb'}"]
+
+        def rows_of(url):
+            return lambda sql: _duck_rows(Path(database.duckdb_file(url)), sql)
+    else:
+        cluster = request.getfixturevalue("pg")
+        _pg_reset(cluster)
+        import psycopg
+
+        with psycopg.connect(cluster.url(), autocommit=True) as conn:
+            conn.execute("DROP DATABASE IF EXISTS streamed")
+            conn.execute("CREATE DATABASE streamed")
+        urls = [cluster.url(), cluster.url(database="streamed")]
+
+        def rows_of(url):
+            def rows(sql):
+                with psycopg.connect(url) as conn:
+                    return conn.execute(sql).fetchall()
+            return rows
+    results = []
+    for book, at in ((demo_book, at1), (edited, at2)):
+        read_first = database.sync(urls[0], [(book.name, read_register(book))], at=at)
+        reading, seen = _streamed(book)
+        streamed = database.sync(urls[1], [], at=at, reading=reading)
+        assert len(seen) >= 10 and seen[0] == "settings"  # sheets were handed over while the book was read
+        results.append(streamed)
+        assert streamed == read_first
+        assert _tables(rows_of(urls[1])) == _tables(rows_of(urls[0]))
+    second = results[1]
+    assert second.deleted["opportunities"] == 4 and second.updated_records["customers"] >= 3
+    assert rows_of(urls[1])("SELECT count(*) FROM customers WHERE company_name = '新名字'") == [(3,)]
+
+
+def test_a_book_that_fails_midway_through_the_read_writes_nothing(demo_book, tmp_path):
+    """The book is damaged in a sheet the reader reaches after storing others: one line, exit 2, no
+    database file left by a first sync, and an existing database keeps its previous state."""
+    from crm_xl.ports import database
+
+    broken = _broken_book(demo_book, tmp_path / "broken.xlsx")
+    reading, seen = _streamed(broken)
+    with pytest.raises(database.UnreadableWorkbook):
+        database.sync(f"duckdb:///{tmp_path / 'x.duckdb'}", [], reading=reading)
+    assert len(seen) >= 5  # sheets had been stored in the transaction before the read failed
+    assert not (tmp_path / "x.duckdb").exists() and not (tmp_path / "x.duckdb.wal").exists()
+
+    db = tmp_path / "new.duckdb"
+    result = run_cli("sync", str(broken), "--db", f"duckdb:///{db}", "--lang", "en")
+    assert result.returncode == 2 and not db.exists()
+    assert len(result.stderr.strip().splitlines()) == 1 and "damaged" in result.stderr
+
+    kept = tmp_path / "crm.duckdb"
+    assert run_cli("sync", str(demo_book), "--db", f"duckdb:///{kept}").returncode == 0
+    before = _tables(lambda sql: _duck_rows(kept, sql))
+    result = run_cli("sync", str(demo_book), str(broken), "--db", f"duckdb:///{kept}", "--lang", "en")
+    assert result.returncode == 2 and "damaged" in result.stderr
+    assert _tables(lambda sql: _duck_rows(kept, sql)) == before
+
+
 @pytest.fixture(scope="module")
 def pg(request):
     cluster, root = start_cluster()
@@ -322,6 +432,13 @@ def test_postgres_first_load_builds_the_indexes_after_the_copy(pg, demo_book, mo
     have = sorted(r[0] for r in _pg_rows(pg, "SELECT indexname FROM pg_indexes WHERE schemaname = 'public' "
                                              "AND indexname LIKE 'ix\\_%'"))
     assert have == want and any(n.startswith("ix_customers_") for n in have)
+    keys = _pg_rows(pg, "SELECT conrelid::regclass::text, pg_get_constraintdef(oid) FROM pg_constraint "
+                        "WHERE contype = 'p'")
+    assert {t: d for t, d in keys if t in REGISTER_TABLES} == {t: "PRIMARY KEY (_key)" for t in REGISTER_TABLES}
+    collations = _pg_rows(pg, "SELECT DISTINCT collation_name FROM information_schema.columns "
+                              "WHERE table_name = 'opportunities' AND column_name IN ('_key', '_source', "
+                              "'opportunity_id', 'customer_id')")
+    assert collations == [("C",)]  # keys and references compare bytes
     second = run_cli("sync", str(demo_book), "--db", url, "--lang", "en")
     assert ": 0 changes (0 records added, 0 values changed, 0 records removed)" in second.stdout
     assert _same_analysis(url, str(demo_book))
@@ -369,6 +486,17 @@ def test_postgres_server_stopped_mid_sync_leaves_the_previous_state(pg, demo_boo
     assert after == before
     assert _pg_rows(pg, "SELECT count(*) FROM crm_syncs")[0][0] == 1
     assert _pg_rows(pg, "SELECT count(*) FROM customers WHERE company_name = '改名'")[0][0] == 0
+
+
+def test_postgres_book_that_fails_midway_through_the_read_leaves_the_previous_state(pg, demo_book, tmp_path):
+    _pg_reset(pg)
+    url = pg.url()
+    assert run_cli("sync", str(demo_book), "--db", url).returncode == 0
+    before = _tables(lambda sql: _pg_rows(pg, sql))
+    broken = _broken_book(demo_book, tmp_path / "broken.xlsx")
+    result = run_cli("sync", str(broken), "--db", url, "--lang", "en")
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1 and "damaged" in result.stderr
+    assert _tables(lambda sql: _pg_rows(pg, sql)) == before
 
 
 # --------------------------------------------------------------------------------------------

@@ -37,28 +37,36 @@ def sync_command(
 
     if not is_database_url(db):
         raise typer.BadParameter("--db must be duckdb:///FILE or postgresql://…")
+    resolve_lang(lang)  # a bad --lang is refused before anything is written (the books' language is known later)
     if registers:  # the first book's input check runs on the second core while pandas and the core are imported
         check_early(registers[0])
     from crm_xl.ports.reader import read_register
 
     when = dt.datetime.fromisoformat(at) if at else None
-    # SQLAlchemy, the driver and the snapshot's forecast code (≈ 1 s) import while the books are read.
+    # SQLAlchemy, the driver and the snapshot's forecast code (≈ 1 s) import while the first book is read.
     driver = ("duckdb_engine",) if db.lower().startswith("duckdb") else ("sqlalchemy.dialects.postgresql.psycopg",)
     preload(("sqlalchemy", "crm_xl.ports.database", *driver, "crm_xl.forecast"))
-    loaded = []
-    names = set()
+    names: list[str] = []
     for path in registers:
-        register = read_register(path, password=password)
         name = path.name
         if name in names:  # two books with one file name: tell them apart by their folder
             name = str(path)
-        names.add(name)
-        loaded.append((name, register))
-    lang = resolve_lang(lang, loaded[0][1].lang if loaded else "zh-CN")
+        names.append(name)
+    # Every book but the last is read first; the last is read by the sync itself, which stores each
+    # sheet while the next one loads (same result as reading it first, one transaction either way).
+    loaded = [(name, read_register(path, password=password)) for name, path in zip(names[:-1], registers[:-1])]
+
+    def read_last(on_sheet):
+        register = read_register(registers[-1], password=password, on_sheet=on_sheet)
+        loaded.append((names[-1], register))
+        return register
+
     from crm_xl.ports.database import redact, sync
 
     with err_console.status(f"sync → {redact(db)}") as status:
-        result = sync(db, loaded, at=when, progress=lambda sheet: status.update(f"sync → {redact(db)}: {sheet}"))
+        result = sync(db, list(loaded), at=when, progress=lambda sheet: status.update(f"sync → {redact(db)}: {sheet}"),
+                      reading=(names[-1], read_last) if registers else None)
+    lang = resolve_lang(lang, loaded[0][1].lang if loaded else "zh-CN")
     ins, upd, dele = sum(result.inserted.values()), sum(result.updated_values.values()), sum(result.deleted.values())
     say(f"同步 #{result.sync_id} → {redact(db)}：{result.changes} 处变更（新增记录 {ins}，修改值 {upd}，删除记录 {dele}）；"
         f"管道快照 {result.snapshot_deals} 个在谈机会",

@@ -20,7 +20,7 @@ from collections import Counter
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
@@ -262,11 +262,21 @@ def _load_sheet(source: Any, reader, name: str, **kwargs):
     return _MixedDurations(loaded, source, name, list(as_text), kwargs["header_row"] + 1)
 
 
+SheetTyped = Callable[[str, pd.DataFrame, list[str]], None]
+
+
 def read_register(source: str | Path | bytes | io.BytesIO, *, password: str | None = None,
-                  lang: str | None = None, limits: InputLimits | None = None) -> Register:
+                  lang: str | None = None, limits: InputLimits | None = None,
+                  on_sheet: SheetTyped | None = None) -> Register:
     """Read a register workbook, or the register in a database when ``source`` is a database URL
     (``duckdb:///crm.duckdb``, ``postgresql://…``). Raises :class:`UnreadableWorkbook` for anything
-    unusable."""
+    unusable.
+
+    ``on_sheet(key, frame, extra_columns)`` is called for each sheet of a workbook as soon as it is
+    typed (in the order the sheets were loaded, not the schema's), with the frame and user columns
+    the returned Register will hold: ``crm-xl sync`` stores a sheet while the next one is read. A
+    sheet the workbook does not have is not passed; a read that fails midway raises after some
+    sheets were passed (the caller's transaction must then roll back)."""
     from crm_xl.ports.database_url import DatabaseURL, is_database_url
 
     if isinstance(source, DatabaseURL) or is_database_url(source):
@@ -274,11 +284,11 @@ def read_register(source: str | Path | bytes | io.BytesIO, *, password: str | No
 
         return read_database(getattr(source, "url", source), lang=lang)
     with _panic_output_held():
-        return _read_register(source, password, lang, limits or _limits)
+        return _read_register(source, password, lang, limits or _limits, on_sheet)
 
 
 def _read_register(source: str | Path | bytes | io.BytesIO, password: str | None, lang: str | None,
-                   limits: InputLimits) -> Register:
+                   limits: InputLimits, on_sheet: SheetTyped | None = None) -> Register:
     sheet_cells: dict[str, int] | None = None  # cells per sheet, when the safety scan counted them
     if not isinstance(source, (bytes, io.BytesIO)):
         path = Path(source)
@@ -327,6 +337,8 @@ def _read_register(source: str | Path | bytes | io.BytesIO, password: str | None
                                     matched_by, errors)
             del loaded, table  # the Arrow table is not needed once typed
             _release_freed_memory()
+            if on_sheet is not None:
+                on_sheet(key, part["frames"][key], part["extras"][key])
     for key in order:  # the register in the sheets' own order, however they were loaded
         part = typed.get(key)
         if part is None:
