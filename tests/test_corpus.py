@@ -191,7 +191,7 @@ def test_reader_holds_back_rust_panic_reports_but_no_other_output(capfd, monkeyp
     assert error.value.reason == "corrupt_file" and "PanicException" in error.value.detail
     assert "panicked at" not in capfd.readouterr().err
 
-    def noisy(source, password, lang, limits=None):
+    def noisy(source, password, lang, limits=None, on_sheet=None):
         os.write(2, b"a native library's own warning\n")
         return "register"
 
