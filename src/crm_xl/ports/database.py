@@ -37,7 +37,7 @@ import threading
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -628,8 +628,10 @@ class SyncResult:
 
 
 Progress = Callable[[str], None]
-SheetHook = Callable[[str, pd.DataFrame, list[str]], None]  # (sheet key, typed frame, user columns)
-Reading = tuple[str, Callable[[SheetHook], Register]]  # (source name, read(on_sheet) → the Register)
+if TYPE_CHECKING:  # the reader's own hook type; the reader is imported by whoever reads
+    from crm_xl.ports.reader import SheetTyped
+
+    Reading = tuple[str, Callable[[SheetTyped], Register]]  # (source name, read(on_sheet) → the Register)
 
 
 def sync(url: str, registers: Sequence[tuple[str, Register]], *, at: dt.datetime | None = None,
