@@ -7,9 +7,11 @@ with a small table of overrides where the character conversion alone reads wrong
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
 
 LANGS: tuple[str, ...] = ("zh-CN", "zh-TW", "en")
 DEFAULT_LANG = "zh-CN"
@@ -41,9 +43,51 @@ def _converter():
     return opencc.OpenCC("s2tw")
 
 
+# The zh-TW form of every label the schema declares (sheets, columns, enumeration options), made by
+# OpenCC and shipped: building OpenCC's s2tw converter costs 0.12–0.16 s of one core (it holds the
+# GIL), and every command that reads a workbook needs these labels to match headers. Other texts
+# (messages) are converted on first use as before. `python -m crm_xl.i18n` writes the table again;
+# a test checks that it equals what OpenCC and the overrides give today.
+_TW_TABLE = Path(__file__).with_name("zh_tw_labels.json")
+
+
+@lru_cache(maxsize=1)
+def _tw_table() -> dict[str, str]:
+    try:
+        return json.loads(_TW_TABLE.read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # a damaged install converts everything, as before
+        return {}
+
+
+def label_strings() -> list[str]:
+    """Every zh-CN label of the schema the reader and the templates convert to zh-TW."""
+    from crm_xl import schema
+    from crm_xl.schema import enums
+    from crm_xl.schema.model import Enum
+
+    texts = set()
+    for sheet in schema.SHEETS.values():
+        texts.add(sheet.zh)
+        texts.update(c.zh for c in sheet.columns)
+    for value in vars(enums).values():
+        if isinstance(value, Enum):
+            texts.update(o.zh for o in value.options)
+    return sorted(t for t in texts if t)
+
+
+def tw_table() -> dict[str, str]:
+    """What the shipped table should hold: OpenCC's conversion of every schema label."""
+    return {text: _convert(text) for text in label_strings()}
+
+
 @lru_cache(maxsize=8192)
 def to_traditional(text: str) -> str:
     """Simplified → traditional Chinese (Taiwan standard characters)."""
+    hit = _tw_table().get(text)
+    return hit if hit is not None else _convert(text)
+
+
+def _convert(text: str) -> str:
     out = _converter().convert(text)
     for wrong, right in _TW_OVERRIDES.items():
         out = out.replace(wrong, right)
@@ -108,3 +152,9 @@ class Text:
 
     def __hash__(self) -> int:
         return hash((self.zh, self.en))
+
+
+if __name__ == "__main__":  # python -m crm_xl.i18n: write the shipped zh-TW label table again
+    _TW_TABLE.write_text(json.dumps(tw_table(), ensure_ascii=False, indent=0, sort_keys=True) + "\n",
+                         encoding="utf-8")
+    print(f"{_TW_TABLE}: {len(tw_table())} labels")
