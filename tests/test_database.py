@@ -578,3 +578,35 @@ def _analysis_at(source: str, day: str) -> dict:
     result = run_cli("analyze", source, "--as-of", day, "--format", "json")
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
+
+
+def _first_load_history_is_every_row(rows) -> None:
+    """A first sync's history holds one "insert" row per stored record (key, ID, source), at the sync's
+    time and nothing else — whether the sync sent those rows or the database copied them."""
+    from crm_xl.schema import SHEETS
+
+    total = 0
+    for sheet in SHEETS.values():
+        record_id = f'"{sheet.id_column}"' if sheet.id_column else "NULL"
+        stored = sorted(rows(f'SELECT _key, {record_id}, _source FROM "{sheet.key}"'), key=repr)
+        logged = sorted(rows(f"SELECT record_key, record_id, _source FROM crm_history WHERE sync_id = 1 "
+                             f"AND sheet = '{sheet.key}'"), key=repr)
+        assert logged == stored, sheet.key
+        total += len(stored)
+    assert total > 1000
+    assert rows('SELECT DISTINCT "at", change, "column", old_value, new_value FROM crm_history') == [
+        (dt.datetime(2026, 11, 1, 9, 0), "insert", None, None, None)]
+    assert rows("SELECT inserted FROM crm_syncs") == [(total,)]
+
+
+def test_a_first_sync_logs_every_record_as_inserted_in_duckdb(demo_book, tmp_path):
+    db = tmp_path / "crm.duckdb"
+    assert run_cli("sync", str(demo_book), "--db", f"duckdb:///{db}", "--at", "2026-11-01T09:00:00").returncode == 0
+    _first_load_history_is_every_row(lambda sql: _duck_rows(db, sql))
+
+
+def test_a_first_sync_logs_every_record_as_inserted_in_postgres(pg, demo_book):
+    _pg_reset(pg)
+    done = run_cli("sync", str(demo_book), "--db", pg.url(), "--at", "2026-11-01T09:00:00")
+    assert done.returncode == 0, done.stderr
+    _first_load_history_is_every_row(lambda sql: _pg_rows(pg, sql))
