@@ -132,6 +132,9 @@ def main() -> None:
                             cwd=Path(__file__).resolve().parents[1]).stdout.strip()
     print(f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC, commit {commit or '?'}, {os.cpu_count()} cores, "
           f"load {os.getloadavg()[0]:.1f}")
+    from commands import installed_bytecode  # the whole `crm-xl sync` process starts as an installed one
+
+    print(installed_bytecode())
     as_of = dt.date(2026, 11, 23)
     work = Path(tempfile.mkdtemp(prefix="crm-xl-sync-bench-"))
     path = args.keep or work / "bench.xlsx"
