@@ -744,6 +744,12 @@ def _sync(conn: sa.Connection, url: str, registers: Sequence[tuple[str, Register
     stored = {sheet.key: _stored_hashes(conn, METADATA.tables[sheet.key], f"+{sheet.key}" in migrations)
               for sheet in SHEETS.values()}
     duplicates: dict[str, list[str]] = {}
+    # A history table this sync created (the first sync) gets its rows — one per record — without
+    # its index, built once after the last COPY (in this transaction: nobody sees it without one).
+    history_index = list(METADATA.tables["crm_history"].indexes) if (
+        not _is_duck(conn) and "+crm_history" in migrations) else []
+    for ix in history_index:
+        conn.exec_driver_sql(f"DROP INDEX IF EXISTS {_quote(conn, ix.name)}")
     writer = _Writer()
 
     def store(sheet: Sheet, streamed: pd.DataFrame | None = None) -> None:
@@ -780,6 +786,8 @@ def _sync(conn: sa.Connection, url: str, registers: Sequence[tuple[str, Register
         writer.drain()
     finally:
         writer.close()
+    for ix in history_index:
+        conn.execute(sa.schema.CreateIndex(ix))
     _store_unreadable(conn, registers)
     if len(snapshot):
         _bulk_insert(conn, METADATA.tables["crm_snapshots"], snapshot)
