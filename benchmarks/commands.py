@@ -163,6 +163,11 @@ for line in sys.stdin:
 _spawner: subprocess.Popen | None = None
 
 
+def child_env() -> dict[str, str]:
+    """The environment of every child: this checkout's ``src`` first on the path."""
+    return {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
+
+
 def start_spawner() -> None:
     """Start the spawner while this process is still small (first thing in ``main``)."""
     global _spawner
@@ -174,8 +179,7 @@ def start_spawner() -> None:
 def run_process(args: list[str], module: list[str] | None = None) -> Run:
     """Run ``python -m crm_xl ARGS`` (or ``python MODULE ARGS``); wall time and that child's own peak RSS."""
     start_spawner()
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    _spawner.stdin.write(json.dumps([[sys.executable, *(module or ["-m", "crm_xl"]), *args], env]) + "\n")
+    _spawner.stdin.write(json.dumps([[sys.executable, *(module or ["-m", "crm_xl"]), *args], child_env()]) + "\n")
     _spawner.stdin.flush()
     wall, maxrss_kb, rc, stderr = json.loads(_spawner.stdout.readline())
     return Run(wall, maxrss_kb / 1024, rc, stderr)
@@ -189,8 +193,7 @@ def installed_bytecode() -> str:
     bytecode. → the line the benchmark prints about it."""
     import compileall
 
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    done = subprocess.run([sys.executable, "-c", "import crm_xl; print(crm_xl.__file__)"], env=env,
+    done = subprocess.run([sys.executable, "-c", "import crm_xl; print(crm_xl.__file__)"], env=child_env(),
                           capture_output=True, text=True, check=True)
     child = Path(done.stdout.strip()).parent  # the package the benchmark's children import
     ok = compileall.compile_dir(str(child), quiet=1)

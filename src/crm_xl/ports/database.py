@@ -749,7 +749,7 @@ def _sync(conn: sa.Connection, url: str, registers: Sequence[tuple[str, Register
     history_index = list(METADATA.tables["crm_history"].indexes) if (
         not _is_duck(conn) and "+crm_history" in migrations) else []
     for ix in history_index:
-        conn.exec_driver_sql(f"DROP INDEX IF EXISTS {_quote(conn, ix.name)}")
+        conn.execute(sa.schema.DropIndex(ix, if_exists=True))
     writer = _Writer()
 
     def store(sheet: Sheet, streamed: pd.DataFrame | None = None) -> None:
@@ -895,7 +895,7 @@ def _load_empty(conn: sa.Connection, table: sa.Table, rows: Any, hash_of: Sheet 
     if primary:
         conn.exec_driver_sql(f"ALTER TABLE {name} DROP CONSTRAINT {_quote(conn, primary)}")
     for ix in indexes:
-        conn.exec_driver_sql(f"DROP INDEX IF EXISTS {_quote(conn, ix.name)}")
+        conn.execute(sa.schema.DropIndex(ix, if_exists=True))
     _insert_arrow(conn, table, rows, hash_of)
     if primary:
         conn.exec_driver_sql(f"ALTER TABLE {name} ADD CONSTRAINT {_quote(conn, primary)} "
