@@ -23,13 +23,13 @@ from typing import Any
 
 import jinja2
 import pandas as pd
-import xlsxwriter
 from markupsafe import Markup
 
 from crm_xl.calendar import WorkCalendar, calendar_for
 from crm_xl.fonts import css_family, fontconfig_env
 from crm_xl.i18n import pick
 from crm_xl.i18n import UsageError
+from crm_xl.ports.packaging import Workbook
 from crm_xl.register import Register, record
 from crm_xl.schema import ENUMS
 from crm_xl.service import ticket_sla
@@ -295,7 +295,7 @@ def _sheet_title(ticket_id: str, used: set[str]) -> str:
 
 def write_form_workbook(contexts: list[dict[str, Any]], path: str | Path) -> int:
     """Write one printable A4 form sheet per context; returns the number of sheets."""
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
+    wb = Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
     font = {"font_name": "Noto Sans CJK SC", "font_size": 10}
     f = {
         "title": wb.add_format({**font, "bold": True, "font_size": 16, "align": "center", "valign": "vcenter"}),

@@ -14,9 +14,9 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
-import xlsxwriter
 
 from crm_xl.i18n import pick
+from crm_xl.ports.packaging import Workbook
 from crm_xl.ports.sheet_rows import RowsWorksheet, date_serials
 
 __all__ = ["COLUMNS", "owner_file_name", "owner_file_names", "sheet_name", "write_followup_book", "write_owner_books"]
@@ -93,7 +93,7 @@ def _text(value) -> str:
 def write_followup_book(frame: pd.DataFrame, path: str | Path, lang: str, as_of: date) -> int:
     """Write the plan to ``path`` (a new file); returns the number of item rows written."""
     today = pd.Timestamp(as_of).normalize()
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
+    wb = Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
     wb.set_properties({"title": f"{sheet_name(lang)} {today.date().isoformat()}", "author": "crm-xl"})
     ws = wb.add_worksheet(sheet_name(lang), worksheet_class=RowsWorksheet)
     head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"})

@@ -20,6 +20,7 @@ import xlsxwriter
 from crm_xl import __version__
 from crm_xl.findings import column_letter
 from crm_xl.i18n import pick
+from crm_xl.ports.packaging import Workbook
 from crm_xl.ports.sheet_rows import RowsWorksheet, date_serials
 from crm_xl.register import Register
 from crm_xl.schema import ENUMS, SHEETS, Column, Sheet
@@ -314,7 +315,7 @@ def write_register(path: str | Path, register: Register | None = None, *, lang: 
     settings = settings.model_copy(update={"language": lang})
     total = sum(len(f) for f in register.frames.values()) if register else 0
     big = total >= BIG
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False,
+    wb = Workbook(str(path), {"strings_to_formulas": False,
                                          "strings_to_urls": False, "strings_to_numbers": False})
     try:
         wb.set_properties({"title": pick("客户关系管理台账", "Customer register", lang), "author": "crm-xl",

@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
+from crm_xl.ports.packaging import Workbook
 
 TEMPLATE = "trade_document.html.j2"
 SUFFIXES = (".pdf", ".html", ".xlsx")
@@ -84,7 +84,7 @@ def wrapped_lines(text: str, width: float) -> int:
 
 
 def write_xlsx(ctx: dict[str, Any], path: str | Path) -> None:
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
+    wb = Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
     base = {"font_name": "Noto Sans CJK SC", "font_size": 10}
     fmt = {
         "zh": wb.add_format({**base, "bold": True, "font_size": 16, "align": "center"}),

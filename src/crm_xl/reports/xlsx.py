@@ -13,8 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import xlsxwriter
-
+from crm_xl.ports.packaging import Workbook
 from crm_xl.ports.sanitize import write_cell
 from crm_xl.reports.labels import format_delta, label
 from crm_xl.reports.model import Chart, Report
@@ -54,7 +53,7 @@ def sheet_name(text: str, used: set[str]) -> str:
 def write_xlsx(report: Report, path: str | Path) -> dict[str, list[SeriesRange]]:
     """Write the report workbook; returns, per chart key, the ranges its value series reference."""
     lang = report.header.lang
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
+    wb = Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
                                          "nan_inf_to_errors": False})
     wb.set_properties({"title": report.header.title, "subject": report.header.period.label,
                        "author": report.header.approved_by or "crm-xl", "comments": "crm-xl report",
