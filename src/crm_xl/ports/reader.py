@@ -408,13 +408,20 @@ class _SheetLoader:
     results back in its own order. A sheet's error is raised for the first failing sheet in the
     caller's order, exactly as a sequential read would raise it, and leaving the ``with`` block
     waits for the threads (the caller's held file descriptor 2 outlives them).
+
+    ``opener`` and ``loader`` make it load other sheets the same way: ``crm-xl import`` parses a
+    team's workbook with python-calamine (:func:`crm_xl.ports.sources.read_workbook`).
     """
 
     def __init__(self, source: Any, reader, sheets: list[tuple[str, str]], workers: int | None = None,
-                 weights: dict[str, int] | None = None) -> None:
+                 weights: dict[str, int] | None = None, *, opener: Callable[[Any], Any] | None = None,
+                 loader: Callable[[Any, Any, str, str], Any] | None = None) -> None:
         from concurrent.futures import ThreadPoolExecutor
 
         self._source = source.getvalue() if isinstance(source, io.BytesIO) else source
+        # how a thread opens its own reader, and loads one sheet (source, reader, sheet name, key)
+        self._opener = opener or _open
+        self._loader = loader or (lambda src, rd, name, key: _load_table(src, rd, name, SHEETS[key]))
         self._spare = [reader]  # readers not in use by a thread yet
         self._lock = threading.Lock()
         self._local = threading.local()
@@ -434,11 +441,11 @@ class _SheetLoader:
         if reader is None:
             with self._lock:
                 reader = self._spare.pop() if self._spare else None
-            self._local.reader = reader = reader if reader is not None else _open(self._source)
+            self._local.reader = reader = reader if reader is not None else self._opener(self._source)
         return reader
 
     def _load(self, key: str):
-        loaded = _load_table(self._source, self._reader(), self._names[key], SHEETS[key])
+        loaded = self._loader(self._source, self._reader(), self._names[key], key)
         _release_freed_memory()  # calamine's cells of this sheet, freed once it is in Arrow
         return loaded
 

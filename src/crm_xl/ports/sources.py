@@ -17,7 +17,7 @@ from typing import Any
 
 from crm_xl.intake.importer import SourceTable
 from crm_xl.ports.errors import UnreadableWorkbook
-from crm_xl.ports.reader import READABLE_KINDS, _panic_output_held, input_limits
+from crm_xl.ports.reader import READABLE_KINDS, _panic_output_held, _SheetLoader, input_limits
 from crm_xl.ports.safety import check_input
 
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
@@ -86,18 +86,29 @@ def read_workbook(path: Path) -> list[SourceTable]:
         raise UnreadableWorkbook(path, "not_a_spreadsheet", info.kind)
     from python_calamine import CalamineWorkbook
 
+    def opener(source: str):
+        return CalamineWorkbook.from_path(source)
+
+    def loader(source: str, wb, name: str, key: str):
+        return wb.get_sheet_by_name(name)  # calamine parses the sheet with the GIL released
+
     try:
-        wb = CalamineWorkbook.from_path(str(path))
-        tables = []
-        for name in wb.sheet_names:
-            sheet = wb.get_sheet_by_name(name)
-            # _plain for each cell, text (most cells) without a call
-            rows = [[(None if v == "" else v) if v.__class__ is str else _plain(v) for v in r]
-                    for r in sheet.to_python(skip_empty_area=False)]
-            merged = getattr(sheet, "merged_cell_ranges", None) or []
-            fill_merged(rows, merged)
-            tables.append(SourceTable(str(path), name, rows))
-        return tables
+        wb = opener(str(path))
+        names = list(wb.sheet_names)
+        tables: dict[str, SourceTable] = {}
+        # sheets parsed on two threads (each with its own workbook) while this one turns the parsed
+        # ones into rows; the largest first, and two big ones not at once (the register reader's way)
+        with _SheetLoader(str(path), wb, [(n, n) for n in names], weights=dict(info.sheet_cells) or None,
+                          opener=opener, loader=loader) as sheets:
+            for name, sheet in sheets.results():
+                # _plain for each cell, text (most cells) without a call
+                rows = [[(None if v == "" else v) if v.__class__ is str else _plain(v) for v in r]
+                        for r in sheet.to_python(skip_empty_area=False)]
+                merged = getattr(sheet, "merged_cell_ranges", None) or []
+                del sheet  # calamine's cells, once they are rows
+                fill_merged(rows, merged)
+                tables[name] = SourceTable(str(path), name, rows)
+        return [tables[n] for n in names]
     except BaseException as exc:  # calamine panics are BaseExceptions
         if isinstance(exc, (KeyboardInterrupt, SystemExit, MemoryError)):
             raise

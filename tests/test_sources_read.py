@@ -1,0 +1,78 @@
+"""``crm-xl import``'s reading side (crm_xl.ports.sources): sheets parsed on two threads, the
+tables handed back in the workbook's order with every cell as one sheet after the other gives."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+import xlsxwriter
+from python_calamine import CalamineWorkbook
+
+from crm_xl.ports import sources
+from crm_xl.ports.errors import UnreadableWorkbook
+
+
+def _book(path):
+    """Sheets of very different sizes (the loader takes the largest first), a vertical merge,
+    dates, numbers, blanks and Chinese text."""
+    wb = xlsxwriter.Workbook(str(path))
+    sizes = {"说明": 3, "客户表": 4000, "订单": 9000, "小表": 12, "跟进": 6000}
+    for name, n in sizes.items():
+        ws = wb.add_worksheet(name)
+        ws.write_row(0, 0, ["客户名称", "金额", "日期", "备注"])
+        for r in range(1, n):
+            row = [f"{name}公司{r % 97}", r * 1.25, None, "" if r % 5 else "样品"]
+            if name == "小表" and r <= 4:  # column A under the merged range below is left empty
+                ws.write_row(r, 1, row[1:])
+            else:
+                ws.write_row(r, 0, row)
+            ws.write_datetime(r, 2, dt.datetime(2026, 1, 1) + dt.timedelta(days=r % 300),
+                              wb.add_format({"num_format": "yyyy-mm-dd"}) if r == 1 else None)
+    wb.get_worksheet_by_name("小表").merge_range("A2:A5", "合并的客户")
+    wb.close()
+    return list(sizes)
+
+
+def test_tables_in_the_workbooks_order_with_every_cell(tmp_path, monkeypatch):
+    path = tmp_path / "own.xlsx"
+    names = _book(path)
+    threads = set()
+    real = CalamineWorkbook.get_sheet_by_name
+
+    def spy(self, name):
+        threads.add(threading.current_thread().name)
+        return real(self, name)
+
+    monkeypatch.setattr(CalamineWorkbook, "get_sheet_by_name", spy, raising=False)
+    tables = sources.read_workbook(path)
+    assert [t.name for t in tables] == names
+    assert any(t.startswith("crm-xl-load") for t in threads)  # parsed on the loader threads
+    monkeypatch.undo()
+    wb = CalamineWorkbook.from_path(str(path))
+    for t in tables:  # the same cells as a sheet-by-sheet read of the same file
+        want = [[None if v == "" else sources._plain(v) if not isinstance(v, str) else v for v in r]
+                for r in wb.get_sheet_by_name(t.name).to_python(skip_empty_area=False)]
+        if t.name == "小表":
+            for r in range(2, 5):
+                want[r][0] = "合并的客户"  # the merged range's value in every row it covers
+        assert t.rows == want, t.name
+        assert t.source == str(path)
+
+
+def test_a_broken_sheet_is_an_unreadable_workbook(tmp_path):
+    import zipfile
+
+    good = tmp_path / "good.xlsx"
+    _book(good)
+    bad = tmp_path / "bad.xlsx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(bad, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "xl/worksheets/sheet3.xml":
+                data = data[: len(data) // 2]  # cut off mid-sheet
+            dst.writestr(info, data)
+    with pytest.raises(UnreadableWorkbook) as err:
+        sources.read_workbook(bad)
+    assert err.value.reason in ("corrupt_file", "corrupt_zip", "malformed_xml")
