@@ -121,3 +121,36 @@ def test_register_is_the_same_whatever_order_its_sheets_were_loaded(small_book):
     assert by_path.intake == by_bytes.intake
     assert (by_path.positions, list(by_path.positions)) == (by_bytes.positions, list(by_bytes.positions))
     assert (by_path.extras, list(by_path.extras)) == (by_bytes.extras, list(by_bytes.extras))
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_loader_lets_go_of_a_sheet_the_caller_is_done_with(monkeypatch, workers):
+    """Once the caller drops a loaded sheet and asks for the next, the loader holds it no longer:
+    it is freed while the next sheet is still being parsed, not after (one sheet less at the peak)."""
+    import time
+    import weakref
+
+    monkeypatch.setattr(reader, "_release_freed_memory", lambda: None)
+
+    class Parsed:  # what a loader thread hands over (calamine's cells, an Arrow table)
+        def __init__(self, key):
+            self.key = key
+
+    refs: dict[str, weakref.ref] = {}
+    freed_before_last: list[bool] = []
+
+    def load(source, rd, name, key):
+        if key == "contacts":  # the last sheet waits until the one before it is let go of
+            deadline = time.monotonic() + 2
+            while time.monotonic() < deadline and not ("customers" in refs and refs["customers"]() is None):
+                time.sleep(0.01)
+            freed_before_last.append("customers" in refs and refs["customers"]() is None)
+        return Parsed(key)
+
+    sheets = [("settings", "S"), ("customers", "C"), ("contacts", "P")]
+    with reader._SheetLoader("x.xlsx", object(), sheets, workers=workers,
+                             opener=lambda source: object(), loader=load) as loader:
+        for key, parsed in loader.results():
+            refs[key] = weakref.ref(parsed)
+            del parsed  # the caller is done with it
+    assert freed_before_last == [True]

@@ -476,6 +476,7 @@ class _SheetLoader:
                 except UnreadableWorkbook as exc:
                     self._raise_first(key, exc)
                 yield key, loaded
+                loaded = None  # the caller is done with it: freed now, not once the next sheet is in
             return
         from concurrent.futures import FIRST_COMPLETED, wait
 
@@ -495,7 +496,12 @@ class _SheetLoader:
                 loaded = future.result()
             except UnreadableWorkbook as exc:
                 self._raise_first(key, exc)
+            future = None
             yield key, loaded
+            # the caller is done with the sheet: freed now (when the caller drops it too), not while
+            # the next sheet is waited for
+            loaded = None
+            _release_freed_memory()
 
     def _raise_first(self, key: str, exc: UnreadableWorkbook):
         """Raise the error a sequential read would: that of the first sheet, in the caller's order,
