@@ -88,9 +88,13 @@ def _streamed(path: Path):
     def read(on_sheet):
         def hook(key, frame, extras):
             seen.append(key)
-            on_sheet(key, frame, extras)
-        return read_register(path, on_sheet=hook)
+            return on_sheet(key, frame, extras)  # True: stored, the Register need not keep the rows
+        register = read_register(path, on_sheet=hook)
+        seen_registers.append(register)
+        return register
 
+    seen_registers: list = []
+    read.registers = seen_registers  # what each read returned
     return (path.name, read), seen
 
 
@@ -286,7 +290,10 @@ def test_a_sync_that_stores_each_sheet_while_the_book_is_read_equals_reading_it_
                                                                                        request):
     """crm-xl sync reads its last book inside the sync and stores each sheet as it is typed: the
     database (every table) and the SyncResult are the same as when the book was read first, on a
-    first sync and on a second one with edits."""
+    first sync and on a second one with edits. The register the sync read keeps only the rows it
+    still needs (policy sheets, deals)."""
+    import pandas as pd
+
     from crm_xl.ports import database
     from crm_xl.ports.reader import read_register
 
@@ -323,6 +330,14 @@ def test_a_sync_that_stores_each_sheet_while_the_book_is_read_equals_reading_it_
         reading, seen = _streamed(book)
         streamed = database.sync(urls[1], [], at=at, reading=reading)
         assert len(seen) >= 10 and seen[0] == "settings"  # sheets were handed over while the book was read
+        # the read register kept the rows of the policy sheets and the deals only (the rest is stored)
+        kept = reading[1].registers[0]
+        whole = read_register(book)
+        assert kept.frames["customers"].empty and kept.frames["activities"].empty and len(whole.frames["customers"])
+        assert list(kept.frames["customers"].columns) == list(whole.frames["customers"].columns)
+        for key in database.STREAM_KEPT:
+            pd.testing.assert_frame_equal(kept.frames[key], whole.frames[key])
+        assert kept.settings == whole.settings
         results.append(streamed)
         assert streamed == read_first
         assert _tables(rows_of(urls[1])) == _tables(rows_of(urls[0]))

@@ -28,11 +28,9 @@ from crm_xl.findings import Finding, column_letter
 from crm_xl.i18n import fold
 from crm_xl.messages import define
 from crm_xl.personal_data import PersonalDataDetector, mask_address, mask_name, mask_plate
-from crm_xl.register import ROW, Register
+from crm_xl.register import ROW, SETTINGS_SHEETS, Register
 from crm_xl.schema import SHEETS, sheet_lookup
 
-# Policy tables (they hold no customer data).
-SETTINGS_SHEETS = ("settings", "stages", "fx_rates", "holidays")
 
 # What an outside party does not see unless ``include`` names it: name → (sheet, columns or None for
 # the whole sheet).

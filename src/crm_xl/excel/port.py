@@ -31,7 +31,7 @@ import pandas as pd
 from crm_xl.findings import Finding, column_letter
 from crm_xl.i18n import LANGS, fold
 from crm_xl.messages import MISSING_COLUMN
-from crm_xl.register import ROW, Register, settings_from_frames
+from crm_xl.register import ROW, SETTINGS_SHEETS, Register, settings_from_frames
 from crm_xl.intake.matching import header_hits, match_headers
 from crm_xl.intake.report import IntakeReport, SheetIntake, key_figure_findings, unit_scales
 from crm_xl.schema import DATA_SHEETS, SHEETS
@@ -598,9 +598,6 @@ def read_register(port: ExcelPort, only: Sequence[str] | None = None) -> tuple[R
     register.extras = extras
     return register, layouts
 
-
-
-SETTINGS_SHEETS = ("settings", "stages", "fx_rates", "holidays")
 
 
 def read_settings(port: ExcelPort) -> Settings:

@@ -47,7 +47,7 @@ from crm_xl import __version__
 from crm_xl.i18n import pick
 from crm_xl.ports.database_url import _URL, DatabaseURL, is_database_url, redact  # noqa: F401 - re-exported
 from crm_xl.ports.safety import UnreadableWorkbook
-from crm_xl.register import ROW, UNREADABLE_COLUMNS, Register, empty_frame, settings_from_frames
+from crm_xl.register import ROW, SETTINGS_SHEETS, UNREADABLE_COLUMNS, Register, empty_frame, settings_from_frames
 from crm_xl.schema import SHEETS, Sheet
 from crm_xl.settings import Settings
 
@@ -628,6 +628,9 @@ class SyncResult:
 
 
 Progress = Callable[[str], None]
+# The sheets of a register read by the sync (``reading``) whose rows stay in the Register it returns,
+# once stored: the policy sheets its Settings come from, and the deals of the pipeline snapshot.
+STREAM_KEPT = frozenset({*SETTINGS_SHEETS, "opportunities"})
 if TYPE_CHECKING:  # the reader's own hook type; the reader is imported by whoever reads
     from crm_xl.ports.reader import SheetTyped
 
@@ -643,7 +646,9 @@ def sync(url: str, registers: Sequence[tuple[str, Register]], *, at: dt.datetime
     while the reader loads the next one (the database's COPY or INSERT and fastexcel both run
     without the GIL, so a sync costs little more than the read). The result is the same as reading
     the workbook first and passing it in ``registers``; a read that fails midway rolls the whole
-    sync back like any other error (and a DuckDB file this sync created is removed again)."""
+    sync back like any other error (and a DuckDB file this sync created is removed again). The
+    Register ``read`` returns keeps rows only of :data:`STREAM_KEPT` (the others are in the
+    database by then)."""
     at = (at or dt.datetime.now()).replace(microsecond=0)
     file = duckdb_file(url)
     created = file is not None and not file.exists()
@@ -773,9 +778,12 @@ def _sync(conn: sa.Connection, url: str, registers: Sequence[tuple[str, Register
         if reading is not None:
             name, read = reading
 
-            def on_sheet(key: str, frame: pd.DataFrame, extra_columns: list[str]) -> None:
+            def on_sheet(key: str, frame: pd.DataFrame, extra_columns: list[str]) -> bool:
                 if key in stored:  # a sheet is handed over once; anything else would be the reader's bug
                     store(SHEETS[key], sheet_rows(frame, extra_columns, SHEETS[key], name))
+                # once stored, the read register need not keep the rows: only its Settings (built
+                # from the policy sheets) and the open deals of the snapshot are used after this
+                return key not in STREAM_KEPT
 
             registers.append((name, read(on_sheet)))
         for sheet in SHEETS.values():  # every sheet not streamed (all of them without ``reading``)

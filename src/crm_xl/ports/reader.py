@@ -262,7 +262,7 @@ def _load_sheet(source: Any, reader, name: str, **kwargs):
     return _MixedDurations(loaded, source, name, list(as_text), kwargs["header_row"] + 1)
 
 
-SheetTyped = Callable[[str, pd.DataFrame, list[str]], None]
+SheetTyped = Callable[[str, pd.DataFrame, list[str]], "bool | None"]
 
 
 def read_register(source: str | Path | bytes | io.BytesIO, *, password: str | None = None,
@@ -274,7 +274,9 @@ def read_register(source: str | Path | bytes | io.BytesIO, *, password: str | No
 
     ``on_sheet(key, frame, extra_columns)`` is called for each sheet of a workbook as soon as it is
     typed (in the order the sheets were loaded, not the schema's), with the frame and user columns
-    the returned Register will hold: ``crm-xl sync`` stores a sheet while the next one is read. A
+    the returned Register will hold: ``crm-xl sync`` stores a sheet while the next one is read. When
+    ``on_sheet`` returns True the sheet is taken: the returned Register holds it without rows (so a
+    register of 100k customers is not kept in memory twice, as frames and in the database). A
     sheet the workbook does not have is not passed; a read that fails midway raises after some
     sheets were passed (the caller's transaction must then roll back)."""
     from crm_xl.ports.database_url import DatabaseURL, is_database_url
@@ -337,8 +339,8 @@ def _read_register(source: str | Path | bytes | io.BytesIO, password: str | None
                                     matched_by, errors)
             del loaded, table  # the Arrow table is not needed once typed
             _release_freed_memory()
-            if on_sheet is not None:
-                on_sheet(key, part["frames"][key], part["extras"][key])
+            if on_sheet is not None and on_sheet(key, part["frames"][key], part["extras"][key]):
+                part["frames"][key] = empty_frame(SHEETS[key])  # taken: its rows are not kept
     for key in order:  # the register in the sheets' own order, however they were loaded
         part = typed.get(key)
         if part is None:
