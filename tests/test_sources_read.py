@@ -76,3 +76,39 @@ def test_a_broken_sheet_is_an_unreadable_workbook(tmp_path):
     with pytest.raises(UnreadableWorkbook) as err:
         sources.read_workbook(bad)
     assert err.value.reason in ("corrupt_file", "corrupt_zip", "malformed_xml")
+
+
+def test_import_lets_go_of_each_table_once_its_records_are_made():
+    """``import_tables(consumed(tables))``: a table's cells are freed before the next table's records
+    are made (a team's workbook of 100k customers is about 2 GB as Python values), and the result is
+    the one the list itself gives."""
+    import gc
+    import weakref
+
+    from crm_xl.intake.importer import SourceTable, consumed, import_tables
+
+    def tables():
+        return [SourceTable("own.xlsx", "客户", [["客户名称", "国家"], ["Hamburg Trading GmbH", "德国"],
+                                                 ["Acme Inc", "美国"]]),
+                SourceTable("own.xlsx", "商机", [["客户名称", "金额", "阶段"], ["Acme Inc", "USD 12,000", "报价"]]),
+                SourceTable("own.xlsx", "订单", [["客户名称", "订单金额"], ["Acme Inc", "5万元"]])]
+
+    first: list[weakref.ref] = []
+    alive_when_last_began: list[bool] = []
+
+    class Rows(list):  # the last table's rows: report, when read, whether the first table is still held
+        def __iter__(self):
+            gc.collect()
+            alive_when_last_began.append(first[0]() is not None)
+            return super().__iter__()
+
+    given = tables()
+    given[-1] = SourceTable(given[-1].source, given[-1].name, Rows(given[-1].rows))
+    first.append(weakref.ref(given[0]))
+    streamed = import_tables(consumed(given))
+    assert given == [] and alive_when_last_began[:1] == [False]
+    whole = import_tables(tables())
+    assert streamed.sources == whole.sources == ["own.xlsx"] * 3
+    assert {k: len(v) for k, v in streamed.records.items()} == {k: len(v) for k, v in whole.records.items()}
+    for key in whole.records:
+        assert streamed.records[key].equals(whole.records[key]), key

@@ -25,7 +25,7 @@ def import_command(
     profile: str = typer.Option("trade", "--profile", help="trade (foreign trade) or auto (car dealer)."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
 ) -> None:
-    from crm_xl.intake.importer import import_tables, to_register
+    from crm_xl.intake.importer import consumed, import_tables, to_register
     from crm_xl.intake.mapfile import MapFileError, dump_map, load_map
     from crm_xl.intake.report import coverage_lines
     from crm_xl.ports.import_book import write_imported
@@ -48,7 +48,7 @@ def import_command(
             fail(f"{map_file}: {exc.strerror or exc}")
         except MapFileError as exc:
             fail(str(exc))
-    result = import_tables(read_sources(list(sources)), mapping)
+    result = import_tables(consumed(read_sources(list(sources))), mapping)  # each table freed once done
     if not result.records:
         fail(pick_text("没有找到可导入的客户、商机或订单表", "No customer, deal or order table found to import", lang))
     register = to_register(result, lang=lang, profile=profile)
