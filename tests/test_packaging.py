@@ -106,3 +106,32 @@ def test_blocks_run_on_worker_threads(monkeypatch):
     c.compress(_text(4 * BLOCK))
     c.flush()
     assert seen and all(name.startswith("crm-xl-deflate") for name in seen)
+
+
+def test_a_forked_child_deflates_with_threads_of_its_own(tmp_path):
+    """The pool's threads stay in the process that started them: a child forked after a book was
+    written (crm-xl's worker children are forked) starts its own instead of waiting on none."""
+    import os
+    import sys
+
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork here")
+    c = ParallelDeflate()
+    c.compress(_text(3 * BLOCK))
+    c.flush()  # the parent's pool exists now
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child reports through its exit code
+        code = 1
+        try:
+            import signal
+
+            signal.alarm(20)  # a child waiting on threads it does not have ends, failing the test
+            data = _text(3 * BLOCK, seed=3)
+            child = ParallelDeflate()
+            stream = child.compress(data) + child.flush()
+            code = 0 if zlib.decompress(stream, -15) == data else 2
+        finally:
+            sys.stdout.flush()
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0

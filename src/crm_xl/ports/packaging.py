@@ -31,6 +31,7 @@ BLOCK = 512 * 1024  # bytes of a member deflated as one job (pigz: 128 KiB; bigg
 _WINDOW = 32 * 1024  # deflate's window: what a block may refer back to
 _pool_lock = threading.Lock()
 _pool: ThreadPoolExecutor | None = None
+_pool_pid = 0  # the process the pool's threads run in (a forked child has none of them)
 _swap_lock = threading.Lock()
 
 
@@ -39,10 +40,11 @@ def _workers() -> int:
 
 
 def _executor() -> ThreadPoolExecutor:
-    global _pool
+    global _pool, _pool_pid
     with _pool_lock:
-        if _pool is None:
+        if _pool is None or _pool_pid != os.getpid():
             _pool = ThreadPoolExecutor(max_workers=_workers(), thread_name_prefix="crm-xl-deflate")
+            _pool_pid = os.getpid()
         return _pool
 
 
