@@ -81,6 +81,9 @@ def test_workbook_members_equal_xlsxwriters(tmp_path):
             assert b.read(info.filename) == a.read(info.filename), info.filename
         assert b.getinfo("xl/worksheets/sheet1.xml").compress_size <= a.getinfo("xl/worksheets/sheet1.xml").compress_size * 1.01
     assert xlsxwriter.workbook.ZipFile is zipfile.ZipFile  # the swap ends with the store
+    import threading
+
+    assert not [t for t in threading.enumerate() if t.name.startswith("crm-xl-deflate")]  # none outlives it
 
 
 def test_swap_undone_when_the_store_fails(tmp_path):
@@ -109,8 +112,8 @@ def test_blocks_run_on_worker_threads(monkeypatch):
 
 
 def test_a_forked_child_deflates_with_threads_of_its_own(tmp_path):
-    """The pool's threads stay in the process that started them: a child forked after a book was
-    written (crm-xl's worker children are forked) starts its own instead of waiting on none."""
+    """Deflate threads stay in the process that started them: a child forked after a book was
+    written (crm-xl's worker children are forked) deflates with threads of its own."""
     import os
     import sys
 

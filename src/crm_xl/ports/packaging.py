@@ -29,9 +29,6 @@ __all__ = ["Workbook", "ParallelZipFile", "ParallelDeflate", "BLOCK"]
 
 BLOCK = 512 * 1024  # bytes of a member deflated as one job (pigz: 128 KiB; bigger blocks lose less at their seams)
 _WINDOW = 32 * 1024  # deflate's window: what a block may refer back to
-_pool_lock = threading.Lock()
-_pool: ThreadPoolExecutor | None = None
-_pool_pid = 0  # the process the pool's threads run in (a forked child has none of them)
 _swap_lock = threading.Lock()
 
 
@@ -39,13 +36,8 @@ def _workers() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
-def _executor() -> ThreadPoolExecutor:
-    global _pool, _pool_pid
-    with _pool_lock:
-        if _pool is None or _pool_pid != os.getpid():
-            _pool = ThreadPoolExecutor(max_workers=_workers(), thread_name_prefix="crm-xl-deflate")
-            _pool_pid = os.getpid()
-        return _pool
+def _new_pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=_workers(), thread_name_prefix="crm-xl-deflate")
 
 
 def _deflate(block: bytes, primer: bytes, level: int, last: bool) -> bytes:
@@ -63,8 +55,10 @@ class ParallelDeflate:
     its blocks deflated on worker threads. At most two blocks per worker wait at any time, so memory
     stays a few blocks whatever the member's size; the output comes back in order."""
 
-    def __init__(self, level: int | None = None) -> None:
+    def __init__(self, level: int | None = None, pool: ThreadPoolExecutor | None = None) -> None:
         self._level = zlib.Z_DEFAULT_COMPRESSION if level is None else level
+        self._pool = pool  # the zip file's threads; without one, threads of its own until flush()
+        self._own_pool = pool is None
         self._buf = bytearray()
         self._primer = b""
         self._pending: deque[Future] = deque()
@@ -72,7 +66,9 @@ class ParallelDeflate:
         self._started = False  # a block was handed out (else the member is deflated in this thread)
 
     def _submit(self, block: bytes, last: bool) -> None:
-        self._pending.append(_executor().submit(_deflate, block, self._primer, self._level, last))
+        if self._pool is None:
+            self._pool = _new_pool()
+        self._pending.append(self._pool.submit(_deflate, block, self._primer, self._level, last))
         self._primer = block[-_WINDOW:]
         self._started = True
 
@@ -108,18 +104,37 @@ class ParallelDeflate:
         if not self._started:  # one block or less: the member is deflated as zipfile would
             return _deflate(rest, b"", self._level, True)
         self._submit(rest, True)
-        return self._drain(0)
+        try:
+            return self._drain(0)
+        finally:
+            if self._own_pool:
+                self._pool.shutdown()
+                self._pool = None
 
 
 class ParallelZipFile(zipfile.ZipFile):
     """``zipfile.ZipFile`` whose deflated members are written through :class:`ParallelDeflate`;
-    everything else (headers, CRCs, sizes, zip64) is zipfile's own."""
+    everything else (headers, CRCs, sizes, zip64) is zipfile's own. Its threads start with the first
+    big member and end when the file is closed, so no thread outlives the file (a process that
+    forks later, as crm-xl's worker children are forked, has none to lose)."""
+
+    _pool: ThreadPoolExecutor | None = None
 
     def open(self, name, mode="r", pwd=None, *, force_zip64=False):
         handle = super().open(name, mode, pwd, force_zip64=force_zip64)
         if mode == "w" and handle._zinfo.compress_type == zipfile.ZIP_DEFLATED:
-            handle._compressor = ParallelDeflate(handle._zinfo._compresslevel)
+            if self._pool is None:
+                self._pool = _new_pool()  # no thread runs before the first block is submitted
+            handle._compressor = ParallelDeflate(handle._zinfo._compresslevel, self._pool)
         return handle
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown()
+                self._pool = None
 
 
 @contextlib.contextmanager
