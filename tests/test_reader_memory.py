@@ -154,3 +154,16 @@ def test_loader_lets_go_of_a_sheet_the_caller_is_done_with(monkeypatch, workers)
             refs[key] = weakref.ref(parsed)
             del parsed  # the caller is done with it
     assert freed_before_last == [True]
+
+
+@pytest.mark.parametrize("large", [True, False])
+def test_a_taken_sheet_loses_its_rows_only_in_a_large_book(small_book, monkeypatch, large):
+    """``on_sheet`` returning True: a large book's Register holds that sheet without rows (its
+    columns stay); a small book keeps everything (freeing it costs more time than it saves)."""
+    monkeypatch.setattr(reader, "_GIVE_BACK_CELLS", 0 if large else 10**12)
+    whole = reader.read_register(small_book)
+    taken = reader.read_register(small_book, on_sheet=lambda key, frame, extras: key == "customers")
+    assert len(whole.frames["customers"]) > 0
+    assert list(taken.frames["customers"].columns) == list(whole.frames["customers"].columns)
+    assert taken.frames["customers"].empty is large
+    pd.testing.assert_frame_equal(taken.frames["opportunities"], whole.frames["opportunities"])
