@@ -59,8 +59,8 @@ def test_big_member_about_the_size_of_one_stream():
     assert len(ours) <= len(single) * 1.01
 
 
-def _book(cls, path, rows: int) -> None:
-    wb = cls(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
+def _book(cls, path, rows: int, **options) -> None:
+    wb = cls(str(path), {"strings_to_formulas": False, "strings_to_urls": False, **options})
     wb.set_properties({"created": dt.datetime(2026, 11, 23, 9, 0)})
     ws = wb.add_worksheet("客户")
     for r in range(rows):
@@ -68,10 +68,11 @@ def _book(cls, path, rows: int) -> None:
     wb.close()
 
 
-def test_workbook_members_equal_xlsxwriters(tmp_path):
+@pytest.mark.parametrize("options", [{}, {"in_memory": True}, {"constant_memory": True}])
+def test_workbook_members_equal_xlsxwriters(tmp_path, options):
     plain, ours = tmp_path / "plain.xlsx", tmp_path / "ours.xlsx"
-    _book(xlsxwriter.Workbook, plain, 30_000)
-    _book(Workbook, ours, 30_000)
+    _book(xlsxwriter.Workbook, plain, 30_000, **options)
+    _book(Workbook, ours, 30_000, **options)
     with zipfile.ZipFile(plain) as a, zipfile.ZipFile(ours) as b:
         assert b.testzip() is None  # every member's CRC checks
         assert [i.filename for i in a.infolist()] == [i.filename for i in b.infolist()]
