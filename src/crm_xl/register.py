@@ -348,6 +348,7 @@ def _records(frame: pd.DataFrame, columns: list[str]) -> list[tuple[int, dict[st
         out.append((row, clean))
     return out
 
+
 # The policy tables Settings are built from (:func:`settings_from_frames`); they hold no customer data.
 SETTINGS_SHEETS = ("settings", "stages", "fx_rates", "holidays")
 

@@ -646,9 +646,9 @@ def sync(url: str, registers: Sequence[tuple[str, Register]], *, at: dt.datetime
     while the reader loads the next one (the database's COPY or INSERT and fastexcel both run
     without the GIL, so a sync costs little more than the read). The result is the same as reading
     the workbook first and passing it in ``registers``; a read that fails midway rolls the whole
-    sync back like any other error (and a DuckDB file this sync created is removed again). The
-    Register ``read`` returns keeps rows only of :data:`STREAM_KEPT` (the others are in the
-    database by then)."""
+    sync back like any other error (and a DuckDB file this sync created is removed again). From a
+    large book the Register ``read`` returns keeps rows only of :data:`STREAM_KEPT` (the others
+    are in the database by then; ``read_register``'s ``on_sheet``)."""
     at = (at or dt.datetime.now()).replace(microsecond=0)
     file = duckdb_file(url)
     created = file is not None and not file.exists()
