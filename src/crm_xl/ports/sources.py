@@ -17,7 +17,7 @@ from typing import Any
 
 from crm_xl.intake.importer import SourceTable
 from crm_xl.ports.errors import UnreadableWorkbook
-from crm_xl.ports.reader import _GIVE_BACK_CELLS, READABLE_KINDS, _panic_output_held, _SheetLoader, input_limits
+from crm_xl.ports.reader import READABLE_KINDS, _panic_output_held, _SheetLoader, input_limits
 from crm_xl.ports.safety import check_input
 
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
@@ -99,8 +99,7 @@ def read_workbook(path: Path) -> list[SourceTable]:
         # sheets parsed on two threads (each with its own workbook) while this one turns the parsed
         # ones into rows; the largest first, and two big ones not at once (the register reader's way)
         with _SheetLoader(str(path), wb, [(n, n) for n in names], weights=dict(info.sheet_cells) or None,
-                          opener=opener, loader=loader,
-                          give_back=sum(info.sheet_cells.values()) >= _GIVE_BACK_CELLS) as sheets:
+                          opener=opener, loader=loader) as sheets:
             for name, sheet in sheets.results():
                 # _plain for each cell, text (most cells) without a call
                 rows = [[(None if v == "" else v) if v.__class__ is str else _plain(v) for v in r]
