@@ -155,6 +155,6 @@ class Text:
 
 
 if __name__ == "__main__":  # python -m crm_xl.i18n: write the shipped zh-TW label table again
-    _TW_TABLE.write_text(json.dumps(tw_table(), ensure_ascii=False, indent=0, sort_keys=True) + "\n",
-                         encoding="utf-8")
-    print(f"{_TW_TABLE}: {len(tw_table())} labels")
+    table = tw_table()
+    _TW_TABLE.write_text(json.dumps(table, ensure_ascii=False, indent=0, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"{_TW_TABLE}: {len(table)} labels")
