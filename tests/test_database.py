@@ -297,7 +297,7 @@ def test_a_sync_that_stores_each_sheet_while_the_book_is_read_equals_reading_it_
     from crm_xl.ports import database, reader
     from crm_xl.ports.reader import read_register
 
-    monkeypatch.setattr(reader, "_GIVE_BACK_CELLS", 0)  # the demo book read as a large book is
+    monkeypatch.setattr(reader, "_GIVE_BACK_CELLS", 0)  # the small demo book is read as a large one
 
     def edit(frames):
         frames["customers"].loc[frames["customers"].index[:3], "company_name"] = "新名字"
